@@ -1,0 +1,66 @@
+/* amd64 specifics for core: the frame goro_arch_mcall leaves on a goroutine's
+ * stack, a fresh goroutine's first frame, and the spin-wait hint. */
+#ifndef GORO_ARCH_H
+#define GORO_ARCH_H
+
+#include <stdint.h>
+
+/* The saved frame, lowest address first: x87 control word and MXCSR packed in
+ * one slot, r15, r14, r13, r12, rbx, rbp, return address. switch.S uses these
+ * offsets; arch_gobuf_init and the _Static_asserts below keep them honest. */
+enum {
+	ARCH_FRAME_FPCTL = 0,   /* fnstcw at +0 (16 bits), stmxcsr at +4 */
+	ARCH_FRAME_R15 = 8,
+	ARCH_FRAME_R14 = 16,
+	ARCH_FRAME_R13 = 24,    /* a new goroutine's arg */
+	ARCH_FRAME_R12 = 32,    /* a new goroutine's fn */
+	ARCH_FRAME_RBX = 40,
+	ARCH_FRAME_RBP = 48,
+	ARCH_FRAME_RET = 56,
+	ARCH_FRAME_SIZE = 64,   /* keeps the saved sp 16-byte aligned */
+};
+
+#define ARCH_X87_CW_DEFAULT 0x037f   /* round to nearest, 64-bit precision, all masked */
+#define ARCH_MXCSR_DEFAULT  0x1f80   /* round to nearest, all exceptions masked */
+
+/* Entry points of switch.S; sp slots are the first word of a gobuf. */
+void goro_arch_gogo(uintptr_t *sp) __attribute__((noreturn));
+void goro_arch_mcall(uintptr_t *save, uintptr_t g0sp, void (*fn)(void *), void *arg);
+void goro_arch_mstart(uintptr_t *g0sp, void (*fn)(void)) __attribute__((noreturn));
+void goro_arch_systemstack(uintptr_t sp, void (*fn)(void *), void *arg);
+void goro_arch_gostart(void);
+
+/* Lay out a goroutine's first frame below top (16-byte aligned) so that
+ * goro_arch_gogo "returns" into goro_arch_gostart, which calls fn(arg) and
+ * then goro_rt_goexit. Returns the sp to store in the gobuf. */
+static inline uintptr_t arch_gobuf_init(uintptr_t top, void (*fn)(void *), void *arg)
+{
+	uintptr_t sp = top - ARCH_FRAME_SIZE;
+	uint64_t *f = (uint64_t *)sp;
+
+	f[ARCH_FRAME_FPCTL / 8] = (uint64_t)ARCH_X87_CW_DEFAULT | (uint64_t)ARCH_MXCSR_DEFAULT << 32;
+	f[ARCH_FRAME_R15 / 8] = 0;
+	f[ARCH_FRAME_R14 / 8] = 0;
+	f[ARCH_FRAME_R13 / 8] = (uint64_t)(uintptr_t)arg;
+	f[ARCH_FRAME_R12 / 8] = (uint64_t)(uintptr_t)fn;
+	f[ARCH_FRAME_RBX / 8] = 0;
+	f[ARCH_FRAME_RBP / 8] = 0;   /* ends frame-pointer walks */
+	f[ARCH_FRAME_RET / 8] = (uint64_t)(uintptr_t)goro_arch_gostart;
+	return sp;
+}
+
+/* procyield: a hint to the core that we are spinning. */
+static inline void arch_procyield(uint32_t n)
+{
+	while (n-- > 0)
+		__asm__ volatile("pause" ::: "memory");
+}
+
+static inline uintptr_t arch_getsp(void)
+{
+	uintptr_t sp;
+	__asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+	return sp;
+}
+
+#endif

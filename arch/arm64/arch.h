@@ -1,0 +1,58 @@
+/* arm64 specifics for core: the frame goro_arch_mcall leaves on a goroutine's
+ * stack, a fresh goroutine's first frame, and the spin-wait hint. */
+#ifndef GORO_ARCH_H
+#define GORO_ARCH_H
+
+#include <stdint.h>
+
+/* The saved frame, lowest address first. AAPCS64 makes x19-x28, x29 (fp),
+ * x30 (lr) and the low halves of v8-v15 (d8-d15) callee-saved; FPCR (rounding
+ * mode) is kept per goroutine too. switch.S uses these offsets. */
+enum {
+	ARCH_FRAME_X19 = 0,     /* a new goroutine's fn */
+	ARCH_FRAME_X20 = 8,     /* a new goroutine's arg */
+	ARCH_FRAME_X29 = 80,
+	ARCH_FRAME_X30 = 88,    /* where goro_arch_gogo returns to */
+	ARCH_FRAME_D8 = 96,     /* d8..d15 at 96..152 */
+	ARCH_FRAME_FPCR = 160,
+	ARCH_FRAME_SIZE = 176,  /* keeps sp 16-byte aligned */
+};
+
+/* Entry points of switch.S; sp slots are the first word of a gobuf. */
+void goro_arch_gogo(uintptr_t *sp) __attribute__((noreturn));
+void goro_arch_mcall(uintptr_t *save, uintptr_t g0sp, void (*fn)(void *), void *arg);
+void goro_arch_mstart(uintptr_t *g0sp, void (*fn)(void)) __attribute__((noreturn));
+void goro_arch_systemstack(uintptr_t sp, void (*fn)(void *), void *arg);
+void goro_arch_gostart(void);
+
+/* Lay out a goroutine's first frame below top (16-byte aligned) so that
+ * goro_arch_gogo "returns" into goro_arch_gostart, which calls fn(arg) and
+ * then goro_rt_goexit. Returns the sp to store in the gobuf. */
+static inline uintptr_t arch_gobuf_init(uintptr_t top, void (*fn)(void *), void *arg)
+{
+	uintptr_t sp = top - ARCH_FRAME_SIZE;
+	uint64_t *f = (uint64_t *)sp;
+
+	for (int i = 0; i < ARCH_FRAME_SIZE / 8; i++)
+		f[i] = 0;   /* zero FPCR: round to nearest, no traps; zero fp ends walks */
+	f[ARCH_FRAME_X19 / 8] = (uint64_t)(uintptr_t)fn;
+	f[ARCH_FRAME_X20 / 8] = (uint64_t)(uintptr_t)arg;
+	f[ARCH_FRAME_X30 / 8] = (uint64_t)(uintptr_t)goro_arch_gostart;
+	return sp;
+}
+
+/* procyield: a hint to the core that we are spinning. */
+static inline void arch_procyield(uint32_t n)
+{
+	while (n-- > 0)
+		__asm__ volatile("yield" ::: "memory");
+}
+
+static inline uintptr_t arch_getsp(void)
+{
+	uintptr_t sp;
+	__asm__ volatile("mov %0, sp" : "=r"(sp));
+	return sp;
+}
+
+#endif

@@ -1,0 +1,101 @@
+/* arm64 context switch: gogo, mcall, mstart's g0 anchor and systemstack,
+ * after Go's asm_arm64.s. AAPCS64: x19-x28, x29, x30 and d8-d15 are
+ * callee-saved; FPCR is saved with them. Offsets: ARCH_FRAME_* in arch.h. */
+
+	.text
+
+/* void goro_arch_gogo(uintptr_t *sp)                     x0 = sp slot
+ * Resume the context saved in *sp; never returns to its caller. */
+	.globl	goro_arch_gogo
+	.type	goro_arch_gogo, %function
+goro_arch_gogo:
+	ldr	x9, [x0]
+	mov	sp, x9
+	ldp	x19, x20, [sp, #0]
+	ldp	x21, x22, [sp, #16]
+	ldp	x23, x24, [sp, #32]
+	ldp	x25, x26, [sp, #48]
+	ldp	x27, x28, [sp, #64]
+	ldp	x29, x30, [sp, #80]
+	ldp	d8, d9, [sp, #96]
+	ldp	d10, d11, [sp, #112]
+	ldp	d12, d13, [sp, #128]
+	ldp	d14, d15, [sp, #144]
+	ldr	x9, [sp, #160]
+	msr	fpcr, x9
+	add	sp, sp, #176
+	ret
+	.size	goro_arch_gogo, .-goro_arch_gogo
+
+/* void goro_arch_mcall(uintptr_t *save, uintptr_t g0sp, void (*fn)(void *), void *arg)
+ *                      x0 = save, x1 = g0sp, x2 = fn, x3 = arg
+ * Save the callee-saved state on this stack and its sp in *save, move to the
+ * g0 stack at g0sp and call fn(arg) there. fn must not return; goro_arch_gogo
+ * on *save later makes this call return (through the saved x30). */
+	.globl	goro_arch_mcall
+	.type	goro_arch_mcall, %function
+goro_arch_mcall:
+	sub	sp, sp, #176
+	stp	x19, x20, [sp, #0]
+	stp	x21, x22, [sp, #16]
+	stp	x23, x24, [sp, #32]
+	stp	x25, x26, [sp, #48]
+	stp	x27, x28, [sp, #64]
+	stp	x29, x30, [sp, #80]
+	stp	d8, d9, [sp, #96]
+	stp	d10, d11, [sp, #112]
+	stp	d12, d13, [sp, #128]
+	stp	d14, d15, [sp, #144]
+	mrs	x9, fpcr
+	str	x9, [sp, #160]
+	mov	x9, sp
+	str	x9, [x0]
+	mov	sp, x1
+	mov	x0, x3
+	blr	x2
+	brk	#0
+	.size	goro_arch_mcall, .-goro_arch_mcall
+
+/* void goro_arch_mstart(uintptr_t *g0sp, void (*fn)(void))   x0, x1
+ * Align this thread's stack, record the sp as the g0 anchor that every
+ * goro_arch_mcall returns to, and call fn, which never returns. */
+	.globl	goro_arch_mstart
+	.type	goro_arch_mstart, %function
+goro_arch_mstart:
+	mov	x9, sp
+	and	x9, x9, #~15
+	mov	sp, x9
+	str	x9, [x0]
+	mov	x29, #0
+	blr	x1
+	brk	#0
+	.size	goro_arch_mstart, .-goro_arch_mstart
+
+/* void goro_arch_systemstack(uintptr_t sp, void (*fn)(void *), void *arg)
+ *                            x0 = sp, x1 = fn, x2 = arg
+ * Run fn(arg) on the idle g0 stack at sp, then come back to this stack. */
+	.globl	goro_arch_systemstack
+	.type	goro_arch_systemstack, %function
+goro_arch_systemstack:
+	stp	x29, x30, [sp, #-16]!
+	mov	x29, sp
+	mov	sp, x0
+	mov	x0, x2
+	blr	x1
+	mov	sp, x29
+	ldp	x29, x30, [sp], #16
+	ret
+	.size	goro_arch_systemstack, .-goro_arch_systemstack
+
+/* A new goroutine's first return address (arch_gobuf_init): x19 = fn,
+ * x20 = arg, sp 16-byte aligned. */
+	.globl	goro_arch_gostart
+	.type	goro_arch_gostart, %function
+goro_arch_gostart:
+	mov	x0, x20
+	blr	x19
+	bl	goro_rt_goexit
+	brk	#0
+	.size	goro_arch_gostart, .-goro_arch_gostart
+
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,115 @@
+/* The runtime's mutex and note on the platform futex: lock_futex.go's lock2,
+ * unlock2, noteclear, notewakeup, notesleep and notetsleep. Usable from any
+ * thread, goroutine stacks included: nothing here switches goroutines. */
+#include "runtime2.h"
+#include "platform.h"
+
+enum {
+	mutex_unlocked = 0,
+	mutex_locked = 1,
+	mutex_sleeping = 2,
+
+	active_spin = 4,
+	active_spin_cnt = 30,
+	passive_spin = 1,
+};
+
+static int ncpu_cached;
+
+static int ncpu(void)
+{
+	int n = atomic_loadrelaxed(&ncpu_cached);
+	if (n == 0) {
+		n = plat_ncpu();
+		atomic_storerelaxed(&ncpu_cached, n);
+	}
+	return n;
+}
+
+/* lock2: grab the word; on contention spin a little (actively, then by
+ * yielding the thread) and finally sleep with the word marked "sleeping",
+ * so the unlocker knows a wake-up is owed. */
+void lock(struct mutex *l)
+{
+	uint32_t v = atomic_xchg(&l->key, mutex_locked);
+	if (v == mutex_unlocked)
+		return;
+
+	/* v is what we must leave behind when we finally take it: if we saw
+	 * sleepers, they stay announced. */
+	uint32_t wait = v;
+	int spin = ncpu() > 1 ? active_spin : 0;
+	for (;;) {
+		for (int i = 0; i < spin; i++) {
+			while (atomic_loadrelaxed(&l->key) == mutex_unlocked)
+				if (atomic_cas(&l->key, mutex_unlocked, wait))
+					return;
+			arch_procyield(active_spin_cnt);
+		}
+		for (int i = 0; i < passive_spin; i++) {
+			while (atomic_loadrelaxed(&l->key) == mutex_unlocked)
+				if (atomic_cas(&l->key, mutex_unlocked, wait))
+					return;
+			plat_osyield();
+		}
+		v = atomic_xchg(&l->key, mutex_sleeping);
+		if (v == mutex_unlocked)
+			return;
+		wait = mutex_sleeping;
+		plat_futex_wait(&l->key, mutex_sleeping, -1);
+	}
+}
+
+/* unlock2 */
+void unlock(struct mutex *l)
+{
+	uint32_t v = atomic_xchg(&l->key, mutex_unlocked);
+	if (v == mutex_unlocked)
+		throw("unlock of unlocked lock");
+	if (v == mutex_sleeping)
+		plat_futex_wake(&l->key, 1);
+}
+
+/* noteclear: only when no one can be sleeping on or waking n. */
+void noteclear(struct note *n)
+{
+	atomic_store(&n->key, 0);
+}
+
+/* notewakeup: exactly one wake-up per clear. */
+void notewakeup(struct note *n)
+{
+	uint32_t old = atomic_xchg(&n->key, 1);
+	if (old != 0)
+		throw("notewakeup - double wakeup");
+	plat_futex_wake(&n->key, 1);
+}
+
+/* notesleep: block the thread until notewakeup. */
+void notesleep(struct note *n)
+{
+	while (atomic_load(&n->key) == 0)
+		plat_futex_wait(&n->key, 0, -1);
+}
+
+/* notetsleep_internal: as notesleep, but for at most ns (< 0: forever). */
+bool notetsleep(struct note *n, int64_t ns)
+{
+	if (ns < 0) {
+		notesleep(n);
+		return true;
+	}
+	if (atomic_load(&n->key) != 0)
+		return true;
+	int64_t deadline = plat_nanotime() + ns;
+	for (;;) {
+		plat_futex_wait(&n->key, 0, ns);
+		if (atomic_load(&n->key) != 0)
+			break;
+		int64_t now = plat_nanotime();
+		if (now >= deadline)
+			break;
+		ns = deadline - now;
+	}
+	return atomic_load(&n->key) != 0;
+}

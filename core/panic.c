@@ -1,0 +1,63 @@
+/* Fatal errors and the few prints core needs: panic.go's throw and print.go's
+ * printstring/printuint, straight to the platform's error stream. Also the
+ * status strings of the public API. */
+#include "runtime2.h"
+#include "platform.h"
+#include "goro.h"
+
+static size_t cstrlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+void printstr(const char *s)
+{
+	plat_write_err(s, cstrlen(s));
+}
+
+void printu64(uint64_t v)
+{
+	char buf[24];
+	size_t i = sizeof buf;
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	plat_write_err(buf + i, sizeof buf - i);
+}
+
+/* throw: a broken invariant. One line, exit status 2, like Go. */
+_Noreturn void throw(const char *s)
+{
+	printstr("goro: fatal error: ");
+	printstr(s);
+	printstr("\n");
+	plat_exit(2);
+}
+
+/* throw naming a goroutine: "goro: fatal error: <s> <goid>". */
+_Noreturn void throw_goid(const char *s, uint64_t goid)
+{
+	printstr("goro: fatal error: ");
+	printstr(s);
+	printstr(" ");
+	printu64(goid);
+	printstr("\n");
+	plat_exit(2);
+}
+
+const char *goro_strerror(int status)
+{
+	switch (status) {
+	case GORO_OK: return "ok";
+	case GORO_CLOSED: return "channel closed";
+	case GORO_AGAIN: return "would block";
+	case GORO_TIMEOUT: return "timed out";
+	case GORO_NOMEM: return "out of memory";
+	case GORO_INVAL: return "invalid argument";
+	}
+	return "unknown goro status";
+}

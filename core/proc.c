@@ -1,0 +1,836 @@
+/* The scheduler, after proc.go: Ms and Ps, schedule and findrunnable with
+ * work stealing, spinning Ms (wakep, startm, stopm), newproc, gosched,
+ * goexit, gopark and goready, and the public entry points that start and
+ * drive it. Run queues themselves are in runq.c.
+ *
+ * Spinning Ms: an M looking for work with no local work is "spinning" and
+ * counted in sched.nmspinning. Whoever makes work runnable calls wakep, which
+ * starts a spinning M only when there is an idle P and no M is already
+ * spinning. A spinning M that gives up decrements nmspinning first and then
+ * looks at every run queue once more, so work submitted in between is never
+ * stranded; at most about half the busy Ps' worth of Ms spin at once. */
+#include "runtime2.h"
+#include "platform.h"
+#include "goro.h"
+
+struct schedt sched;
+struct p *allp[MAXPROCS];
+int32_t gomaxprocs;
+uint32_t idlepmask[MAXPROCS / 32];
+
+static struct m *allm;             /* under sched.lock */
+static uint32_t runtime_started;   /* atomic: goro_main was entered */
+static uint32_t main_started;      /* atomic: Go's mainStarted; Ms may be woken */
+static struct note main_done;      /* goro_main's thread waits here */
+static struct note never;          /* Ms park here for good once main returned */
+static int main_result;
+static uint64_t foreign_rand;      /* atomic: fastrand state for threads without an M */
+
+/* The current M lives in thread-local storage, but a goroutine may resume on
+ * another thread, and compilers cache the address of a _Thread_local across
+ * calls. So it is read only here: never inlined, and opaque to the optimiser,
+ * so every call computes the address afresh on the current thread. Never
+ * hold the result across a context switch. */
+static _Thread_local struct m *tls_m;
+
+__attribute__((noinline)) struct m *getm(void)
+{
+	struct m *mp = tls_m;
+	__asm__ volatile("" : "+r"(mp));
+	return mp;
+}
+
+/* fastrand: wyrand on a per-M state. */
+uint32_t fastrand(void)
+{
+	const uint64_t inc = 0xa0761d6478bd642full;
+	struct m *mp = getm();
+	uint64_t s;
+
+	if (mp != NULL)
+		s = mp->fastrand += inc;
+	else
+		s = atomic_xadd(&foreign_rand, inc);
+	__uint128_t t = (__uint128_t)s * (s ^ 0xe7037ed1a0b428dbull);
+	return (uint32_t)((uint64_t)(t >> 64) ^ (uint64_t)t);
+}
+
+/* casgstatus: status changes are checked transitions. */
+void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval)
+{
+	if (!atomic_cas(&gp->atomicstatus, oldval, newval))
+		throw("casgstatus: bad incoming values");
+}
+
+/* mcall: save the current goroutine and run fn(gp) on g0. fn never returns;
+ * the goroutine continues here when someone gogo's it, perhaps on another M. */
+static void mcall(void (*fn)(void *))
+{
+	struct m *mp = getm();
+	struct g *gp = mp->curg;
+	goro_arch_mcall(&gp->sched.sp, mp->g0sp, fn, gp);
+}
+
+static bool on_g0(struct m *mp)
+{
+	struct g *gp = mp->curg;
+	uintptr_t sp = arch_getsp();
+	return gp == NULL || sp < gp->stack_lo || sp >= gp->stack_hi;
+}
+
+/* systemstack: run fn(arg) on g0 (or right here when already on g0 or on a
+ * thread the runtime does not own), so runtime work never eats into a
+ * goroutine's small stack. */
+void systemstack(void (*fn)(void *), void *arg)
+{
+	struct m *mp = getm();
+	if (mp == NULL || on_g0(mp))
+		fn(arg);
+	else
+		goro_arch_systemstack(mp->g0sp, fn, arg);
+}
+
+/* Idle-P bitmask (Go's idlepMask), so stealers skip idle Ps cheaply. */
+static bool pmask_read(const uint32_t *mask, int32_t id)
+{
+	return (atomic_load(&mask[id / 32]) & (1u << (id % 32))) != 0;
+}
+
+/* pidleput: sched.lock must be held. */
+static void pidleput(struct p *pp)
+{
+	if (!runqempty(pp))
+		throw("pidleput: P has non-empty run queue");
+	atomic_or(&idlepmask[pp->id / 32], 1u << (pp->id % 32));
+	pp->link = sched.pidle;
+	sched.pidle = pp;
+	atomic_xadd(&sched.npidle, 1);
+}
+
+/* pidleget: sched.lock must be held. */
+static struct p *pidleget(void)
+{
+	struct p *pp = sched.pidle;
+	if (pp != NULL) {
+		atomic_and(&idlepmask[pp->id / 32], ~(1u << (pp->id % 32)));
+		sched.pidle = pp->link;
+		atomic_xadd(&sched.npidle, (uint32_t)-1);
+	}
+	return pp;
+}
+
+/* mput / mget: the idle M list. sched.lock must be held. */
+static void mput(struct m *mp)
+{
+	mp->schedlink = sched.midle;
+	sched.midle = mp;
+	sched.nmidle++;
+}
+
+static struct m *mget(void)
+{
+	struct m *mp = sched.midle;
+	if (mp != NULL) {
+		sched.midle = mp->schedlink;
+		sched.nmidle--;
+	}
+	return mp;
+}
+
+/* acquirep (wirep): associate pp with the current M. */
+static void acquirep(struct m *mp, struct p *pp)
+{
+	if (mp->p != NULL)
+		throw("wirep: already in go");
+	if (pp->m != NULL || pp->status != Pidle)
+		throw("wirep: invalid p state");
+	mp->p = pp;
+	pp->m = mp;
+	atomic_storerelaxed(&pp->status, Prunning);
+}
+
+/* releasep: disassociate the current M from its P. */
+static struct p *releasep(struct m *mp)
+{
+	struct p *pp = mp->p;
+	if (pp == NULL || pp->m != mp || pp->status != Prunning)
+		throw("releasep: invalid p state");
+	mp->p = NULL;
+	pp->m = NULL;
+	atomic_storerelaxed(&pp->status, Pidle);
+	return pp;
+}
+
+static _Noreturn void schedule(void);
+
+/* Once goro_main's main goroutine has returned, Ms stop here for good. */
+static _Noreturn void mexit_park(void)
+{
+	for (;;)
+		notesleep(&never);
+}
+
+static void mstart(void *arg);
+
+/* newm: a new M, on a new thread, that will run fn then schedule on pp. */
+static void newm(void (*fn)(void), struct p *pp, int64_t id)
+{
+	struct m *mp = rtmalloc(sizeof *mp);
+	if (mp == NULL)
+		throw("newm: out of memory");
+	mp->id = id;
+	mp->mstartfn = fn;
+	mp->nextp = pp;
+	mp->fastrand = (uint64_t)plat_nanotime() ^ ((uint64_t)id << 32);
+	lock(&sched.lock);
+	mp->alllink = allm;
+	allm = mp;
+	unlock(&sched.lock);
+	if (plat_thread_start(mstart, mp) != 0)
+		throw("newosproc: cannot create thread");
+}
+
+/* mspinning: a new M started by a spinning wakep starts out spinning. */
+static void mspinning(void)
+{
+	getm()->spinning = true;
+}
+
+/* mstart: a new thread's first code. Record where g0's stack starts, so
+ * that mcall and systemstack can return to it, and start scheduling. */
+static void mstart1(void)
+{
+	struct m *mp = getm();
+	if (mp->mstartfn != NULL)
+		mp->mstartfn();
+	acquirep(mp, mp->nextp);
+	mp->nextp = NULL;
+	schedule();
+}
+
+static void mstart(void *arg)
+{
+	tls_m = arg;
+	struct m *mp = getm();
+	goro_arch_mstart(&mp->g0sp, mstart1);
+}
+
+/* stopm: park the current M, which holds no P, until startm hands it one. */
+static void stopm(struct m *mp)
+{
+	if (mp->p != NULL)
+		throw("stopm holding p");
+	if (mp->spinning)
+		throw("stopm spinning");
+	lock(&sched.lock);
+	mput(mp);
+	unlock(&sched.lock);
+	notesleep(&mp->park);
+	noteclear(&mp->park);
+	acquirep(mp, mp->nextp);
+	mp->nextp = NULL;
+}
+
+/* startm: run pp (or any idle P when pp is NULL) on an idle or new M. With
+ * spinning, the caller already counted the M in nmspinning. */
+static void startm(struct p *pp, bool spinning)
+{
+	lock(&sched.lock);
+	if (pp == NULL) {
+		pp = pidleget();
+		if (pp == NULL) {
+			unlock(&sched.lock);
+			if (spinning && (int32_t)atomic_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
+				throw("startm: negative nmspinning");
+			return;
+		}
+	}
+	struct m *nmp = mget();
+	if (nmp == NULL) {
+		int64_t id = sched.mnext++;
+		unlock(&sched.lock);
+		newm(spinning ? mspinning : NULL, pp, id);
+		return;
+	}
+	unlock(&sched.lock);
+	if (nmp->spinning)
+		throw("startm: m is spinning");
+	if (nmp->nextp != NULL)
+		throw("startm: m has p");
+	if (spinning && !runqempty(pp))
+		throw("startm: p has runnable gs");
+	nmp->spinning = spinning;
+	nmp->nextp = pp;
+	notewakeup(&nmp->park);
+}
+
+/* wakep: try to put one more P to work, when one is idle and no M is
+ * already spinning (that one will find the work). */
+void wakep(void)
+{
+	if (atomic_load(&sched.npidle) == 0)
+		return;
+	if (atomic_load(&sched.nmspinning) != 0 || !atomic_cas(&sched.nmspinning, 0, 1))
+		return;
+	startm(NULL, true);
+}
+
+/* resetspinning: the M found work; if it was the last spinner, another M
+ * may be needed for the rest. */
+static void resetspinning(struct m *mp)
+{
+	if (!mp->spinning)
+		throw("resetspinning: not a spinning m");
+	mp->spinning = false;
+	if ((int32_t)atomic_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
+		throw("findrunnable: negative nmspinning");
+	wakep();
+}
+
+/* randomOrder: visit all Ps starting anywhere, in a stride coprime with
+ * their number, so that stealers spread out. */
+static uint32_t steal_coprimes[MAXPROCS];
+static uint32_t steal_ncoprimes;
+
+static uint32_t gcd(uint32_t a, uint32_t b)
+{
+	while (b != 0) {
+		uint32_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+static void steal_order_reset(uint32_t count)
+{
+	steal_ncoprimes = 0;
+	for (uint32_t i = 1; i <= count; i++)
+		if (gcd(i, count) == 1)
+			steal_coprimes[steal_ncoprimes++] = i;
+}
+
+/* stealWork: four rounds over the other Ps in random order; the last round
+ * also takes their runnext. */
+static struct g *stealwork(struct p *pp)
+{
+	const uint32_t count = (uint32_t)gomaxprocs;
+
+	for (int i = 0; i < 4; i++) {
+		bool steal_runnext = i == 3;
+		uint32_t r = fastrand();
+		uint32_t pos = r % count;
+		uint32_t inc = steal_coprimes[r / count % steal_ncoprimes];
+		for (uint32_t n = 0; n < count; n++, pos = (pos + inc) % count) {
+			struct p *p2 = allp[pos];
+			if (p2 == pp || pmask_read(idlepmask, (int32_t)pos))
+				continue;
+			struct g *gp = runqsteal(pp, p2, steal_runnext);
+			if (gp != NULL)
+				return gp;
+		}
+	}
+	return NULL;
+}
+
+/* checkRunqsNoP: after giving up its P, a spinning M looks at every busy P's
+ * queue once more and takes an idle P back if it finds work. */
+static struct p *checkrunqsnop(void)
+{
+	for (int32_t id = 0; id < gomaxprocs; id++) {
+		if (!pmask_read(idlepmask, id) && !runqempty(allp[id])) {
+			lock(&sched.lock);
+			struct p *pp = pidleget();
+			unlock(&sched.lock);
+			return pp;
+		}
+	}
+	return NULL;
+}
+
+/* findRunnable: a runnable G for the current M, blocking (stopm) until
+ * there is one. Runs on g0. */
+static struct g *findrunnable(struct m *mp, bool *inherit_time)
+{
+	struct g *gp;
+top:;
+	struct p *pp = mp->p;
+	*inherit_time = false;
+	if (atomic_load(&sched.exiting))
+		mexit_park();
+
+	/* Now and then check the global queue first, so that two goroutines
+	 * handing work back and forth on one P can't starve it. */
+	if (pp->schedtick % 61 == 0 && atomic_loadrelaxed(&sched.runqsize) > 0) {
+		lock(&sched.lock);
+		gp = globrunqget(pp, 1);
+		unlock(&sched.lock);
+		if (gp != NULL)
+			return gp;
+	}
+	gp = runqget(pp, inherit_time);
+	if (gp != NULL)
+		return gp;
+	if (atomic_loadrelaxed(&sched.runqsize) != 0) {
+		lock(&sched.lock);
+		gp = globrunqget(pp, 0);
+		unlock(&sched.lock);
+		if (gp != NULL)
+			return gp;
+	}
+
+	/* Steal, unless enough Ms are spinning already: half the busy Ps. */
+	uint32_t busy = (uint32_t)gomaxprocs - atomic_load(&sched.npidle);
+	if (mp->spinning || 2 * atomic_load(&sched.nmspinning) < busy) {
+		if (!mp->spinning) {
+			mp->spinning = true;
+			atomic_xadd(&sched.nmspinning, 1);
+		}
+		gp = stealwork(pp);
+		if (gp != NULL)
+			return gp;
+	}
+
+	/* Nothing: give up the P, then stop. */
+	lock(&sched.lock);
+	if (sched.runqsize != 0) {
+		gp = globrunqget(pp, 0);
+		unlock(&sched.lock);
+		return gp;
+	}
+	if (releasep(mp) != pp)
+		throw("findrunnable: wrong p");
+	pidleput(pp);
+	unlock(&sched.lock);
+
+	if (mp->spinning) {
+		/* Decrement first, then look again: whoever queued work after our
+		 * last look either sees nmspinning == 0 and calls startm, or
+		 * queued it before this check, which then sees it. */
+		mp->spinning = false;
+		if ((int32_t)atomic_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
+			throw("findrunnable: negative nmspinning");
+		pp = checkrunqsnop();
+		if (pp != NULL) {
+			acquirep(mp, pp);
+			mp->spinning = true;
+			atomic_xadd(&sched.nmspinning, 1);
+			goto top;
+		}
+	}
+	stopm(mp);
+	goto top;
+}
+
+/* execute: run gp on the current M. Never returns. */
+static _Noreturn void execute(struct m *mp, struct g *gp, bool inherit_time)
+{
+	mp->curg = gp;
+	gp->m = mp;
+	casgstatus(gp, Grunnable, Grunning);
+	if (!inherit_time)
+		mp->p->schedtick++;
+	goro_arch_gogo(&gp->sched.sp);
+}
+
+/* schedule: one round of the scheduler: find a G and run it. Runs on g0. */
+static _Noreturn void schedule(void)
+{
+	struct m *mp = getm();
+	bool inherit_time;
+
+	if (mp->curg != NULL)
+		throw("schedule: holding a goroutine");
+	if (mp->p == NULL)
+		throw("schedule: no p");
+	struct g *gp = findrunnable(mp, &inherit_time);
+	if (mp->spinning)
+		resetspinning(mp);
+	execute(mp, gp, inherit_time);
+}
+
+/* dropg: the current M stops running its goroutine. */
+static void dropg(struct m *mp)
+{
+	mp->curg->m = NULL;
+	mp->curg = NULL;
+}
+
+/* park_m: gopark's second half, on g0. The goroutine is Gwaiting before
+ * unlockf releases whatever lets others ready it, so no wake-up is lost. */
+static void park_m(void *arg)
+{
+	struct g *gp = arg;
+	struct m *mp = getm();
+
+	stack_check_canary(gp);
+	casgstatus(gp, Grunning, Gwaiting);
+	dropg(mp);
+	bool (*fn)(struct g *, void *) = mp->waitunlockf;
+	if (fn != NULL) {
+		void *l = mp->waitlock;
+		mp->waitunlockf = NULL;
+		mp->waitlock = NULL;
+		if (!fn(gp, l)) {
+			casgstatus(gp, Gwaiting, Grunnable);
+			execute(mp, gp, true);
+		}
+	}
+	schedule();
+}
+
+/* gopark: put the current goroutine to sleep until goready. unlockf(gp,
+ * lock), if given, runs on g0 after the switch; returning false resumes the
+ * goroutine at once. */
+void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason)
+{
+	struct m *mp = getm();
+	mp->waitunlockf = unlockf;
+	mp->waitlock = lock;
+	mp->curg->waitreason = (uint8_t)reason;
+	mcall(park_m);
+}
+
+/* ready: make a parked gp runnable, next on the current P. */
+static void ready(void *arg)
+{
+	struct g *gp = arg;
+	struct m *mp = getm();
+	struct p *pp = mp != NULL ? mp->p : NULL;
+
+	casgstatus(gp, Gwaiting, Grunnable);
+	if (pp != NULL) {
+		runqput(pp, gp, true);
+	} else {
+		lock(&sched.lock);
+		globrunqput(gp);
+		unlock(&sched.lock);
+	}
+	wakep();
+}
+
+/* goready: may be called from any thread, runtime-owned or not. */
+void goready(struct g *gp)
+{
+	systemstack(ready, gp);
+}
+
+/* goschedImpl: the current goroutine goes to the back of the global queue. */
+static void gosched_m(void *arg)
+{
+	struct g *gp = arg;
+	struct m *mp = getm();
+
+	stack_check_canary(gp);
+	casgstatus(gp, Grunning, Grunnable);
+	dropg(mp);
+	lock(&sched.lock);
+	globrunqput(gp);
+	unlock(&sched.lock);
+	schedule();
+}
+
+/* gfput: keep a dead G and its stack on pp's free list, spilling to the
+ * global list when the local one grows long. */
+static void gfput(struct p *pp, struct g *gp)
+{
+	if (gp->atomicstatus != Gdead)
+		throw("gfput: bad status (not Gdead)");
+	gp->schedlink = pp->gfree.head;
+	pp->gfree.head = gp;
+	if (++pp->ngfree < GFREE_LOCAL_MAX)
+		return;
+	struct g *head = NULL, *tail = NULL;
+	int32_t inc = 0;
+	while (pp->ngfree >= GFREE_LOCAL_KEEP) {
+		gp = pp->gfree.head;
+		pp->gfree.head = gp->schedlink;
+		pp->ngfree--;
+		gp->schedlink = head;
+		head = gp;
+		if (tail == NULL)
+			tail = gp;
+		inc++;
+	}
+	lock(&sched.gfree.lock);
+	tail->schedlink = sched.gfree.list.head;
+	sched.gfree.list.head = head;
+	sched.gfree.n += inc;
+	unlock(&sched.gfree.lock);
+}
+
+/* gfget: a dead G from pp's free list (refilled from the global one), or
+ * from the global list when there is no P. NULL if none is cached. */
+static struct g *gfget(struct p *pp)
+{
+	struct g *gp;
+
+	if (pp == NULL) {
+		lock(&sched.gfree.lock);
+		gp = sched.gfree.list.head;
+		if (gp != NULL) {
+			sched.gfree.list.head = gp->schedlink;
+			sched.gfree.n--;
+		}
+		unlock(&sched.gfree.lock);
+		return gp;
+	}
+	if (pp->gfree.head == NULL && atomic_loadrelaxed(&sched.gfree.list.head) != NULL) {
+		lock(&sched.gfree.lock);
+		while (pp->ngfree < GFREE_LOCAL_KEEP && (gp = sched.gfree.list.head) != NULL) {
+			sched.gfree.list.head = gp->schedlink;
+			sched.gfree.n--;
+			gp->schedlink = pp->gfree.head;
+			pp->gfree.head = gp;
+			pp->ngfree++;
+		}
+		unlock(&sched.gfree.lock);
+	}
+	gp = pp->gfree.head;
+	if (gp != NULL) {
+		pp->gfree.head = gp->schedlink;
+		pp->ngfree--;
+	}
+	return gp;
+}
+
+/* goexit0: the current goroutine is done; its G and stack go back to the
+ * free list, on g0. */
+static void goexit0(void *arg)
+{
+	struct g *gp = arg;
+	struct m *mp = getm();
+
+	stack_check_canary(gp);
+	casgstatus(gp, Grunning, Gdead);
+	dropg(mp);
+	gp->param = NULL;
+	gp->startfn = NULL;
+	gp->startarg = NULL;
+	gfput(mp->p, gp);
+	schedule();
+}
+
+/* goexit1: where every goroutine's function returns to (switch.S). */
+_Noreturn void goro_rt_goexit(void)
+{
+	mcall(goexit0);
+	throw("goexit0 returned");
+}
+
+/* A goroutine id, from pp's batch of 16 (Go's goidcache) to spare the
+ * shared counter, or straight from it without a P. */
+static uint64_t newgoid(struct p *pp)
+{
+	enum { GOID_BATCH = 16 };
+	if (pp == NULL)
+		return atomic_xadd(&sched.goidgen, 1);
+	if (pp->goidcache == pp->goidcacheend) {
+		pp->goidcache = atomic_xadd(&sched.goidgen, GOID_BATCH) - GOID_BATCH + 1;
+		pp->goidcacheend = pp->goidcache + GOID_BATCH;
+	}
+	return pp->goidcache++;
+}
+
+/* newproc1: a runnable G that will run fn(arg), or fn(copy of args) when
+ * args is not NULL. pp, if any, supplies cached Gs and ids. */
+static int newproc1(void (*fn)(void *), void *arg, const void *args, size_t size,
+                    struct p *pp, struct g **out)
+{
+	struct g *gp = gfget(pp);
+	if (gp == NULL) {
+		gp = malg();
+		if (gp == NULL)
+			return GORO_NOMEM;
+		casgstatus(gp, Gidle, Gdead);
+	}
+	uintptr_t top = gp->stack_hi;
+	if (args != NULL) {
+		top = (top - size) & ~(uintptr_t)15;
+		memcpy((void *)top, args, size);
+		arg = (void *)top;
+	}
+	gp->sched.sp = arch_gobuf_init(top & ~(uintptr_t)15, fn, arg);
+	gp->startfn = fn;
+	gp->startarg = arg;
+	gp->param = NULL;
+	gp->waitreason = waitReasonZero;
+	atomic_storerelaxed(&gp->goid, newgoid(pp));
+	casgstatus(gp, Gdead, Grunnable);
+	*out = gp;
+	return GORO_OK;
+}
+
+struct newproc_args {
+	void (*fn)(void *);
+	void *arg;
+	const void *args;
+	size_t size;
+	int status;
+};
+
+/* newproc, on g0: create the G and queue it to run next on this P. */
+static void newproc_m(void *v)
+{
+	struct newproc_args *a = v;
+	struct m *mp = getm();
+	struct p *pp = mp != NULL ? mp->p : NULL;
+	struct g *gp;
+
+	a->status = newproc1(a->fn, a->arg, a->args, a->size, pp, &gp);
+	if (a->status != GORO_OK)
+		return;
+	if (pp != NULL) {
+		runqput(pp, gp, true);
+	} else {
+		lock(&sched.lock);
+		globrunqput(gp);
+		unlock(&sched.lock);
+	}
+	if (atomic_load(&main_started))
+		wakep();
+}
+
+static bool running(void)
+{
+	return atomic_load(&main_started) && !atomic_load(&sched.exiting);
+}
+
+static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size)
+{
+	if (fn == NULL || !running())
+		return GORO_INVAL;
+	struct newproc_args a = { fn, arg, args, size, GORO_OK };
+	systemstack(newproc_m, &a);
+	return a.status;
+}
+
+int goro_spawn(void (*fn)(void *), void *arg)
+{
+	return spawn(fn, arg, NULL, 0);
+}
+
+int goro_spawn_copy(void (*fn)(void *), const void *args, size_t size)
+{
+	static const char empty[1];
+	if (size > GORO_SPAWN_COPY_MAX || (args == NULL && size != 0))
+		return GORO_INVAL;
+	return spawn(fn, NULL, args != NULL ? args : empty, size);
+}
+
+void goro_yield(void)
+{
+	struct m *mp = getm();
+	if (mp == NULL || mp->curg == NULL) {
+		plat_osyield();
+		return;
+	}
+	mcall(gosched_m);
+}
+
+uint64_t goro_id(void)
+{
+	struct m *mp = getm();
+	return mp != NULL && mp->curg != NULL ? mp->curg->goid : 0;
+}
+
+int goro_procs(void)
+{
+	return gomaxprocs;
+}
+
+int64_t goro_now(void)
+{
+	return plat_nanotime();
+}
+
+/* Parse GORO_PROCS: a positive decimal, or 0 when absent or malformed. */
+static int env_procs(void)
+{
+	const char *s = plat_getenv("GORO_PROCS");
+	int n = 0;
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || n > MAXPROCS)
+			return 0;
+		n = n * 10 + (*s - '0');
+	}
+	return n;
+}
+
+/* schedinit + procresize: size the Ps and stacks; all Ps but allp[0] idle. */
+static int schedinit(const goro_config *cfg)
+{
+	int procs = cfg != NULL ? cfg->procs : 0;
+	size_t ss = cfg != NULL ? cfg->stack_size : 0;
+
+	if (procs == 0)
+		procs = env_procs();
+	if (procs <= 0)
+		procs = plat_ncpu();
+	if (procs < 1)
+		procs = 1;
+	if (procs > MAXPROCS)
+		procs = MAXPROCS;
+	if (ss == 0)
+		ss = 64 << 10;
+	if (ss < (16 << 10))
+		ss = 16 << 10;
+	stack_size = (ss + 4095) & ~(size_t)4095;
+
+	mallocinit();
+	struct p *ps = plat_map(sizeof(struct p) * (size_t)procs);
+	if (ps == NULL)
+		return GORO_NOMEM;
+	gomaxprocs = procs;
+	for (int i = 0; i < procs; i++) {
+		allp[i] = &ps[i];
+		ps[i].id = i;
+		ps[i].status = Pidle;
+	}
+	for (int i = procs - 1; i > 0; i--)
+		pidleput(allp[i]);
+	steal_order_reset((uint32_t)procs);
+	return GORO_OK;
+}
+
+struct main_args {
+	int (*fn)(void *);
+	void *arg;
+};
+
+/* runtime.main: goroutine 1. When it returns, so does goro_main. */
+static void runtime_main(void *v)
+{
+	struct main_args *ma = v;
+	main_result = ma->fn(ma->arg);
+	atomic_store(&sched.exiting, 1);
+	notewakeup(&main_done);
+}
+
+int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
+{
+	if (main_fn == NULL || (cfg != NULL && (cfg->procs < 0 || cfg->stack_size > ((size_t)1 << 30))))
+		return GORO_INVAL;
+	if (!atomic_cas(&runtime_started, 0, 1))
+		return GORO_INVAL;
+	int st = schedinit(cfg);
+	if (st != GORO_OK)
+		return st;
+
+	struct main_args ma = { main_fn, arg };
+	struct g *gp;
+	st = newproc1(runtime_main, &ma, NULL, 0, allp[0], &gp);
+	if (st != GORO_OK)
+		return st;
+	runqput(allp[0], gp, false);   /* no M owns allp[0] yet */
+	atomic_store(&main_started, 1);
+	lock(&sched.lock);
+	int64_t id = sched.mnext++;
+	unlock(&sched.lock);
+	newm(NULL, allp[0], id);
+
+	notesleep(&main_done);
+	return main_result;
+}

@@ -1,0 +1,234 @@
+/* Run queues: proc.go's runqput, runqputslow, runqget, runqgrab, runqsteal,
+ * runqempty and the global queue (globrunqput, globrunqputbatch,
+ * globrunqget). Memory orderings are Go's, named at each access.
+ *
+ * A P's local queue is a ring of RUNQ_SIZE slots. Only the owner writes
+ * runqtail and the slots; the owner and stealers advance runqhead by CAS, so
+ * a consumer reads a slot before its CAS commits the consumption. runnext
+ * holds one G that runs before the ring, for a handoff that keeps its time
+ * slice (ready, newproc). */
+#include "runtime2.h"
+#include "platform.h"
+
+static struct g *slot_get(struct p *pp, uint32_t i)
+{
+	return atomic_loadrelaxed(&pp->runq[i % RUNQ_SIZE]);
+}
+
+static void slot_set(struct p *pp, uint32_t i, struct g *gp)
+{
+	atomic_storerelaxed(&pp->runq[i % RUNQ_SIZE], gp);
+}
+
+/* runqempty: head, tail and runnext read as one consistent snapshot. A G
+ * moving from runnext into the ring (runqput with next) must not make the
+ * queue look empty in between, hence the retry until tail is stable. */
+bool runqempty(struct p *pp)
+{
+	for (;;) {
+		uint32_t head = atomic_load(&pp->runqhead);
+		uint32_t tail = atomic_load(&pp->runqtail);
+		struct g *runnext = atomic_load(&pp->runnext);
+		if (tail == atomic_load(&pp->runqtail))
+			return head == tail && runnext == NULL;
+	}
+}
+
+/* runqputslow: the ring is full; move half of it plus gp to the global queue
+ * in one batch. False if a stealer got there first (the ring is not full). */
+static bool runqputslow(struct p *pp, struct g *gp, uint32_t h, uint32_t t)
+{
+	struct g *batch[RUNQ_SIZE / 2 + 1];
+	uint32_t n = (t - h) / 2;
+
+	if (n != RUNQ_SIZE / 2)
+		throw("runqputslow: queue is not full");
+	for (uint32_t i = 0; i < n; i++)
+		batch[i] = slot_get(pp, h + i);
+	if (!atomic_casrel(&pp->runqhead, h, h + n))   /* cas-release: commits consume */
+		return false;
+	batch[n] = gp;
+	for (uint32_t i = 0; i < n; i++)
+		batch[i]->schedlink = batch[i + 1];
+	batch[n]->schedlink = NULL;
+
+	struct gqueue q = { batch[0], batch[n] };
+	lock(&sched.lock);
+	globrunqputbatch(&q, (int32_t)(n + 1));
+	unlock(&sched.lock);
+	return true;
+}
+
+/* runqput: queue gp on pp. With next, gp goes to runnext and whatever was
+ * there is kicked into the ring. Executed only by the owner P. */
+void runqput(struct p *pp, struct g *gp, bool next)
+{
+	if (next) {
+		struct g *oldnext;
+		do
+			oldnext = atomic_loadrelaxed(&pp->runnext);
+		while (!atomic_cas(&pp->runnext, oldnext, gp));
+		if (oldnext == NULL)
+			return;
+		gp = oldnext;
+	}
+	for (;;) {
+		uint32_t h = atomic_loadacq(&pp->runqhead);   /* load-acquire: synchronize with consumers */
+		uint32_t t = atomic_loadrelaxed(&pp->runqtail);
+		if (t - h < RUNQ_SIZE) {
+			slot_set(pp, t, gp);
+			atomic_storerel(&pp->runqtail, t + 1);   /* store-release: makes the item available */
+			return;
+		}
+		if (runqputslow(pp, gp, h, t))
+			return;
+	}
+}
+
+/* runqget: the next G for pp; *inherit_time is true when it came from
+ * runnext and should finish the current time slice. Executed only by the
+ * owner P. */
+struct g *runqget(struct p *pp, bool *inherit_time)
+{
+	struct g *next = atomic_loadrelaxed(&pp->runnext);
+	/* runnext is only ever cleared by the owner or a stealer's CAS, so the
+	 * CAS here can fail only to a stealer, never spuriously succeed. */
+	if (next != NULL && atomic_cas(&pp->runnext, next, NULL)) {
+		*inherit_time = true;
+		return next;
+	}
+	*inherit_time = false;
+	for (;;) {
+		uint32_t h = atomic_loadacq(&pp->runqhead);   /* load-acquire: synchronize with other consumers */
+		uint32_t t = atomic_loadrelaxed(&pp->runqtail);
+		if (t == h)
+			return NULL;
+		struct g *gp = slot_get(pp, h);
+		if (atomic_casrel(&pp->runqhead, h, h + 1))   /* cas-release: commits consume */
+			return gp;
+	}
+}
+
+/* runqgrab: copy half of pp's ring into batch at batch_head, or its runnext
+ * when the ring is empty and steal_runnext is set. Returns how many. Can be
+ * executed by any P. */
+static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batch_head, bool steal_runnext)
+{
+	for (;;) {
+		uint32_t h = atomic_loadacq(&pp->runqhead);   /* load-acquire: synchronize with other consumers */
+		uint32_t t = atomic_loadacq(&pp->runqtail);   /* load-acquire: synchronize with the producer */
+		uint32_t n = t - h;
+		n = n - n / 2;
+		if (n == 0) {
+			if (steal_runnext) {
+				struct g *next = atomic_loadrelaxed(&pp->runnext);
+				if (next != NULL) {
+					/* A running P that just readied next is likely about
+					 * to block and run it itself (the ping-pong case):
+					 * give it a moment before stealing it away. Go sleeps
+					 * 3 us; we spin as long, and stop as soon as the
+					 * owner has taken it. */
+					if (atomic_loadrelaxed(&pp->status) == Prunning) {
+						int64_t until = plat_nanotime() + 3000;
+						do
+							arch_procyield(20);
+						while (atomic_loadrelaxed(&pp->runnext) == next &&
+						       plat_nanotime() < until);
+					}
+					if (!atomic_cas(&pp->runnext, next, NULL))
+						continue;
+					batch[batch_head % RUNQ_SIZE] = next;
+					return 1;
+				}
+			}
+			return 0;
+		}
+		if (n > RUNQ_SIZE / 2)   /* read an inconsistent h and t */
+			continue;
+		for (uint32_t i = 0; i < n; i++)
+			atomic_storerelaxed(&batch[(batch_head + i) % RUNQ_SIZE], slot_get(pp, h + i));
+		if (atomic_casrel(&pp->runqhead, h, h + n))   /* cas-release: commits consume */
+			return n;
+	}
+}
+
+/* runqsteal: move half of p2's queue onto pp's and return one of the Gs.
+ * Executed only by the owner P of pp. */
+struct g *runqsteal(struct p *pp, struct p *p2, bool steal_runnext)
+{
+	uint32_t t = atomic_loadrelaxed(&pp->runqtail);
+	uint32_t n = runqgrab(p2, pp->runq, t, steal_runnext);
+	if (n == 0)
+		return NULL;
+	n--;
+	struct g *gp = slot_get(pp, t + n);
+	if (n == 0)
+		return gp;
+	uint32_t h = atomic_loadacq(&pp->runqhead);   /* load-acquire: synchronize with consumers */
+	if (t - h + n >= RUNQ_SIZE)
+		throw("runqsteal: runq overflow");
+	atomic_storerel(&pp->runqtail, t + n);   /* store-release: makes the items available */
+	return gp;
+}
+
+static void gqueue_push_back(struct gqueue *q, struct g *gp)
+{
+	gp->schedlink = NULL;
+	if (q->tail != NULL)
+		q->tail->schedlink = gp;
+	else
+		q->head = gp;
+	q->tail = gp;
+}
+
+static struct g *gqueue_pop(struct gqueue *q)
+{
+	struct g *gp = q->head;
+	if (gp != NULL) {
+		q->head = gp->schedlink;
+		if (q->head == NULL)
+			q->tail = NULL;
+	}
+	return gp;
+}
+
+/* globrunqput: sched.lock must be held. */
+void globrunqput(struct g *gp)
+{
+	gqueue_push_back(&sched.runq, gp);
+	atomic_storerelaxed(&sched.runqsize, sched.runqsize + 1);
+}
+
+/* globrunqputbatch: append a linked batch of n Gs. sched.lock must be held. */
+void globrunqputbatch(struct gqueue *batch, int32_t n)
+{
+	if (sched.runq.tail != NULL)
+		sched.runq.tail->schedlink = batch->head;
+	else
+		sched.runq.head = batch->head;
+	sched.runq.tail = batch->tail;
+	atomic_storerelaxed(&sched.runqsize, sched.runqsize + n);
+	batch->head = batch->tail = NULL;
+}
+
+/* globrunqget: take a fair share of the global queue (at most max when
+ * max > 0), return one G and put the rest on pp's ring. sched.lock must be
+ * held. */
+struct g *globrunqget(struct p *pp, int32_t max)
+{
+	if (sched.runqsize == 0)
+		return NULL;
+	int32_t n = sched.runqsize / gomaxprocs + 1;
+	if (n > sched.runqsize)
+		n = sched.runqsize;
+	if (max > 0 && n > max)
+		n = max;
+	if (n > RUNQ_SIZE / 2)
+		n = RUNQ_SIZE / 2;
+	atomic_storerelaxed(&sched.runqsize, sched.runqsize - n);
+
+	struct g *gp = gqueue_pop(&sched.runq);
+	while (--n > 0)
+		runqput(pp, gqueue_pop(&sched.runq), false);
+	return gp;
+}

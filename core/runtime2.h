@@ -1,0 +1,205 @@
+/* The runtime's data: g, m, p and schedt, after Go's runtime2.go, and the
+ * prototypes core's files share. Every field says who may touch it. Lock
+ * order (take left before right, never the reverse):
+ *     sched.lock  >  sched.gfree.lock  >  stackpool lock  >  heap locks
+ * No runtime lock is ever held across a context switch. */
+#ifndef GORO_RUNTIME2_H
+#define GORO_RUNTIME2_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "atomic.h"
+#include "arch.h"
+
+struct g;
+struct m;
+struct p;
+
+/* lock_futex.c: the runtime's own mutex and one-shot note (Go's mutex and
+ * note). key is 0 (unlocked/clear), 1 (locked/woken) or 2 (sleepers wait). */
+struct mutex { uint32_t key; };
+struct note { uint32_t key; };
+
+void lock(struct mutex *l);
+void unlock(struct mutex *l);
+void noteclear(struct note *n);
+void notewakeup(struct note *n);
+void notesleep(struct note *n);
+bool notetsleep(struct note *n, int64_t ns);   /* true if woken, false at timeout */
+
+/* A goroutine's saved context: the sp at which goro_arch_mcall left its
+ * callee-saved frame (arch.h). Must stay the first word of struct gobuf. */
+struct gobuf { uintptr_t sp; };
+
+/* G status, as runtime2.go. */
+enum {
+	Gidle,       /* just allocated, not yet initialised */
+	Grunnable,   /* on a run queue, not running */
+	Grunning,    /* running on an M that holds a P */
+	Gsyscall,    /* in a blocking call (goro_blocking_begin); later issue */
+	Gwaiting,    /* parked (gopark); waitreason says on what */
+	Gdead,       /* exited; on a free list with its stack */
+};
+
+/* Why a goroutine is Gwaiting; names shown in goroutine dumps. */
+enum waitreason {
+	waitReasonZero,
+	waitReasonChanReceive,
+	waitReasonChanSend,
+	waitReasonSelect,
+	waitReasonSleep,
+	waitReasonSemacquire,
+};
+
+/* A goroutine. Lives at the top of its own stack slot (stack.c), so a G and
+ * its stack are allocated, cached and reused as one. Fields not marked
+ * otherwise belong to whoever holds the G: the M running it, or the queue or
+ * lock it sits behind. */
+struct g {
+	struct gobuf sched;      /* first: switch.S and mcall use &g->sched.sp */
+	uintptr_t stack_lo;      /* usable stack is [stack_lo, stack_hi) */
+	uintptr_t stack_hi;
+	uint32_t atomicstatus;   /* G*: atomic; only casgstatus changes it */
+	uint8_t waitreason;      /* enum waitreason, valid while Gwaiting */
+	bool canary;             /* no guard page: check stack_lo's canary at switches */
+	struct g *schedlink;     /* run queue / free list link, owned by that list */
+	struct m *m;             /* the M running it, or NULL */
+	void *param;             /* passed to a goroutine by whoever readies it */
+	uint64_t goid;
+	void (*startfn)(void *); /* what newproc was asked to run */
+	void *startarg;
+};
+
+/* An OS thread (machine). Created by newm, never freed. */
+struct m {
+	uintptr_t g0sp;          /* g0 anchor: mcall and systemstack run from here */
+	struct g *curg;          /* running goroutine, or NULL on g0 */
+	struct p *p;             /* attached P, or NULL */
+	struct p *nextp;         /* P to acquire when woken (startm) */
+	int64_t id;
+	bool spinning;           /* looking for work; counted in sched.nmspinning */
+	void (*mstartfn)(void);  /* run once before the first schedule */
+	struct note park;        /* stopm sleeps here */
+	bool (*waitunlockf)(struct g *, void *);   /* gopark's, for park_m on g0 */
+	void *waitlock;
+	struct m *schedlink;     /* sched.midle link, under sched.lock */
+	struct m *alllink;       /* allm, append-only */
+	uint64_t fastrand;       /* owned by the thread */
+};
+
+/* P status. */
+enum { Pidle, Prunning, Pdead };
+
+enum { RUNQ_SIZE = 256, GFREE_LOCAL_MAX = 64, GFREE_LOCAL_KEEP = 32 };
+
+/* A singly linked list (gList) and a queue (gQueue) threaded by schedlink. */
+struct glist { struct g *head; };
+struct gqueue { struct g *head, *tail; };
+
+/* Per-P allocation cache (malloc.c): one free list per size class. */
+enum { NUM_SIZE_CLASSES = 36 };
+struct mlink { struct mlink *next; };
+struct mcache {
+	struct mlink *free[NUM_SIZE_CLASSES];
+	uint32_t nfree[NUM_SIZE_CLASSES];
+};
+
+/* A processor: the right to run Go code, and the queues that go with it.
+ * Owner = the M in p->m; runqhead, runnext and the runq slots are also read
+ * (and runqhead advanced) by stealing Ms, with the orderings in proc.c. */
+struct p {
+	int32_t id;
+	uint32_t status;         /* P*: under sched.lock, or owner */
+	struct p *link;          /* sched.pidle link, under sched.lock */
+	uint32_t schedtick;      /* owner: incremented on every schedule */
+	struct m *m;             /* owning M, or NULL when idle */
+
+	uint64_t goidcache;      /* owner: next goid to hand out ... */
+	uint64_t goidcacheend;   /* ... and the end of the cached batch */
+
+	uint32_t runqhead;       /* atomic: consumers (owner and stealers) */
+	uint32_t runqtail;       /* atomic: written by the owner only */
+	struct g *runq[RUNQ_SIZE];
+	struct g *runnext;       /* atomic: runs next, inheriting the time slice */
+
+	struct glist gfree;      /* owner: dead Gs with their stacks */
+	int32_t ngfree;
+
+	struct mcache mcache;    /* owner */
+} __attribute__((aligned(64)));
+
+enum { MAXPROCS = 256 };
+
+/* Global scheduler state. */
+struct schedt {
+	struct mutex lock;
+	uint64_t goidgen;        /* atomic */
+
+	struct m *midle;         /* idle Ms waiting for work, under lock */
+	int32_t nmidle;          /* under lock */
+	int64_t mnext;           /* next M id, under lock */
+
+	struct p *pidle;         /* idle Ps, under lock */
+	uint32_t npidle;         /* atomic; written under lock */
+	uint32_t nmspinning;     /* atomic */
+
+	struct gqueue runq;      /* global run queue, under lock */
+	int32_t runqsize;        /* under lock; racy reads are a hint only */
+
+	struct {
+		struct mutex lock;
+		struct glist list;   /* dead Gs with stacks, under gfree.lock */
+		int32_t n;
+	} gfree;
+
+	uint32_t exiting;        /* atomic: goro_main's main returned */
+};
+
+extern struct schedt sched;
+extern struct p *allp[MAXPROCS];
+extern int32_t gomaxprocs;
+extern uint32_t idlepmask[MAXPROCS / 32];   /* atomic: bit set while P idle */
+extern size_t stack_size;                   /* usable bytes per goroutine stack */
+
+/* proc.c */
+struct m *getm(void);                 /* the only way to find the current M */
+uint32_t fastrand(void);
+void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval);
+void systemstack(void (*fn)(void *), void *arg);
+void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
+void goready(struct g *gp);
+void wakep(void);
+_Noreturn void goro_rt_goexit(void);
+
+/* runq.c (proc.go's run-queue section) */
+void runqput(struct p *pp, struct g *gp, bool next);
+struct g *runqget(struct p *pp, bool *inherit_time);
+struct g *runqsteal(struct p *pp, struct p *p2, bool steal_runnext);
+bool runqempty(struct p *pp);
+void globrunqput(struct g *gp);
+void globrunqputbatch(struct gqueue *batch, int32_t n);
+struct g *globrunqget(struct p *pp, int32_t max);
+
+/* stack.c */
+struct g *malg(void);                 /* a new G on a fresh stack, or NULL */
+void stack_check_canary(struct g *gp);
+
+/* malloc.c */
+void mallocinit(void);
+void *rtmalloc(size_t size);          /* zeroed; NULL when out of memory */
+void rtfree(void *ptr, size_t size);  /* size as passed to rtmalloc */
+
+/* panic.c */
+_Noreturn void throw(const char *s);
+_Noreturn void throw_goid(const char *s, uint64_t goid);
+void printstr(const char *s);
+void printu64(uint64_t v);
+
+/* The subset of libc core may use; freestanding targets must supply these. */
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+#endif

@@ -1,0 +1,207 @@
+/* The platform interface of core/platform.h on POSIX, Linux first: threads,
+ * memory, guard pages, futexes, clock and the fatal-error channel. Ports the
+ * Linux halves of Go's os_linux.go, mem_linux.go and sys_linux_*.s. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "platform.h"
+#include "posix.h"
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102	/* Linux 6.13; older headers lack it */
+#endif
+
+enum { THREAD_STACK = 256 << 10 };
+
+struct start {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void *thread_main(void *v)
+{
+	struct start s = *(struct start *)v;
+
+	free(v);
+	plat_posix_sigaltstack();
+	s.fn(s.arg);
+	return NULL;	/* fn never returns; keep pthread's contract anyway */
+}
+
+/* newosproc: a detached pthread with a 256 KiB stack running fn(arg) after it
+ * installed its own signal stack. The first call also installs the SIGSEGV and
+ * SIGBUS handler (Go's initsig). Any thread may call it. */
+int plat_thread_start(void (*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	struct start *s;
+	int err;
+
+	plat_posix_siginit();
+	s = malloc(sizeof *s);
+	if (s == NULL)
+		return -1;
+	s->fn = fn;
+	s->arg = arg;
+	if (pthread_attr_init(&attr) != 0)
+		goto fail1;
+	if (pthread_attr_setstacksize(&attr, THREAD_STACK) != 0 ||
+	    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) != 0)
+		goto fail2;
+	err = pthread_create(&t, &attr, thread_main, s);
+	pthread_attr_destroy(&attr);
+	if (err != 0)
+		goto fail1;
+	return 0;
+fail2:
+	pthread_attr_destroy(&attr);
+fail1:
+	free(s);
+	return -1;
+}
+
+/* sysAlloc (sysAllocOS): zeroed anonymous memory, committed on first touch. */
+void *plat_map(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* sysFree (sysFreeOS): give back a range plat_map returned. */
+void plat_unmap(void *p, size_t n)
+{
+	munmap(p, n);
+}
+
+/* Whether MADV_GUARD_INSTALL really guards. Written once by guard_probe,
+ * read with relaxed loads: the answer is the same whoever computes it. */
+enum { GUARD_UNKNOWN, GUARD_MADVISE, GUARD_MPROTECT };
+static _Atomic int guard_mode = GUARD_UNKNOWN;
+
+/* Guard the first of two fresh pages and ask the kernel to read from it:
+ * write(2) must fail with EFAULT. Debian 12's qemu-aarch64 accepts the
+ * madvise and ignores it, so the return value of madvise proves nothing. */
+static int guard_probe(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd[2], real = 0;
+	char *p;
+
+	p = plat_map(2 * (size_t)pg);
+	if (p == NULL)
+		return GUARD_MPROTECT;
+	if (madvise(p, (size_t)pg, MADV_GUARD_INSTALL) == 0 &&
+	    pipe2(fd, O_CLOEXEC | O_NONBLOCK) == 0) {
+		real = write(fd[1], p, 1) < 0 && errno == EFAULT;
+		close(fd[0]);
+		close(fd[1]);
+	}
+	plat_unmap(p, 2 * (size_t)pg);
+	return real ? GUARD_MADVISE : GUARD_MPROTECT;
+}
+
+/* sysFault (sysFaultOS): make [p, p+n) a guard. A madvise guard lives inside
+ * the existing mapping (returns 1); mprotect splits it and costs one more of
+ * vm.max_map_count's mappings (returns 0); -1 when neither worked. */
+int plat_guard(void *p, size_t n)
+{
+	int mode = atomic_load_explicit(&guard_mode, memory_order_relaxed);
+
+	if (mode == GUARD_UNKNOWN) {
+		mode = guard_probe();
+		atomic_store_explicit(&guard_mode, mode, memory_order_relaxed);
+	}
+	if (mode == GUARD_MADVISE && madvise(p, n, MADV_GUARD_INSTALL) == 0)
+		return 1;
+	/* No madvise guards, or this one failed (ENOMEM, ...): split the map. */
+	return mprotect(p, n, PROT_NONE) == 0 ? 0 : -1;
+}
+
+/* futexsleep: sleep while *addr == val, at most ns (ns < 0: forever).
+ * EINTR, EAGAIN and ETIMEDOUT all just return; callers loop. */
+void plat_futex_wait(uint32_t *addr, uint32_t val, int64_t ns)
+{
+	struct timespec ts, *tp = NULL;
+
+	if (ns >= 0) {
+		ts.tv_sec = (time_t)(ns / 1000000000);
+		ts.tv_nsec = (long)(ns % 1000000000);
+		tp = &ts;
+	}
+	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, tp, NULL, 0);
+}
+
+/* futexwakeup: wake at most n sleepers on addr. */
+void plat_futex_wake(uint32_t *addr, int n)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+/* nanotime1: CLOCK_MONOTONIC in nanoseconds. */
+int64_t plat_nanotime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* getproccount: CPUs in this process's affinity mask, else those online. */
+int plat_ncpu(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+/* osyield */
+void plat_osyield(void)
+{
+	sched_yield();
+}
+
+/* gogetenv, for the few knobs core reads. */
+const char *plat_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+/* write1(2, ...): every byte, unbuffered, across EINTR and short writes.
+ * Async-signal-safe. */
+void plat_write_err(const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(2, s, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/* exit: the whole process, now, without atexit handlers or stdio flushing. */
+_Noreturn void plat_exit(int code)
+{
+	_exit(code);
+}

@@ -1,0 +1,69 @@
+# The toolchain table, keyed by ARCH: everything the Makefile needs to know
+# about a target. A new architecture is a new column here plus arch/<arch>/.
+# CC, AR and NM given on the make command line win (make CC=clang); values from
+# the environment or make's built-in defaults do not, so an exported CC=gcc
+# cannot break a cross build. `make toolchain` prints what was resolved.
+
+ARCHS := amd64 arm64
+ARCH ?= amd64
+
+CC_amd64 = gcc
+CC_arm64 = aarch64-linux-gnu-gcc
+AR_amd64 = ar
+AR_arm64 = aarch64-linux-gnu-ar
+NM_amd64 = nm
+NM_arm64 = aarch64-linux-gnu-nm
+
+# Emulator prefix for running target binaries; empty runs them natively.
+QEMU_amd64 =
+QEMU_arm64 = qemu-aarch64
+
+# Debian 12's qemu-aarch64 hangs on dynamically linked threaded programs.
+LDFLAGS_amd64 =
+LDFLAGS_arm64 = -static
+
+# Extra flags for core/ and arch/: no outline atomics, whose libgcc helpers
+# read a flag set up through libc (getauxval); plain LL/SC inline instead.
+ARCHFLAGS_amd64 =
+ARCHFLAGS_arm64 = -mno-outline-atomics
+
+# Check (unit tests). amd64: pkg-config. arm64: the arm64 multiarch archives
+# by full path, and only Check's own headers (symlinked under build/arm64/
+# include), never -I/usr/include, which would mix amd64 libc headers in.
+CHECK_MULTIARCH_arm64 = /usr/lib/aarch64-linux-gnu
+CHECK_CFLAGS_amd64 = $(shell pkg-config --cflags check)
+CHECK_LIBS_amd64 = $(shell pkg-config --libs check) -lpthread -lm
+CHECK_CFLAGS_arm64 = -Ibuild/arm64/include
+CHECK_LIBS_arm64 = $(CHECK_MULTIARCH_arm64)/libcheck.a \
+	$(CHECK_MULTIARCH_arm64)/libsubunit.a -lm -lrt -lpthread
+CHECK_HEADERS = /usr/include/check.h /usr/include/check_stdint.h
+
+# Check's per-test timeouts (4 s by default) are scaled under emulation.
+TESTENV_amd64 =
+TESTENV_arm64 = CK_TIMEOUT_MULTIPLIER=4
+
+ifeq ($(filter $(ARCH),$(ARCHS)),)
+$(error ARCH=$(ARCH) is not one of: $(ARCHS))
+endif
+
+# Table lookups. Only a command-line (or override) CC/AR replaces the table.
+CC_ORIGIN := $(origin CC)
+ifeq ($(filter command line override,$(origin CC)),)
+CC := $(CC_$(ARCH))
+endif
+ifeq ($(filter command line override,$(origin AR)),)
+AR := $(AR_$(ARCH))
+endif
+ifeq ($(filter command line override,$(origin NM)),)
+NM := $(NM_$(ARCH))
+endif
+QEMU := $(QEMU_$(ARCH))
+ARCH_LDFLAGS := $(LDFLAGS_$(ARCH))
+ARCHFLAGS := $(ARCHFLAGS_$(ARCH))
+CHECK_CFLAGS = $(CHECK_CFLAGS_$(ARCH))
+CHECK_LIBS = $(CHECK_LIBS_$(ARCH))
+TESTENV := $(TESTENV_$(ARCH))
+
+CC_PATH := $(shell command -v $(firstword $(CC)) 2>/dev/null)
+AR_PATH := $(shell command -v $(firstword $(AR)) 2>/dev/null)
+QEMU_PATH := $(if $(QEMU),$(shell command -v $(firstword $(QEMU)) 2>/dev/null))
