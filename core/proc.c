@@ -348,6 +348,39 @@ static struct p *checkrunqsnop(void)
 	return NULL;
 }
 
+/* wakeNetPoller: a timer for when was armed. Shorten the sleep of an M
+ * waiting for timers if it would wake later than that; with no M in that
+ * sleep, make sure some M comes to look. */
+void timer_poke(int64_t when)
+{
+	if (atomic_load(&sched.polling)) {
+		int64_t until = atomic_load(&sched.poll_until);
+		if (until == 0 || until > when) {
+			atomic_xadd(&sched.poll_key, 1);
+			plat_futex_wake(&sched.poll_key, 1);
+		}
+	} else {
+		wakep();
+	}
+}
+
+/* In place of netpoll(delay): with no P and no work, one M at a time sleeps
+ * until the earliest timer, then tries to get a P back to run it. */
+static struct p *timersleep(int64_t until)
+{
+	uint32_t key = atomic_load(&sched.poll_key);
+	atomic_store(&sched.poll_until, until);
+	int64_t delay = until - plat_nanotime();
+	if (delay > 0)
+		plat_futex_wait(&sched.poll_key, key, delay);
+	atomic_store(&sched.poll_until, 0);
+	atomic_store(&sched.polling, 0);
+	lock(&sched.lock);
+	struct p *pp = pidleget();
+	unlock(&sched.lock);
+	return pp;
+}
+
 /* findRunnable: a runnable G for the current M, blocking (stopm) until
  * there is one. Runs on g0. */
 static struct g *findrunnable(struct m *mp, bool *inherit_time)
@@ -358,6 +391,7 @@ top:;
 	*inherit_time = false;
 	if (atomic_load(&sched.exiting))
 		mexit_park();
+	checktimers();
 
 	/* Now and then check the global queue first, so that two goroutines
 	 * handing work back and forth on one P can't starve it. */
@@ -417,6 +451,16 @@ top:;
 			atomic_xadd(&sched.nmspinning, 1);
 			goto top;
 		}
+	}
+
+	int64_t next = timer_next();
+	if (next != 0 && atomic_cas(&sched.polling, 0, 1)) {
+		pp = timersleep(next);
+		if (pp != NULL) {
+			acquirep(mp, pp);
+			goto top;
+		}
+		/* Every P is busy: they run the timers at their next schedule. */
 	}
 	stopm(mp);
 	goto top;
@@ -479,15 +523,43 @@ static void park_m(void *arg)
 	schedule();
 }
 
-/* gopark: put the current goroutine to sleep until goready. unlockf(gp,
- * lock), if given, runs on g0 after the switch; returning false resumes the
- * goroutine at once. */
-void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason)
+/* getg for blocking primitives: the running goroutine, or, on a thread the
+ * runtime does not own, standin (caller's storage, alive while it blocks),
+ * made into a G whose gopark sleeps on a futex instead of switching. */
+struct g *getg_or(struct g *standin)
 {
 	struct m *mp = getm();
+	if (mp != NULL && mp->curg != NULL)
+		return mp->curg;
+	memset(standin, 0, sizeof *standin);
+	standin->foreign = true;
+	standin->atomicstatus = Grunning;
+	return standin;
+}
+
+/* gopark: put gp, the current goroutine (or a stand-in from getg_or), to
+ * sleep until goready. unlockf(gp, lock), if given, runs once gp is
+ * Gwaiting (for a goroutine: on g0, after the switch); returning false
+ * resumes gp at once. */
+void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason)
+{
+	gp->waitreason = (uint8_t)reason;
+	if (gp->foreign) {
+		casgstatus(gp, Grunning, Gwaiting);
+		if (unlockf != NULL && !unlockf(gp, lock)) {
+			casgstatus(gp, Gwaiting, Grunning);
+			return;
+		}
+		notesleep(&gp->park);
+		noteclear(&gp->park);
+		casgstatus(gp, Grunnable, Grunning);
+		return;
+	}
+	struct m *mp = getm();
+	if (mp->curg != gp)
+		throw("gopark: not the current goroutine");
 	mp->waitunlockf = unlockf;
 	mp->waitlock = lock;
-	mp->curg->waitreason = (uint8_t)reason;
 	mcall(park_m);
 }
 
@@ -509,10 +581,75 @@ static void ready(void *arg)
 	wakep();
 }
 
-/* goready: may be called from any thread, runtime-owned or not. */
+/* goready: may be called from any thread, runtime-owned or not. A
+ * stand-in's thread must not be touched after notewakeup: it may return and
+ * its stack with it. */
 void goready(struct g *gp)
 {
+	if (gp->foreign) {
+		casgstatus(gp, Gwaiting, Grunnable);
+		notewakeup(&gp->park);
+		return;
+	}
 	systemstack(ready, gp);
+}
+
+/* acquireSudog: from the P's cache, refilled from the central cache or the
+ * allocator, so that a blocking operation allocates nothing in the steady
+ * state. */
+struct sudog *acquireSudog(void)
+{
+	struct m *mp = getm();
+	struct p *pp = mp != NULL ? mp->p : NULL;
+
+	if (pp == NULL)
+		return rtmalloc(sizeof(struct sudog));
+	if (pp->nsudogcache == 0) {
+		lock(&sched.sudoglock);
+		while (pp->nsudogcache < SUDOG_CACHE / 2 && sched.sudogcache != NULL) {
+			struct sudog *s = sched.sudogcache;
+			sched.sudogcache = s->next;
+			s->next = NULL;
+			pp->sudogcache[pp->nsudogcache++] = s;
+		}
+		unlock(&sched.sudoglock);
+		if (pp->nsudogcache == 0)
+			return rtmalloc(sizeof(struct sudog));
+	}
+	return pp->sudogcache[--pp->nsudogcache];
+}
+
+/* releaseSudog: a full P cache gives half back to the central one. */
+void releaseSudog(struct sudog *s)
+{
+	if (s->elem != NULL || s->isSelect || s->next != NULL || s->prev != NULL ||
+	    s->waitlink != NULL || s->c != NULL)
+		throw("releaseSudog: sudog still in use");
+	struct m *mp = getm();
+	struct p *pp = mp != NULL ? mp->p : NULL;
+
+	s->g = NULL;
+	s->success = false;
+	if (pp == NULL) {
+		rtfree(s, sizeof *s);
+		return;
+	}
+	if (pp->nsudogcache == SUDOG_CACHE) {
+		struct sudog *first = NULL, *last = NULL;
+		while (pp->nsudogcache > SUDOG_CACHE / 2) {
+			struct sudog *p = pp->sudogcache[--pp->nsudogcache];
+			if (first == NULL)
+				first = p;
+			else
+				last->next = p;
+			last = p;
+		}
+		lock(&sched.sudoglock);
+		last->next = sched.sudogcache;
+		sched.sudogcache = first;
+		unlock(&sched.sudoglock);
+	}
+	pp->sudogcache[pp->nsudogcache++] = s;
 }
 
 /* goschedImpl: the current goroutine goes to the back of the global queue. */
@@ -826,6 +963,7 @@ int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
 		return st;
 	runqput(allp[0], gp, false);   /* no M owns allp[0] yet */
 	atomic_store(&main_started, 1);
+	sysmon_start();
 	lock(&sched.lock);
 	int64_t id = sched.mnext++;
 	unlock(&sched.lock);

@@ -15,6 +15,7 @@
 struct g;
 struct m;
 struct p;
+struct hchan;
 
 /* lock_futex.c: the runtime's own mutex and one-shot note (Go's mutex and
  * note). key is 0 (unlocked/clear), 1 (locked/woken) or 2 (sleepers wait). */
@@ -50,6 +51,7 @@ enum waitreason {
 	waitReasonSelect,
 	waitReasonSleep,
 	waitReasonSemacquire,
+	waitReasonSelectNoCases,
 };
 
 /* A goroutine. Lives at the top of its own stack slot (stack.c), so a G and
@@ -69,6 +71,37 @@ struct g {
 	uint64_t goid;
 	void (*startfn)(void *); /* what newproc was asked to run */
 	void *startarg;
+	struct sudog *waiting;   /* sudogs this G is queued with (select), in lock order */
+	uint32_t selectDone;     /* atomic: a select's wake-up is claimed (dequeue, timer) */
+	bool foreign;            /* stand-in for a thread the runtime does not own */
+	struct note park;        /* a stand-in sleeps here instead of parking */
+};
+
+/* A G waiting on a channel or semaphore, as runtime2.go's sudog. A G can be
+ * on many wait lists (select), so a sudog is the membership, not the G.
+ * Fields are protected by the lock of the channel it is queued on (c). */
+struct sudog {
+	struct g *g;
+	struct sudog *next, *prev;   /* wait queue links */
+	void *elem;                  /* data element (may point into g's stack) */
+	struct sudog *waitlink;      /* g->waiting list */
+	struct hchan *c;             /* channel it waits on */
+	bool isSelect;               /* g is in select: claim it via g->selectDone */
+	bool success;                /* woken by a communication, not by close */
+	uint32_t ticket;             /* sema.c */
+	struct sudog *parent;        /* sema.c */
+};
+
+struct waitq { struct sudog *first, *last; };
+
+/* A timer in the global heap (time.c). The owner keeps it alive until
+ * deltimer has returned, which also waits out a running f. */
+struct timer {
+	int64_t when;
+	void (*f)(void *arg);        /* runs without locks, on any thread */
+	void *arg;
+	int32_t heapidx;             /* under timers lock; -1 when not in the heap */
+	uint32_t status;             /* atomic: timer* in time.c */
 };
 
 /* An OS thread (machine). Created by newm, never freed. */
@@ -91,7 +124,7 @@ struct m {
 /* P status. */
 enum { Pidle, Prunning, Pdead };
 
-enum { RUNQ_SIZE = 256, GFREE_LOCAL_MAX = 64, GFREE_LOCAL_KEEP = 32 };
+enum { RUNQ_SIZE = 256, GFREE_LOCAL_MAX = 64, GFREE_LOCAL_KEEP = 32, SUDOG_CACHE = 128 };
 
 /* A singly linked list (gList) and a queue (gQueue) threaded by schedlink. */
 struct glist { struct g *head; };
@@ -127,6 +160,9 @@ struct p {
 	int32_t ngfree;
 
 	struct mcache mcache;    /* owner */
+
+	struct sudog *sudogcache[SUDOG_CACHE];   /* owner */
+	int32_t nsudogcache;
 } __attribute__((aligned(64)));
 
 enum { MAXPROCS = 256 };
@@ -153,6 +189,16 @@ struct schedt {
 		int32_t n;
 	} gfree;
 
+	struct mutex sudoglock;
+	struct sudog *sudogcache; /* under sudoglock, linked by next */
+
+	/* An M with nothing to do and timers pending sleeps until the
+	 * earliest one (Go blocks in netpoll for this); timer_poke shortens
+	 * that sleep when an earlier timer arrives. */
+	uint32_t polling;        /* atomic: an M is in that sleep */
+	int64_t poll_until;      /* atomic: when it wakes; 0 while not sleeping */
+	uint32_t poll_key;       /* atomic: futex word, bumped to wake it */
+
 	uint32_t exiting;        /* atomic: goro_main's main returned */
 };
 
@@ -167,10 +213,23 @@ struct m *getm(void);                 /* the only way to find the current M */
 uint32_t fastrand(void);
 void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval);
 void systemstack(void (*fn)(void *), void *arg);
-void gopark(bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
+void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
 void goready(struct g *gp);
 void wakep(void);
 _Noreturn void goro_rt_goexit(void);
+
+/* proc.c: blocking primitives and threads the runtime does not own */
+struct g *getg_or(struct g *standin);
+struct sudog *acquireSudog(void);
+void releaseSudog(struct sudog *s);
+void timer_poke(int64_t when);
+
+/* time.c */
+bool addtimer(struct timer *t);       /* true if t became the earliest */
+bool deltimer(struct timer *t);       /* true if removed before it ran */
+int64_t timer_next(void);             /* earliest when, or 0 */
+void checktimers(void);               /* run timers that are due */
+void sysmon_start(void);
 
 /* runq.c (proc.go's run-queue section) */
 void runqput(struct p *pp, struct g *gp, bool next);

@@ -46,9 +46,62 @@ int goro_spawn(void (*fn)(void *), void *arg);
 int goro_spawn_copy(void (*fn)(void *), const void *args, size_t size);
 
 void     goro_yield(void);   /* runtime.Gosched: let other goroutines run */
+/* time.Sleep: park the goroutine (holding no thread) for at least ns; ns <= 0
+ * returns at once. From a thread the runtime does not own, sleeps that thread. */
+void     goro_sleep(int64_t ns);
 int64_t  goro_now(void);     /* monotonic clock, nanoseconds */
 int      goro_procs(void);   /* GOMAXPROCS: the number of Ps */
 uint64_t goro_id(void);      /* this goroutine's id, 1 for main; 0 outside goroutines */
+
+/* Channels: make(chan T, cap). Every operation below may be called from a
+ * thread the runtime does not own; a blocking one then parks that thread.
+ * A NULL channel is GORO_INVAL (Go would block forever). */
+typedef struct goro_chan goro_chan;
+
+/* make(chan T, cap): cap 0 is unbuffered. NULL when out of memory or when
+ * elem_size * cap does not fit in memory. elem_size may be 0 (chan struct{}). */
+goro_chan *goro_chan_make(size_t elem_size, size_t cap);
+
+/* Free c once every operation on it has returned. Freeing a channel that
+ * still has goroutines parked on it is reported and the channel is leaked
+ * rather than corrupted. */
+void goro_chan_free(goro_chan *c);
+
+/* c <- *elem. Blocks until a receiver takes it or the buffer has room.
+ * OK, or CLOSED (c is closed, before or while waiting; Go panics). */
+int goro_chan_send(goro_chan *c, const void *elem);
+
+/* *elem = <-c. Blocks until a value arrives. OK, or CLOSED once c is closed
+ * and drained (elem zeroed). elem may be NULL to discard the value. */
+int goro_chan_recv(goro_chan *c, void *elem);
+
+/* select with a default arm: never block. OK, AGAIN (would block), CLOSED. */
+int goro_chan_trysend(goro_chan *c, const void *elem);
+int goro_chan_tryrecv(goro_chan *c, void *elem);
+
+/* close(c): wakes every waiting receiver (CLOSED, zeroed elem) and sender
+ * (CLOSED). OK, or CLOSED if it was already closed (Go panics). */
+int goro_chan_close(goro_chan *c);
+
+size_t goro_chan_len(goro_chan *c);   /* len(c): values buffered now */
+size_t goro_chan_cap(goro_chan *c);   /* cap(c) */
+
+enum { GORO_RECV = 1, GORO_SEND = 2 };
+typedef struct goro_case {
+	goro_chan *chan;   /* NULL: never ready, like a nil channel in Go */
+	int        dir;    /* GORO_RECV or GORO_SEND */
+	void      *elem;   /* value to send, or where to store the received one */
+	int        status; /* out, for the chosen case: OK, or CLOSED */
+} goro_case;
+
+/* select: wait until one of cases[0..n) can proceed, do it and return its
+ * index; when several are ready, each is equally likely. timeout_ns < 0
+ * waits forever; 0 never waits and returns GORO_AGAIN when nothing is ready
+ * (Go's default arm); > 0 gives up after that long with GORO_TIMEOUT. A send
+ * on a closed channel is ready (status CLOSED); a receive from a closed,
+ * drained channel zeroes elem (NULL elem discards). n may be 0 (with a
+ * timeout: a sleep). INVAL for a bad dir, or n > 65536. */
+int goro_select(goro_case *cases, size_t n, int64_t timeout_ns);
 
 #ifdef __cplusplus
 }

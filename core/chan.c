@@ -1,0 +1,382 @@
+/* Channels, after chan.go: makechan, chansend, chanrecv, closechan and the
+ * non-blocking forms, with the direct handoff between a running goroutine
+ * and a parked one (send, recv, sendDirect, recvDirect). */
+#include "chan.h"
+#include "platform.h"
+
+enum { MAX_CHAN_BYTES = 1u << 30 };
+
+goro_chan *goro_chan_make(size_t elem_size, size_t cap)
+{
+	if (cap > UINT32_MAX / 2 || (elem_size != 0 && cap > MAX_CHAN_BYTES / elem_size) ||
+	    elem_size > MAX_CHAN_BYTES)
+		return NULL;
+	size_t size = sizeof(struct hchan) + elem_size * cap;
+	struct hchan *c = rtmalloc(size);
+	if (c == NULL)
+		return NULL;
+	c->buf = (char *)(c + 1);
+	c->elemsize = elem_size;
+	c->dataqsiz = (uint32_t)cap;
+	c->allocsize = size;
+	atomic_store(&c->magic, CHAN_MAGIC);
+	return (goro_chan *)c;
+}
+
+void goro_chan_free(goro_chan *ch)
+{
+	struct hchan *c = hchan_of(ch);
+	if (!chan_valid(c))
+		return;
+	lock(&c->lock);
+	bool busy = c->recvq.first != NULL || c->sendq.first != NULL;
+	if (!busy)
+		atomic_store(&c->magic, 0);
+	unlock(&c->lock);
+	if (busy) {
+		printstr("goro: goro_chan_free: goroutines are still waiting on the channel; not freed\n");
+		return;
+	}
+	rtfree(c, c->allocsize);
+}
+
+/* waitq.enqueue; the channel's lock is held. */
+void waitq_enqueue(struct waitq *q, struct sudog *sg)
+{
+	struct sudog *x = q->last;
+	sg->next = NULL;
+	sg->prev = x;
+	if (x == NULL)
+		atomic_storerelaxed(&q->first, sg);
+	else
+		x->next = sg;
+	q->last = sg;
+}
+
+/* waitq.dequeue: the first waiter that can still be woken. A select's
+ * sudog is skipped when another of its cases (or its timer) already won
+ * the race to wake it, through the CAS on g->selectDone. */
+struct sudog *waitq_dequeue(struct waitq *q)
+{
+	for (;;) {
+		struct sudog *sg = q->first;
+		if (sg == NULL)
+			return NULL;
+		struct sudog *y = sg->next;
+		if (y == NULL) {
+			atomic_storerelaxed(&q->first, NULL);
+			q->last = NULL;
+		} else {
+			y->prev = NULL;
+			atomic_storerelaxed(&q->first, y);
+			sg->next = NULL;
+		}
+		if (sg->isSelect && !atomic_cas(&sg->g->selectDone, 0, 1))
+			continue;
+		return sg;
+	}
+}
+
+/* waitq.dequeueSudoG: take out sg, wherever it is. */
+void waitq_dequeue_sudog(struct waitq *q, struct sudog *sg)
+{
+	struct sudog *x = sg->prev, *y = sg->next;
+	if (x != NULL) {
+		x->next = y;
+		if (y != NULL)
+			y->prev = x;
+		else
+			q->last = x;
+	} else if (y != NULL) {
+		y->prev = NULL;
+		atomic_storerelaxed(&q->first, y);
+	} else if (q->first == sg) {
+		atomic_storerelaxed(&q->first, NULL);
+		q->last = NULL;
+	}
+	sg->next = sg->prev = NULL;
+}
+
+/* send: hand ep straight to a parked receiver (sendDirect), then ready it.
+ * The receiver's elem may be NULL (it discards the value). */
+void chan_send_to(struct hchan *c, struct sudog *sg, const void *ep, void (*unlockf)(void *), void *arg)
+{
+	if (sg->elem != NULL) {
+		memcpy(sg->elem, ep, c->elemsize);
+		sg->elem = NULL;
+	}
+	struct g *gp = sg->g;
+	unlockf(arg);
+	gp->param = sg;
+	sg->success = true;
+	goready(gp);
+}
+
+/* recv: take a parked sender's value. Unbuffered: straight from it
+ * (recvDirect). Buffered and so full: take the head of the buffer and put
+ * the sender's value in the slot it frees, keeping FIFO order. */
+void chan_recv_from(struct hchan *c, struct sudog *sg, void *ep, void (*unlockf)(void *), void *arg)
+{
+	if (c->dataqsiz == 0) {
+		if (ep != NULL)
+			memcpy(ep, sg->elem, c->elemsize);
+	} else {
+		char *qp = chanbuf(c, c->recvx);
+		if (ep != NULL)
+			memcpy(ep, qp, c->elemsize);
+		memcpy(qp, sg->elem, c->elemsize);
+		if (++c->recvx == c->dataqsiz)
+			c->recvx = 0;
+		c->sendx = c->recvx;
+	}
+	sg->elem = NULL;
+	struct g *gp = sg->g;
+	unlockf(arg);
+	gp->param = sg;
+	sg->success = true;
+	goready(gp);
+}
+
+static void unlock_chan(void *c)
+{
+	unlock(&((struct hchan *)c)->lock);
+}
+
+static bool chanparkcommit(struct g *gp, void *chanlock)
+{
+	(void)gp;
+	unlock(chanlock);
+	return true;
+}
+
+/* full: would a send block? Racy by design: used only to fail fast. */
+static bool full(struct hchan *c)
+{
+	if (c->dataqsiz == 0)
+		return atomic_loadrelaxed(&c->recvq.first) == NULL;
+	return atomic_loadrelaxed(&c->qcount) == c->dataqsiz;
+}
+
+/* empty: would a receive block? */
+static bool empty(struct hchan *c)
+{
+	if (c->dataqsiz == 0)
+		return atomic_loadrelaxed(&c->sendq.first) == NULL;
+	return atomic_load(&c->qcount) == 0;
+}
+
+static int chansend(struct hchan *c, const void *ep, bool block)
+{
+	/* Fast path for a try: not closed and full means no. Reading closed
+	 * first, then full, is one consistent moment: see chan.go. */
+	if (!block && atomic_loadrelaxed(&c->closed) == 0 && full(c))
+		return GORO_AGAIN;
+
+	lock(&c->lock);
+	if (c->closed != 0) {
+		unlock(&c->lock);
+		return GORO_CLOSED;
+	}
+	struct sudog *sg = waitq_dequeue(&c->recvq);
+	if (sg != NULL) {
+		chan_send_to(c, sg, ep, unlock_chan, c);
+		return GORO_OK;
+	}
+	if (c->qcount < c->dataqsiz) {
+		memcpy(chanbuf(c, c->sendx), ep, c->elemsize);
+		if (++c->sendx == c->dataqsiz)
+			c->sendx = 0;
+		atomic_storerelaxed(&c->qcount, c->qcount + 1);
+		unlock(&c->lock);
+		return GORO_OK;
+	}
+	if (!block) {
+		unlock(&c->lock);
+		return GORO_AGAIN;
+	}
+
+	/* Park with a sudog on sendq until a receiver or close takes it. */
+	struct g standin;
+	struct g *gp = getg_or(&standin);
+	struct sudog *mysg = acquireSudog();
+	if (mysg == NULL) {
+		unlock(&c->lock);
+		return GORO_NOMEM;
+	}
+	mysg->elem = (void *)ep;
+	mysg->g = gp;
+	mysg->c = c;
+	gp->waiting = mysg;
+	gp->param = NULL;
+	waitq_enqueue(&c->sendq, mysg);
+	gopark(gp, chanparkcommit, &c->lock, waitReasonChanSend);
+
+	if (mysg != gp->waiting)
+		throw("G waiting list is corrupted");
+	gp->waiting = NULL;
+	bool closed = !mysg->success;
+	gp->param = NULL;
+	mysg->c = NULL;
+	mysg->elem = NULL;
+	releaseSudog(mysg);
+	return closed ? GORO_CLOSED : GORO_OK;
+}
+
+static int chanrecv(struct hchan *c, void *ep, bool block)
+{
+	if (!block && empty(c)) {
+		if (atomic_load(&c->closed) == 0)
+			return GORO_AGAIN;
+		/* Closed: but a value may have arrived between the two loads;
+		 * only a channel that is still empty is closed-and-drained. */
+		if (empty(c)) {
+			if (ep != NULL)
+				memset(ep, 0, c->elemsize);
+			return GORO_CLOSED;
+		}
+	}
+
+	lock(&c->lock);
+	if (c->closed != 0) {
+		if (c->qcount == 0) {
+			unlock(&c->lock);
+			if (ep != NULL)
+				memset(ep, 0, c->elemsize);
+			return GORO_CLOSED;
+		}
+	} else {
+		struct sudog *sg = waitq_dequeue(&c->sendq);
+		if (sg != NULL) {
+			chan_recv_from(c, sg, ep, unlock_chan, c);
+			return GORO_OK;
+		}
+	}
+	if (c->qcount > 0) {
+		char *qp = chanbuf(c, c->recvx);
+		if (ep != NULL)
+			memcpy(ep, qp, c->elemsize);
+		if (++c->recvx == c->dataqsiz)
+			c->recvx = 0;
+		atomic_storerelaxed(&c->qcount, c->qcount - 1);
+		unlock(&c->lock);
+		return GORO_OK;
+	}
+	if (!block) {
+		unlock(&c->lock);
+		return GORO_AGAIN;
+	}
+
+	struct g standin;
+	struct g *gp = getg_or(&standin);
+	struct sudog *mysg = acquireSudog();
+	if (mysg == NULL) {
+		unlock(&c->lock);
+		return GORO_NOMEM;
+	}
+	mysg->elem = ep;
+	mysg->g = gp;
+	mysg->c = c;
+	gp->waiting = mysg;
+	gp->param = NULL;
+	waitq_enqueue(&c->recvq, mysg);
+	gopark(gp, chanparkcommit, &c->lock, waitReasonChanReceive);
+
+	if (mysg != gp->waiting)
+		throw("G waiting list is corrupted");
+	gp->waiting = NULL;
+	bool success = mysg->success;
+	gp->param = NULL;
+	mysg->c = NULL;
+	mysg->elem = NULL;
+	releaseSudog(mysg);
+	return success ? GORO_OK : GORO_CLOSED;
+}
+
+/* Arguments a caller can get wrong: a stale or NULL channel, or no element
+ * to send when there is something to send. */
+static bool send_args_ok(struct hchan *c, const void *elem)
+{
+	return chan_valid(c) && (elem != NULL || c->elemsize == 0);
+}
+
+int goro_chan_send(goro_chan *ch, const void *elem)
+{
+	struct hchan *c = hchan_of(ch);
+	return send_args_ok(c, elem) ? chansend(c, elem, true) : GORO_INVAL;
+}
+
+int goro_chan_trysend(goro_chan *ch, const void *elem)
+{
+	struct hchan *c = hchan_of(ch);
+	return send_args_ok(c, elem) ? chansend(c, elem, false) : GORO_INVAL;
+}
+
+int goro_chan_recv(goro_chan *ch, void *elem)
+{
+	struct hchan *c = hchan_of(ch);
+	return chan_valid(c) ? chanrecv(c, elem, true) : GORO_INVAL;
+}
+
+int goro_chan_tryrecv(goro_chan *ch, void *elem)
+{
+	struct hchan *c = hchan_of(ch);
+	return chan_valid(c) ? chanrecv(c, elem, false) : GORO_INVAL;
+}
+
+/* closechan: wake every waiter, receivers with a zeroed value, senders
+ * with CLOSED; readied only after the lock is dropped. */
+int goro_chan_close(goro_chan *ch)
+{
+	struct hchan *c = hchan_of(ch);
+	if (!chan_valid(c))
+		return GORO_INVAL;
+	lock(&c->lock);
+	if (c->closed != 0) {
+		unlock(&c->lock);
+		return GORO_CLOSED;
+	}
+	atomic_store(&c->closed, 1);
+
+	struct g *glist = NULL;
+	struct sudog *sg;
+	while ((sg = waitq_dequeue(&c->recvq)) != NULL) {
+		if (sg->elem != NULL) {
+			memset(sg->elem, 0, c->elemsize);
+			sg->elem = NULL;
+		}
+		struct g *gp = sg->g;
+		gp->param = sg;
+		sg->success = false;
+		gp->schedlink = glist;
+		glist = gp;
+	}
+	while ((sg = waitq_dequeue(&c->sendq)) != NULL) {
+		sg->elem = NULL;
+		struct g *gp = sg->g;
+		gp->param = sg;
+		sg->success = false;
+		gp->schedlink = glist;
+		glist = gp;
+	}
+	unlock(&c->lock);
+
+	while (glist != NULL) {
+		struct g *gp = glist;
+		glist = gp->schedlink;
+		gp->schedlink = NULL;
+		goready(gp);
+	}
+	return GORO_OK;
+}
+
+size_t goro_chan_len(goro_chan *ch)
+{
+	struct hchan *c = hchan_of(ch);
+	return chan_valid(c) ? atomic_loadrelaxed(&c->qcount) : 0;
+}
+
+size_t goro_chan_cap(goro_chan *ch)
+{
+	struct hchan *c = hchan_of(ch);
+	return chan_valid(c) ? c->dataqsiz : 0;
+}

@@ -1,0 +1,55 @@
+/* The channel as chan.go declares it, shared by chan.c and select.c. */
+#ifndef GORO_CHAN_H
+#define GORO_CHAN_H
+
+#include "runtime2.h"
+#include "goro.h"
+
+/* Invariants, under lock (as chan.go states them):
+ *   at least one of sendq and recvq is empty, except for an unbuffered
+ *   channel with a single goroutine blocked on it both ways in a select;
+ *   for a buffered channel: qcount > 0 implies recvq is empty, and
+ *   qcount < dataqsiz implies sendq is empty.
+ * qcount, closed and the queues' first pointers are also read without the
+ * lock (len, and the try paths' fast check), hence atomic. */
+struct hchan {
+	uint32_t qcount;          /* values in buf */
+	uint32_t dataqsiz;        /* capacity; immutable */
+	char *buf;                /* dataqsiz slots of elemsize bytes */
+	size_t elemsize;          /* immutable */
+	uint32_t closed;
+	uint32_t magic;           /* CHAN_MAGIC while allocated: catches stale handles */
+	uint32_t sendx, recvx;    /* ring indices into buf */
+	struct waitq recvq;       /* parked receivers */
+	struct waitq sendq;       /* parked senders */
+	struct mutex lock;
+	size_t allocsize;         /* what rtmalloc was asked for */
+};
+
+#define CHAN_MAGIC 0x6368616eu   /* "chan" */
+
+static inline struct hchan *hchan_of(goro_chan *c)
+{
+	return (struct hchan *)c;
+}
+
+static inline bool chan_valid(const struct hchan *c)
+{
+	return c != NULL && atomic_loadrelaxed(&c->magic) == CHAN_MAGIC;
+}
+
+static inline char *chanbuf(struct hchan *c, uint32_t i)
+{
+	return c->buf + (size_t)i * c->elemsize;
+}
+
+void waitq_enqueue(struct waitq *q, struct sudog *sg);
+struct sudog *waitq_dequeue(struct waitq *q);
+void waitq_dequeue_sudog(struct waitq *q, struct sudog *sg);
+
+/* Complete a communication with a parked peer; unlockf(arg) releases the
+ * channel lock(s) before the peer is readied. */
+void chan_send_to(struct hchan *c, struct sudog *sg, const void *ep, void (*unlockf)(void *), void *arg);
+void chan_recv_from(struct hchan *c, struct sudog *sg, void *ep, void (*unlockf)(void *), void *arg);
+
+#endif
