@@ -14,18 +14,6 @@ enum {
 	passive_spin = 1,
 };
 
-static int ncpu_cached;
-
-static int ncpu(void)
-{
-	int n = atomic_loadrelaxed(&ncpu_cached);
-	if (n == 0) {
-		n = plat_ncpu();
-		atomic_storerelaxed(&ncpu_cached, n);
-	}
-	return n;
-}
-
 /* lock2: grab the word; on contention spin a little (actively, then by
  * yielding the thread) and finally sleep with the word marked "sleeping",
  * so the unlocker knows a wake-up is owed. */
@@ -38,7 +26,7 @@ void lock(struct mutex *l)
 	/* v is what we must leave behind when we finally take it: if we saw
 	 * sleepers, they stay announced. */
 	uint32_t wait = v;
-	int spin = ncpu() > 1 ? active_spin : 0;
+	int spin = ncpu > 1 ? active_spin : 0;   /* 0 until schedinit: no spinning */
 	for (;;) {
 		for (int i = 0; i < spin; i++) {
 			while (atomic_loadrelaxed(&l->key) == mutex_unlocked)

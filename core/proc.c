@@ -16,6 +16,7 @@
 struct schedt sched;
 struct p *allp[MAXPROCS];
 int32_t gomaxprocs;
+int32_t ncpu;
 uint32_t idlepmask[MAXPROCS / 32];
 
 static struct m *allm;             /* under sched.lock */
@@ -667,6 +668,173 @@ static void gosched_m(void *arg)
 	schedule();
 }
 
+/* goyield: like gosched, but to the back of the local queue. */
+static void goyield_m(void *arg)
+{
+	struct g *gp = arg;
+	struct m *mp = getm();
+	struct p *pp = mp->p;
+
+	stack_check_canary(gp);
+	casgstatus(gp, Grunning, Grunnable);
+	dropg(mp);
+	runqput(pp, gp, false);
+	schedule();
+}
+
+void goyield(void)
+{
+	struct m *mp = getm();
+	if (mp != NULL && mp->curg != NULL)
+		mcall(goyield_m);
+}
+
+/* sync_runtime_canSpin: spinning for a mutex only pays off on a multicore
+ * machine with another P running, and when nothing waits on our own P. */
+bool sync_canspin(int iter)
+{
+	enum { active_spin = 4 };
+	struct m *mp = getm();
+	if (iter >= active_spin || mp == NULL || mp->p == NULL || ncpu <= 1 ||
+	    gomaxprocs <= (int32_t)(atomic_load(&sched.npidle) + atomic_load(&sched.nmspinning)) + 1)
+		return false;
+	return runqempty(mp->p);
+}
+
+void sync_dospin(void)
+{
+	arch_procyield(30);
+}
+
+/* handoffp: a P left by a blocked M goes to whoever can use it: a new M if
+ * there is work, a spinning M if none is looking, else the idle list. */
+static void handoffp(struct p *pp)
+{
+	if (!runqempty(pp) || atomic_loadrelaxed(&sched.runqsize) != 0) {
+		startm(pp, false);
+		return;
+	}
+	if (atomic_load(&sched.nmspinning) + atomic_load(&sched.npidle) == 0 &&
+	    atomic_cas(&sched.nmspinning, 0, 1)) {
+		startm(pp, true);
+		return;
+	}
+	lock(&sched.lock);
+	if (sched.runqsize != 0) {
+		unlock(&sched.lock);
+		startm(pp, false);
+		return;
+	}
+	pidleput(pp);
+	unlock(&sched.lock);
+	int64_t when = timer_next();
+	if (when != 0)
+		timer_poke(when);   /* someone must still wake for the timers */
+}
+
+/* retake, the syscall half: sysmon takes back the P of an M that has been
+ * in a blocking call for a whole sysmon tick (20 us or more), when there is
+ * other work for it or nobody else to look for some. Returns how many. */
+uint32_t retake(int64_t now)
+{
+	uint32_t n = 0;
+	for (int32_t i = 0; i < gomaxprocs; i++) {
+		struct p *pp = allp[i];
+		if (atomic_load(&pp->status) != Psyscall)
+			continue;
+		uint32_t t = atomic_load(&pp->syscalltick);
+		if (pp->sysmon_syscalltick != t) {
+			pp->sysmon_syscalltick = t;
+			pp->sysmon_syscallwhen = now;
+			continue;
+		}
+		/* Nothing to run and others looking: leave it, for a cheap
+		 * exitsyscall, unless the call has gone on for 10 ms. */
+		if (runqempty(pp) && atomic_load(&sched.nmspinning) + atomic_load(&sched.npidle) > 0 &&
+		    pp->sysmon_syscallwhen + 10 * 1000 * 1000 > now)
+			continue;
+		if (atomic_cas(&pp->status, Psyscall, Pidle)) {
+			n++;
+			atomic_xadd(&pp->syscalltick, 1);
+			atomic_xadd(&sched.nhandoff, 1);
+			handoffp(pp);
+		}
+	}
+	return n;
+}
+
+/* entersyscall: the goroutine is about to block its thread. Its P stays
+ * attached loosely (Psyscall): exitsyscall takes it back if sysmon has not
+ * handed it on meanwhile. */
+void goro_blocking_begin(void)
+{
+	struct m *mp = getm();
+	if (mp == NULL || mp->curg == NULL)
+		return;
+	if (mp->syscalldepth++ > 0)
+		return;
+	struct g *gp = mp->curg;
+	struct p *pp = mp->p;
+	casgstatus(gp, Grunning, Gsyscall);
+	atomic_xadd(&pp->syscalltick, 1);
+	pp->m = NULL;
+	mp->oldp = pp;
+	mp->p = NULL;
+	atomic_store(&pp->status, Psyscall);
+}
+
+/* exitsyscall0, on g0: no P to be had; queue the goroutine and stop. */
+static void exitsyscall0(void *arg)
+{
+	struct g *gp = arg;
+	struct m *mp = getm();
+
+	casgstatus(gp, Gsyscall, Grunnable);
+	dropg(mp);
+	lock(&sched.lock);
+	struct p *pp = pidleget();
+	if (pp == NULL)
+		globrunqput(gp);
+	unlock(&sched.lock);
+	if (pp != NULL) {
+		acquirep(mp, pp);
+		execute(mp, gp, false);
+	}
+	stopm(mp);
+	schedule();
+}
+
+/* exitsyscall: back from the blocking call. Fast path: our old P, still
+ * in Psyscall; then any idle P; else park the goroutine until one frees. */
+void goro_blocking_end(void)
+{
+	struct m *mp = getm();
+	if (mp == NULL || mp->curg == NULL || mp->syscalldepth == 0)
+		return;
+	if (--mp->syscalldepth > 0)
+		return;
+	struct g *gp = mp->curg;
+	struct p *oldp = mp->oldp;
+	mp->oldp = NULL;
+	if (oldp != NULL && atomic_load(&oldp->status) == Psyscall &&
+	    atomic_cas(&oldp->status, Psyscall, Pidle)) {
+		acquirep(mp, oldp);
+		casgstatus(gp, Gsyscall, Grunning);
+		return;
+	}
+	if (atomic_load(&sched.npidle) != 0) {
+		lock(&sched.lock);
+		struct p *pp = pidleget();
+		unlock(&sched.lock);
+		if (pp != NULL) {
+			acquirep(mp, pp);
+			casgstatus(gp, Gsyscall, Grunning);
+			return;
+		}
+	}
+	mcall(exitsyscall0);
+}
+
 /* gfput: keep a dead G and its stack on pp's free list, spilling to the
  * global list when the local one grows long. */
 static void gfput(struct p *pp, struct g *gp)
@@ -902,10 +1070,11 @@ static int schedinit(const goro_config *cfg)
 	int procs = cfg != NULL ? cfg->procs : 0;
 	size_t ss = cfg != NULL ? cfg->stack_size : 0;
 
+	ncpu = plat_ncpu();
 	if (procs == 0)
 		procs = env_procs();
 	if (procs <= 0)
-		procs = plat_ncpu();
+		procs = ncpu;
 	if (procs < 1)
 		procs = 1;
 	if (procs > MAXPROCS)

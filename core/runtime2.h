@@ -110,6 +110,8 @@ struct m {
 	struct g *curg;          /* running goroutine, or NULL on g0 */
 	struct p *p;             /* attached P, or NULL */
 	struct p *nextp;         /* P to acquire when woken (startm) */
+	struct p *oldp;          /* P held before entersyscall, to try to reacquire */
+	int32_t syscalldepth;    /* nesting of goro_blocking_begin */
 	int64_t id;
 	bool spinning;           /* looking for work; counted in sched.nmspinning */
 	void (*mstartfn)(void);  /* run once before the first schedule */
@@ -122,7 +124,7 @@ struct m {
 };
 
 /* P status. */
-enum { Pidle, Prunning, Pdead };
+enum { Pidle, Prunning, Psyscall, Pdead };
 
 enum { RUNQ_SIZE = 256, GFREE_LOCAL_MAX = 64, GFREE_LOCAL_KEEP = 32, SUDOG_CACHE = 128 };
 
@@ -163,6 +165,10 @@ struct p {
 
 	struct sudog *sudogcache[SUDOG_CACHE];   /* owner */
 	int32_t nsudogcache;
+
+	uint32_t syscalltick;    /* atomic: bumped by every entersyscall and retake */
+	uint32_t sysmon_syscalltick;   /* sysmon's: syscalltick when it last looked */
+	int64_t sysmon_syscallwhen;    /* sysmon's: when it saw that tick first */
 } __attribute__((aligned(64)));
 
 enum { MAXPROCS = 256 };
@@ -200,11 +206,13 @@ struct schedt {
 	uint32_t poll_key;       /* atomic: futex word, bumped to wake it */
 
 	uint32_t exiting;        /* atomic: goro_main's main returned */
+	uint64_t nhandoff;       /* atomic: Ps retaken from blocking calls (debug) */
 };
 
 extern struct schedt sched;
 extern struct p *allp[MAXPROCS];
 extern int32_t gomaxprocs;
+extern int32_t ncpu;                        /* plat_ncpu(), read once by schedinit */
 extern uint32_t idlepmask[MAXPROCS / 32];   /* atomic: bit set while P idle */
 extern size_t stack_size;                   /* usable bytes per goroutine stack */
 
@@ -216,6 +224,10 @@ void systemstack(void (*fn)(void *), void *arg);
 void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason);
 void goready(struct g *gp);
 void wakep(void);
+void goyield(void);
+bool sync_canspin(int iter);
+void sync_dospin(void);
+uint32_t retake(int64_t now);
 _Noreturn void goro_rt_goexit(void);
 
 /* proc.c: blocking primitives and threads the runtime does not own */

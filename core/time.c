@@ -186,7 +186,8 @@ void goro_sleep(int64_t ns)
 }
 
 /* sysmon: a thread of its own, not an M. It sleeps 20 us, backing off to
- * 10 ms while there is nothing to do, and runs timers nobody else ran. */
+ * 10 ms while there is nothing to do, takes Ps back from Ms stuck in
+ * blocking calls (retake), and runs timers nobody else ran. */
 static uint32_t sysmon_key;
 
 static void sysmon(void *arg)
@@ -207,13 +208,14 @@ static void sysmon(void *arg)
 			for (;;)
 				plat_futex_wait(&sysmon_key, 0, -1);
 		}
+		int64_t now = plat_nanotime();
 		int64_t next = timer_next();
-		if (next != 0 && next <= plat_nanotime()) {
+		bool worked = retake(now) != 0;
+		if (next != 0 && next <= now) {
 			checktimers();
-			idle = 0;
-		} else {
-			idle++;
+			worked = true;
 		}
+		idle = worked ? 0 : idle + 1;
 	}
 }
 

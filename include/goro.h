@@ -103,6 +103,94 @@ typedef struct goro_case {
  * timeout: a sleep). INVAL for a bad dir, or n > 65536. */
 int goro_select(goro_case *cases, size_t n, int64_t timeout_ns);
 
+/* Blocking calls (entersyscall / exitsyscall). Wrap a call that may block
+ * the thread (read, a lock of another library, a long computation in C)
+ * between these two, so the goroutine's P can run other goroutines in the
+ * meantime: after about 20 us, sysmon hands the P to another thread. Inside
+ * the pair, call no other goro function. Nesting is allowed; from a thread
+ * the runtime does not own, both do nothing. */
+void goro_blocking_begin(void);
+void goro_blocking_end(void);
+
+/* Synchronisation. These types are complete so they can be embedded and
+ * statically initialised; their fields are private. They park goroutines,
+ * not threads, and also work from threads the runtime does not own. A call
+ * rejected with GORO_INVAL leaves its object unchanged. */
+struct goro_sema_private {   /* a semaphore carrying its own waiter queue */
+	uint32_t count_;
+	uint32_t lock_;
+	void    *head_;
+	void    *tail_;
+};
+#define GORO_SEMA_PRIVATE_INIT_ { 0, 0, NULL, NULL }
+
+/* sync.WaitGroup. May be freed or reused as soon as its Wait returned, even
+ * while the Done that released it is still returning. */
+typedef struct goro_waitgroup {
+	uint64_t state_;                 /* counter << 32 | waiters */
+	struct goro_sema_private sema_;
+} goro_waitgroup;
+#define GORO_WAITGROUP_INIT { 0, GORO_SEMA_PRIVATE_INIT_ }
+int  goro_wg_add(goro_waitgroup *wg, int64_t delta); /* OK; INVAL if it would go negative or overflow */
+int  goro_wg_done(goro_waitgroup *wg);                /* goro_wg_add(wg, -1) */
+void goro_wg_wait(goro_waitgroup *wg);                /* blocks until the counter is 0 */
+
+/* sync.Mutex: one CAS uncontended, brief spinning, then parking; starvation
+ * mode after a waiter has waited 1 ms. As in Go, any goroutine may unlock. */
+typedef struct goro_mutex {
+	int32_t  state_;
+	uint32_t pad_;
+	struct goro_sema_private sema_;
+} goro_mutex;
+#define GORO_MUTEX_INIT { 0, 0, GORO_SEMA_PRIVATE_INIT_ }
+void goro_mutex_lock(goro_mutex *m);
+bool goro_mutex_trylock(goro_mutex *m);
+int  goro_mutex_unlock(goro_mutex *m);   /* OK; INVAL if not locked */
+
+/* sync.RWMutex: many readers or one writer; a waiting writer holds off new
+ * readers. */
+typedef struct goro_rwmutex {
+	goro_mutex w_;
+	struct goro_sema_private writer_sem_;
+	struct goro_sema_private reader_sem_;
+	int32_t  reader_count_;
+	int32_t  reader_wait_;
+	uint32_t writer_;
+	uint32_t pad_;
+} goro_rwmutex;
+#define GORO_RWMUTEX_INIT { GORO_MUTEX_INIT, GORO_SEMA_PRIVATE_INIT_, GORO_SEMA_PRIVATE_INIT_, 0, 0, 0, 0 }
+void goro_rwmutex_rlock(goro_rwmutex *m);
+int  goro_rwmutex_runlock(goro_rwmutex *m);   /* OK; INVAL if no reader holds it */
+void goro_rwmutex_lock(goro_rwmutex *m);
+int  goro_rwmutex_unlock(goro_rwmutex *m);    /* OK; INVAL if no writer holds it */
+bool goro_rwmutex_tryrlock(goro_rwmutex *m);
+bool goro_rwmutex_trylock(goro_rwmutex *m);
+
+/* sync.Once: fn(arg) runs once; every caller returns after it finished. */
+typedef struct goro_once {
+	uint32_t done_;
+	uint32_t pad_;
+	goro_mutex m_;
+} goro_once;
+#define GORO_ONCE_INIT { 0, 0, GORO_MUTEX_INIT }
+void goro_once_do(goro_once *o, void (*fn)(void *), void *arg);
+
+/* sync.Cond, with the mutex passed to each wait as in pthreads. */
+typedef struct goro_cond {
+	uint32_t wait_;      /* next ticket */
+	uint32_t notify_;    /* next ticket to be notified */
+	uint32_t lock_;
+	uint32_t pad_;
+	void    *head_;
+	void    *tail_;
+} goro_cond;
+#define GORO_COND_INIT { 0, 0, 0, 0, NULL, NULL }
+/* Unlock m, wait for a signal or broadcast, lock m again. OK; INVAL if m
+ * was not locked (then nothing happened). */
+int  goro_cond_wait(goro_cond *c, goro_mutex *m);
+void goro_cond_signal(goro_cond *c);
+void goro_cond_broadcast(goro_cond *c);
+
 #ifdef __cplusplus
 }
 #endif

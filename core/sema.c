@@ -1,0 +1,161 @@
+/* Parking primitives under the sync types, after sema.go: semacquire1,
+ * semrelease1 and the notifyList functions, with each object's waiters
+ * queued in the object itself (sema.h says why). */
+#include "sema.h"
+
+static bool semparkcommit(struct g *gp, void *lock)
+{
+	(void)gp;
+	unlock(lock);
+	return true;
+}
+
+void semacquire(struct sema *s, bool lifo)
+{
+	lock(&s->lock);
+	if (s->count > 0) {
+		s->count--;
+		unlock(&s->lock);
+		return;
+	}
+	struct g standin;
+	struct g *gp = getg_or(&standin);
+	struct sudog *sg = acquireSudog();
+	if (sg == NULL)
+		throw("semacquire: out of memory");
+	sg->g = gp;
+	sg->ticket = 0;
+	if (s->head == NULL) {
+		s->head = s->tail = sg;
+	} else if (lifo) {
+		sg->next = s->head;
+		s->head->prev = sg;
+		s->head = sg;
+	} else {
+		sg->prev = s->tail;
+		s->tail->next = sg;
+		s->tail = sg;
+	}
+	gopark(gp, semparkcommit, &s->lock, waitReasonSemacquire);
+	/* Only semrelease wakes us, having dequeued us and handed us the permit. */
+	if (sg->ticket != 1)
+		throw("semacquire: woken without a permit");
+	sg->ticket = 0;
+	releaseSudog(sg);
+}
+
+void semrelease(struct sema *s, uint32_t n, bool handoff)
+{
+	struct sudog *woken = NULL, **tailp = &woken;
+
+	lock(&s->lock);
+	while (n > 0 && s->head != NULL) {
+		struct sudog *sg = s->head;
+		s->head = sg->next;
+		if (s->head != NULL)
+			s->head->prev = NULL;
+		else
+			s->tail = NULL;
+		sg->next = sg->prev = NULL;
+		sg->ticket = 1;
+		*tailp = sg;
+		tailp = &sg->waitlink;
+		n--;
+	}
+	s->count += n;
+	unlock(&s->lock);
+
+	/* From here on s may be gone: the waiters own their sudogs. */
+	bool any = woken != NULL;
+	while (woken != NULL) {
+		struct sudog *sg = woken;
+		struct g *gp = sg->g;
+		woken = sg->waitlink;
+		sg->waitlink = NULL;
+		goready(gp);
+	}
+	if (handoff && any)
+		goyield();
+}
+
+/* notifyListAdd: a ticket, taken before the caller unlocks its mutex. */
+uint32_t notifylist_add(struct notifylist *l)
+{
+	return atomic_xadd(&l->wait, 1) - 1;
+}
+
+/* notifyListWait: sleep until ticket t has been notified. */
+void notifylist_wait(struct notifylist *l, uint32_t t)
+{
+	lock(&l->lock);
+	if ((int32_t)(t - l->notify) < 0) {   /* already notified */
+		unlock(&l->lock);
+		return;
+	}
+	struct g standin;
+	struct g *gp = getg_or(&standin);
+	struct sudog *sg = acquireSudog();
+	if (sg == NULL)
+		throw("notifyListWait: out of memory");
+	sg->g = gp;
+	sg->ticket = t;
+	if (l->tail == NULL)
+		l->head = sg;
+	else
+		l->tail->next = sg;
+	l->tail = sg;
+	gopark(gp, semparkcommit, &l->lock, waitReasonSemacquire);
+	sg->ticket = 0;
+	releaseSudog(sg);
+}
+
+/* notifyListNotifyAll */
+void notifylist_notify_all(struct notifylist *l)
+{
+	if (atomic_load(&l->wait) == atomic_load(&l->notify))
+		return;
+	lock(&l->lock);
+	struct sudog *sg = l->head;
+	l->head = l->tail = NULL;
+	atomic_store(&l->notify, atomic_load(&l->wait));
+	unlock(&l->lock);
+	while (sg != NULL) {
+		struct sudog *next = sg->next;
+		struct g *gp = sg->g;
+		sg->next = NULL;
+		goready(gp);
+		sg = next;
+	}
+}
+
+/* notifyListNotifyOne: wake the holder of the oldest unnotified ticket, if
+ * it is already waiting; if it is not yet, its wait will return at once. */
+void notifylist_notify_one(struct notifylist *l)
+{
+	if (atomic_load(&l->wait) == atomic_load(&l->notify))
+		return;
+	lock(&l->lock);
+	uint32_t t = l->notify;
+	if (t == atomic_load(&l->wait)) {
+		unlock(&l->lock);
+		return;
+	}
+	atomic_store(&l->notify, t + 1);
+	for (struct sudog *p = NULL, *sg = l->head; sg != NULL; p = sg, sg = sg->next) {
+		if (sg->ticket == t) {
+			struct sudog *n = sg->next;
+			if (p != NULL)
+				p->next = n;
+			else
+				l->head = n;
+			if (n == NULL)
+				l->tail = p;
+			unlock(&l->lock);
+			struct g *gp = sg->g;
+			sg->next = NULL;
+			goready(gp);
+			return;
+		}
+	}
+	unlock(&l->lock);
+}
