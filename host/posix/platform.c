@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -113,6 +114,10 @@ static int guard_probe(void)
 	return real ? GUARD_MADVISE : GUARD_MPROTECT;
 }
 
+/* mprotect guards still allowed; -1 until first needed. Racy on first use,
+ * which only matters by a guard or two. */
+static _Atomic long guard_budget = -1;
+
 /* sysFault (sysFaultOS): make [p, p+n) a guard. A madvise guard lives inside
  * the existing mapping (returns 1); mprotect splits it and costs one more of
  * vm.max_map_count's mappings (returns 0); -1 when neither worked. */
@@ -126,8 +131,29 @@ int plat_guard(void *p, size_t n)
 	}
 	if (mode == GUARD_MADVISE && madvise(p, n, MADV_GUARD_INSTALL) == 0)
 		return 1;
-	/* No madvise guards, or this one failed (ENOMEM, ...): split the map. */
-	return mprotect(p, n, PROT_NONE) == 0 ? 0 : -1;
+	/* No madvise guards, or this one failed (ENOMEM, ...): split the map,
+	 * while the mapping budget lasts. Each such guard costs up to two of
+	 * vm.max_map_count's mappings; keep a quarter of them for everything
+	 * else (slabs, threads, libc), so that running out of guards never
+	 * means running out of memory. Past that, core uses stack canaries. */
+	long b = atomic_load_explicit(&guard_budget, memory_order_relaxed);
+	if (b < 0) {
+		long max = 65530;
+		FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+		if (f != NULL) {
+			if (fscanf(f, "%ld", &max) != 1)
+				max = 65530;
+			fclose(f);
+		}
+		b = max * 3 / 4 / 2;
+		atomic_store_explicit(&guard_budget, b, memory_order_relaxed);
+	}
+	if (b == 0)
+		return -1;
+	if (mprotect(p, n, PROT_NONE) != 0)
+		return -1;
+	atomic_fetch_sub_explicit(&guard_budget, 1, memory_order_relaxed);
+	return 0;
 }
 
 /* futexsleep: sleep while *addr == val, at most ns (ns < 0: forever).
