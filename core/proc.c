@@ -564,6 +564,19 @@ void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum 
 	mcall(park_m);
 }
 
+/* injectglist, for one G, from a thread without a P (a thread the runtime
+ * does not own, sysmon): queue it globally and start an idle P for it. wakep
+ * is not enough here: a spinning M that has just given up its P rechecks the
+ * local run queues, not the global one, and wakep trusts it to. */
+static void injectg(struct g *gp)
+{
+	lock(&sched.lock);
+	globrunqput(gp);
+	unlock(&sched.lock);
+	if (atomic_load(&sched.npidle) != 0)
+		startm(NULL, false);
+}
+
 /* ready: make a parked gp runnable, next on the current P. */
 static void ready(void *arg)
 {
@@ -572,13 +585,11 @@ static void ready(void *arg)
 	struct p *pp = mp != NULL ? mp->p : NULL;
 
 	casgstatus(gp, Gwaiting, Grunnable);
-	if (pp != NULL) {
-		runqput(pp, gp, true);
-	} else {
-		lock(&sched.lock);
-		globrunqput(gp);
-		unlock(&sched.lock);
+	if (pp == NULL) {
+		injectg(gp);
+		return;
 	}
+	runqput(pp, gp, true);
 	wakep();
 }
 
@@ -985,13 +996,11 @@ static void newproc_m(void *v)
 	a->status = newproc1(a->fn, a->arg, a->args, a->size, pp, &gp);
 	if (a->status != GORO_OK)
 		return;
-	if (pp != NULL) {
-		runqput(pp, gp, true);
-	} else {
-		lock(&sched.lock);
-		globrunqput(gp);
-		unlock(&sched.lock);
+	if (pp == NULL) {
+		injectg(gp);
+		return;
 	}
+	runqput(pp, gp, true);
 	if (atomic_load(&main_started))
 		wakep();
 }

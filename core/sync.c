@@ -203,11 +203,15 @@ bool goro_rwmutex_tryrlock(goro_rwmutex *rw)
 
 int goro_rwmutex_runlock(goro_rwmutex *rw)
 {
+	/* No reader holds it when the count is empty, or when a writer holds
+	 * it (the count then includes readers waiting, not holding). A writer
+	 * only ever gets it after every holding reader has left, so a genuine
+	 * RUnlock never sees writer_ set. */
 	int32_t old;
 	do {
 		old = atomic_load(&rw->reader_count_);
-		if (old == 0 || old == -rwmutexMaxReaders)
-			return GORO_INVAL;   /* no reader holds it */
+		if (old == 0 || old == -rwmutexMaxReaders || atomic_load(&rw->writer_) != 0)
+			return GORO_INVAL;
 	} while (!atomic_cas(&rw->reader_count_, old, old - 1));
 	/* A pending writer waits for the readers that were in; the last one
 	 * out lets it in. */
