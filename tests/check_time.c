@@ -1,0 +1,236 @@
+/* Timer tests: goro_sleep's accuracy, many sleepers at once, sleeps that
+ * return at once, sleeping without holding a thread, sleeping on a pthread.
+ * Pairs with core/time.c (Go's time.go and sleep in proc.go). Timing targets
+ * belong to the benchmarks: the bounds here are loose, to catch only a
+ * sleep that is early, lost or wildly late. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define MS (1000LL * 1000)
+
+/* ---- TestSleep: 1, 5 and 20 ms: never early, not absurdly late ---- */
+
+static int sleep_main(void *arg)
+{
+	(void)arg;
+	static const int64_t ds[] = { 1 * MS, 5 * MS, 20 * MS };
+	for (int i = 0; i < 3; i++) {
+		int64_t t0 = goro_now();
+		goro_sleep(ds[i]);
+		int64_t el = goro_now() - t0;
+		printf("TestSleep: %lld ms slept %.3f ms (late %.3f ms)\n", (long long)(ds[i] / MS),
+		       el / 1e6, (el - ds[i]) / 1e6);
+		ck_assert_msg(el >= ds[i], "sleep %lld ns returned after %lld ns",
+		              (long long)ds[i], (long long)el);
+		ck_assert_msg(el < ds[i] + 50 * MS, "sleep %lld ns returned after %lld ns",
+		              (long long)ds[i], (long long)el);
+	}
+	return 0;
+}
+
+START_TEST(TestSleep)
+{
+	goro_config cfg = { .procs = 1 + _i };
+	ck_assert_int_eq(goro_main(&cfg, sleep_main, NULL), 0);
+}
+END_TEST
+
+/* ---- TestSleepMany: 10,000 goroutines (2,000 under qemu) each sleep a
+ * random 1-10 ms; all wake, none early; p99 lateness printed, and
+ * asserted only loosely ---- */
+
+#define SM_G TEST_SCALE(10000, 2000)
+static int64_t sm_late[SM_G];
+static atomic_long sm_done, sm_early;
+
+struct sm_arg { int i; int64_t ns; };
+
+static void sm_fn(void *arg)
+{
+	struct sm_arg a = *(struct sm_arg *)arg;
+	int64_t t0 = goro_now();
+	goro_sleep(a.ns);
+	int64_t late = goro_now() - t0 - a.ns;
+	if (late < 0)
+		atomic_fetch_add(&sm_early, 1);
+	sm_late[a.i] = late;
+	atomic_fetch_add_explicit(&sm_done, 1, memory_order_release);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int sm_main(void *arg)
+{
+	(void)arg;
+	unsigned seed = 12345;
+	int64_t spawn0 = goro_now();
+	for (int i = 0; i < SM_G; i++) {
+		seed = seed * 1103515245u + 12345u;
+		struct sm_arg a = { i, (int64_t)(1 + (seed >> 16) % 10) * MS };
+		ck_assert_int_eq(goro_spawn_copy(sm_fn, &a, sizeof a), GORO_OK);
+	}
+	int64_t spawn_ns = goro_now() - spawn0;
+	ck_assert_msg(test_wait_atleast(&sm_done, SM_G), "%ld of %d sleepers woke",
+	              atomic_load(&sm_done), SM_G);
+	ck_assert_int_eq(atomic_load(&sm_early), 0);
+	qsort(sm_late, SM_G, sizeof sm_late[0], cmp_i64);
+	int64_t p50 = sm_late[SM_G / 2], p99 = sm_late[SM_G * 99 / 100], max = sm_late[SM_G - 1];
+	printf("TestSleepMany: %d sleepers, procs %d, spawned in %.3f ms: "
+	       "lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+	       SM_G, goro_procs(), spawn_ns / 1e6, p50 / 1e6, p99 / 1e6, max / 1e6);
+	ck_assert_msg(p99 < 100 * MS, "p99 lateness %lld ns", (long long)p99);
+	return 0;
+}
+
+START_TEST(TestSleepMany)
+{
+	goro_config cfg = { .procs = 2 };
+	ck_assert_int_eq(goro_main(&cfg, sm_main, NULL), 0);
+}
+END_TEST
+
+/* ---- TestSleepZero: 0 and negative durations return at once ---- */
+
+static int zero_main(void *arg)
+{
+	(void)arg;
+	static const int64_t ds[] = { 0, -1, -1000 * MS, INT64_MIN };
+	int64_t t0 = goro_now();
+	for (int k = 0; k < 1000; k++)
+		goro_sleep(ds[k % 4]);
+	int64_t el = goro_now() - t0;
+	ck_assert_msg(el < 50 * MS, "1000 non-positive sleeps took %lld ns", (long long)el);
+	return 0;
+}
+
+START_TEST(TestSleepZero)
+{
+	ck_assert_int_eq(goro_main(NULL, zero_main, NULL), 0);
+}
+END_TEST
+
+/* ---- TestSleepHoldsNoThread: with one P, a goroutine sleeps 50 ms while
+ * another keeps running and gets its work done meanwhile ---- */
+
+static atomic_int hnt_started, hnt_woke;
+static int64_t hnt_t0, hnt_t1;
+
+static void hnt_sleeper(void *arg)
+{
+	(void)arg;
+	hnt_t0 = goro_now();
+	atomic_store_explicit(&hnt_started, 1, memory_order_release);
+	goro_sleep(50 * MS);
+	hnt_t1 = goro_now();
+	atomic_store_explicit(&hnt_woke, 1, memory_order_release);
+}
+
+static int hnt_main(void *arg)
+{
+	(void)arg;
+	ck_assert_int_eq(goro_procs(), 1);
+	ck_assert_int_eq(goro_spawn(hnt_sleeper, NULL), GORO_OK);
+	ck_assert(test_wait_flag(&hnt_started));
+	/* only one P: if the sleep held it, we would run again only once the
+	 * sleeper has woken */
+	ck_assert_msg(!atomic_load(&hnt_woke), "the sleeper held the only P");
+	long work = 0;
+	int64_t last = 0;
+	while (!atomic_load_explicit(&hnt_woke, memory_order_acquire)) {
+		test_spin(1000);
+		work++;
+		last = goro_now();
+		goro_yield();   /* let the sleeper back in once its timer fires */
+	}
+	ck_assert_msg(work > 0 && last - hnt_t0 >= 40 * MS,
+	              "%ld rounds of work during the sleep, the last %lld ns after it began",
+	              work, (long long)(last - hnt_t0));
+	ck_assert(hnt_t1 - hnt_t0 >= 50 * MS);
+	printf("TestSleepHoldsNoThread: %ld rounds of work during a 50 ms sleep\n", work);
+	return 0;
+}
+
+START_TEST(TestSleepHoldsNoThread)
+{
+	goro_config cfg = { .procs = 1 };
+	ck_assert_int_eq(goro_main(&cfg, hnt_main, NULL), 0);
+}
+END_TEST
+
+/* ---- TestSleepForeignThread: goro_sleep on a plain pthread sleeps that
+ * thread, while goroutines (sleeping too) carry on ---- */
+
+static atomic_int fst_done;
+static int64_t fst_el[3];
+
+static void *fst_thread(void *arg)
+{
+	(void)arg;
+	static const int64_t ds[] = { 0, 1 * MS, 20 * MS };
+	for (int i = 0; i < 3; i++) {
+		int64_t t0 = goro_now();
+		goro_sleep(ds[i]);
+		fst_el[i] = goro_now() - t0;
+	}
+	atomic_store_explicit(&fst_done, 1, memory_order_release);
+	return NULL;
+}
+
+static atomic_long fst_g;
+
+static void fst_sleeper(void *arg)
+{
+	(void)arg;
+	goro_sleep(10 * MS);
+	atomic_fetch_add_explicit(&fst_g, 1, memory_order_release);
+}
+
+static int fst_main(void *arg)
+{
+	(void)arg;
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, fst_thread, NULL), 0);
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(goro_spawn(fst_sleeper, NULL), GORO_OK);
+	ck_assert(test_wait_flag(&fst_done));
+	ck_assert(test_wait_atleast(&fst_g, 10));
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_msg(fst_el[0] < 50 * MS, "sleep(0) on a pthread took %lld ns", (long long)fst_el[0]);
+	ck_assert_msg(fst_el[1] >= 1 * MS && fst_el[1] < 51 * MS, "1 ms took %lld ns",
+	              (long long)fst_el[1]);
+	ck_assert_msg(fst_el[2] >= 20 * MS && fst_el[2] < 70 * MS, "20 ms took %lld ns",
+	              (long long)fst_el[2]);
+	return 0;
+}
+
+START_TEST(TestSleepForeignThread)
+{
+	goro_config cfg = { .procs = 2 };
+	ck_assert_int_eq(goro_main(&cfg, fst_main, NULL), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("time");
+	TCase *tc = tcase_create("basic");
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, TestSleep, 0, 2);
+	tcase_add_test(tc, TestSleepZero);
+	tcase_add_test(tc, TestSleepHoldsNoThread);
+	tcase_add_test(tc, TestSleepForeignThread);
+	suite_add_tcase(s, tc);
+
+	TCase *th = tcase_create("heavy");
+	tcase_set_timeout(th, 60);
+	tcase_add_test(th, TestSleepMany);
+	suite_add_tcase(s, th);
+	return test_run_suite(s);
+}
