@@ -210,3 +210,50 @@ clean:
 	rm -rf build
 
 -include $(FREE_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(TEST_BINS:=.d) $(EXAMPLES:=.d)
+
+# ---- Benchmarks (bench/): goro's suite and its Go twin in bench/go ----
+#   make bench         build both, run them interleaved REPS times at one P and
+#                      at all CPUs (every case its own process), print the table
+#   make bench-goro    the C side only, once per procs setting, raw BENCH lines
+# BENCH_REPS, BENCH_CASES, BENCH_TIMEOUT tune `make bench`. Without Go the
+# table shows goro alone. Nothing in `make test` depends on these.
+GO ?= go
+GO_PATH := $(shell command -v $(GO) 2>/dev/null)
+BENCH_REPS ?= 3
+BENCH_CASES ?=
+BENCH_TIMEOUT ?= 300
+GORO_BENCH := $(B)/bench/goro_bench
+GO_BENCH := build/bench/go_bench
+GO_BENCH_SRCS := $(wildcard bench/go/*.go) bench/go/go.mod
+# Go builds offline, module mode, no dependencies; its cache moves under
+# build/ when $HOME is not writable.
+GO_BENCH_ENV = GOFLAGS=-mod=mod GOPROXY=off GO111MODULE=on GOWORK=off \
+	$$( [ -w "$${HOME:-/nonexistent}" ] || echo GOCACHE=$(CURDIR)/build/bench/gocache )
+
+.PHONY: bench bench-goro
+
+$(GORO_BENCH): bench/goro_bench.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS_APP) $(CFLAGS) $(DEPFLAGS) -o $@ $< \
+		$(LIB) -lpthread $(ARCH_LDFLAGS) $(LDFLAGS)
+
+$(GO_BENCH): $(GO_BENCH_SRCS)
+	@mkdir -p $(@D)
+	cd bench/go && env $(GO_BENCH_ENV) $(GO) build -o $(CURDIR)/$@ .
+
+bench: $(GORO_BENCH) $(if $(GO_PATH),$(GO_BENCH))
+	@$(need_qemu)
+	@$(if $(GO_PATH),,echo "bench: $(GO) not found: goro alone"; )\
+	mkdir -p build/bench; \
+	REPS=$(BENCH_REPS) TIMEOUT=$(BENCH_TIMEOUT) QEMU="$(QEMU)" \
+		$(if $(strip $(BENCH_CASES)),CASES="$(BENCH_CASES)") \
+		sh bench/run.sh $(GORO_BENCH) $(if $(GO_PATH),$(GO_BENCH)) >build/bench/raw.txt; \
+	python3 bench/compare.py build/bench/raw.txt | tee build/bench/table.txt
+
+bench-goro: $(GORO_BENCH)
+	@$(need_qemu)
+	@st=0; for p in 1 0; do \
+		timeout $(BENCH_TIMEOUT) $(QEMU) $(GORO_BENCH) -procs $$p $(BENCH_CASES) || st=$$?; \
+	done; exit $$st
+
+-include $(GORO_BENCH).d

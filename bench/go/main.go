@@ -1,0 +1,602 @@
+// Go twin of bench/goro_bench.c: the same cases, sizes and output.
+//
+//	bench [-procs N] [-n OPS] [case ...]
+//
+// -procs N sets GOMAXPROCS (0: all CPUs); -n overrides every selected case's
+// size. One line per case:
+//
+//	BENCH <name> procs=<P> n=<ops> ns_per_op=<x> [key=value ...]
+//
+// A wrong result prints "BENCH-FAIL <name> ..." on stderr and exits 1.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+var (
+	nOverride int64
+	failures  int
+)
+
+func fail(name, format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "BENCH-FAIL %s: %s\n", name, fmt.Sprintf(format, args...))
+	failures++
+}
+
+func sizeOf(dflt int64) int64 {
+	if nOverride > 0 {
+		return nOverride
+	}
+	return dflt
+}
+
+func report(name string, n int64, d time.Duration, extra string) {
+	ns := 0.0
+	if n > 0 {
+		ns = float64(d.Nanoseconds()) / float64(n)
+	}
+	if extra != "" {
+		extra = " " + extra
+	}
+	fmt.Printf("BENCH %s procs=%d n=%d ns_per_op=%.2f%s\n", name, runtime.GOMAXPROCS(0), n, ns, extra)
+}
+
+// rssNow: resident set size in bytes, from /proc/self/statm.
+func rssNow() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, res int64
+	fmt.Sscan(string(b), &size, &res)
+	return res * int64(os.Getpagesize())
+}
+
+func rssPeak() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return int64(ru.Maxrss) * 1024
+}
+
+// ---- yield ----
+
+func benchYield(name string) {
+	n := sizeOf(2000000)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	t0 := time.Now()
+	for k := 0; k < 2; k++ {
+		go func() {
+			for i := int64(0); i < n/2; i++ {
+				runtime.Gosched()
+			}
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+	report(name, n, time.Since(t0), "")
+}
+
+// ---- pingpong ----
+
+func benchPingpong(name string) {
+	n := sizeOf(500000)
+	ping, pong := make(chan int64), make(chan int64)
+	t0 := time.Now()
+	go func() {
+		for i := int64(0); i < n; i++ {
+			v := <-ping
+			pong <- v + 1
+		}
+	}()
+	v := int64(0)
+	for i := int64(0); i < n; i++ {
+		ping <- v
+		v = <-pong
+	}
+	d := time.Since(t0)
+	if v != n {
+		fail(name, "value %d, want %d", v, n)
+	}
+	report(name, n, d, "")
+}
+
+// ---- prodcons0, prodcons ----
+
+func producer(c chan int64, n int64) {
+	for i := int64(0); i < n; i++ {
+		c <- i
+	}
+	close(c)
+}
+
+func benchProdcons(name string, capacity int, dflt int64) {
+	n := sizeOf(dflt)
+	c := make(chan int64, capacity)
+	var sum, got int64
+	t0 := time.Now()
+	go producer(c, n)
+	for v := range c {
+		sum += v
+		got++
+	}
+	d := time.Since(t0)
+	if got != n || sum != n*(n-1)/2 {
+		fail(name, "got %d items summing %d", got, sum)
+	}
+	report(name, n, d, "")
+}
+
+// ---- spawn ----
+
+func benchSpawn(name string) {
+	n := sizeOf(1000000)
+	var wg sync.WaitGroup
+	wg.Add(int(n))
+	t0 := time.Now()
+	for i := int64(0); i < n; i++ {
+		go wg.Done()
+	}
+	wg.Wait()
+	d := time.Since(t0)
+	report(name, n, d, fmt.Sprintf("peak_rss=%d", rssPeak()))
+}
+
+// ---- ring ----
+
+const ringSize = 503
+
+func benchRing(name string) {
+	n := sizeOf(1000000)
+	var ch [ringSize]chan int64
+	done := make(chan int64)
+	for i := range ch {
+		ch[i] = make(chan int64)
+	}
+	var wg sync.WaitGroup
+	wg.Add(ringSize)
+	for i := 0; i < ringSize; i++ {
+		go func(in, out chan int64) {
+			for tok := range in {
+				if tok == 0 {
+					done <- tok
+					continue
+				}
+				out <- tok - 1
+			}
+			wg.Done()
+		}(ch[i], ch[(i+1)%ringSize])
+	}
+	t0 := time.Now()
+	ch[0] <- n
+	<-done
+	d := time.Since(t0)
+	report(name, n, d, "")
+	for i := range ch {
+		close(ch[i])
+	}
+	wg.Wait()
+}
+
+// ---- select2, selectnb ----
+
+func benchSelect2(name string) {
+	n := sizeOf(500000) &^ 1
+	a, b := make(chan int64), make(chan int64)
+	go producer(a, n/2)
+	go producer(b, n/2)
+	var sum int64
+	t0 := time.Now()
+	for i := int64(0); i < n; {
+		select {
+		case v, ok := <-a:
+			if !ok {
+				a = nil
+				continue
+			}
+			sum += v
+		case v, ok := <-b:
+			if !ok {
+				b = nil
+				continue
+			}
+			sum += v
+		}
+		i++
+	}
+	d := time.Since(t0)
+	h := n / 2
+	if sum != h*(h-1) {
+		fail(name, "sum %d, want %d", sum, h*(h-1))
+	}
+	report(name, n, d, "")
+	if a != nil {
+		<-a
+	}
+	if b != nil {
+		<-b
+	}
+}
+
+func benchSelectnb(name string) {
+	n := sizeOf(20000000)
+	c := make(chan int64)
+	var miss int64
+	t0 := time.Now()
+	for i := int64(0); i < n; i++ {
+		select {
+		case <-c:
+		default:
+			miss++
+		}
+	}
+	d := time.Since(t0)
+	if miss != n {
+		fail(name, "%d of %d selects did not take default", n-miss, n)
+	}
+	report(name, n, d, "")
+}
+
+// ---- mpmc ----
+
+func benchMpmc(name string) {
+	k := int64(4 * runtime.GOMAXPROCS(0))
+	per := sizeOf(4000000) / k
+	n := per * k
+	c := make(chan int64, 128)
+	var pwg, cwg sync.WaitGroup
+	var sum int64
+	pwg.Add(int(k))
+	cwg.Add(int(k))
+	t0 := time.Now()
+	for i := int64(0); i < k; i++ {
+		go func() {
+			s := int64(0)
+			for v := range c {
+				s += v
+			}
+			atomic.AddInt64(&sum, s)
+			cwg.Done()
+		}()
+	}
+	for i := int64(0); i < k; i++ {
+		go func() {
+			for j := int64(0); j < per; j++ {
+				c <- j
+			}
+			pwg.Done()
+		}()
+	}
+	pwg.Wait()
+	close(c)
+	cwg.Wait()
+	d := time.Since(t0)
+	if sum != k*(per*(per-1)/2) {
+		fail(name, "sum %d, want %d", sum, k*(per*(per-1)/2))
+	}
+	report(name, n, d, "")
+}
+
+// ---- chancreate ----
+
+var chanSink chan int64
+
+func benchChancreate(name string) {
+	n := sizeOf(5000000)
+	var sum int64
+	t0 := time.Now()
+	for i := int64(0); i < n; i++ {
+		c := make(chan int64, 1)
+		c <- i
+		sum += <-c
+		if i == n {
+			chanSink = c // never: keeps c a real heap channel
+		}
+	}
+	d := time.Since(t0)
+	if sum != n*(n-1)/2 {
+		fail(name, "sum %d", sum)
+	}
+	report(name, n, d, "")
+}
+
+// ---- mutex ----
+
+func benchMutex(name string) {
+	k := int64(4 * runtime.GOMAXPROCS(0))
+	per := sizeOf(10000000) / k
+	n := per * k
+	var mu sync.Mutex
+	var counter int64
+	var wg sync.WaitGroup
+	wg.Add(int(k))
+	t0 := time.Now()
+	for i := int64(0); i < k; i++ {
+		go func() {
+			for j := int64(0); j < per; j++ {
+				mu.Lock()
+				counter++
+				mu.Unlock()
+			}
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+	d := time.Since(t0)
+	if counter != n {
+		fail(name, "counter %d, want %d", counter, n)
+	}
+	report(name, n, d, "")
+}
+
+// ---- skynet ----
+
+func skynet(out chan int64, num, size int64) {
+	if size == 1 {
+		out <- num
+		return
+	}
+	rc := make(chan int64, 10)
+	sub := size / 10
+	for i := int64(0); i < 10; i++ {
+		go skynet(rc, num+i*sub, sub)
+	}
+	var sum int64
+	for i := 0; i < 10; i++ {
+		sum += <-rc
+	}
+	out <- sum
+}
+
+func benchSkynet(name string) {
+	n := int64(1000000)
+	if nOverride > 0 {
+		for n = 1; n*10 <= nOverride; n *= 10 {
+		}
+	}
+	c := make(chan int64, 1)
+	t0 := time.Now()
+	go skynet(c, 0, n)
+	sum := <-c
+	d := time.Since(t0)
+	total := n
+	for x := n; x > 1; {
+		x /= 10
+		total += x
+	}
+	if sum != n*(n-1)/2 {
+		fail(name, "sum %d, want %d", sum, n*(n-1)/2)
+	}
+	report(name, total, d, fmt.Sprintf("sum=%d", sum))
+}
+
+// ---- dsum ----
+
+const dsumLeaf = 1
+
+var dsumTasks int64
+
+func dsum(lo, hi int64) int64 {
+	if hi-lo <= dsumLeaf {
+		s := int64(0)
+		for i := lo; i < hi; i++ {
+			s += i
+		}
+		return s
+	}
+	mid := lo + (hi-lo)/2
+	var r [2]int64
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { r[0] = dsum(lo, mid); wg.Done() }()
+	go func() { r[1] = dsum(mid, hi); wg.Done() }()
+	atomic.AddInt64(&dsumTasks, 2)
+	wg.Wait()
+	return r[0] + r[1]
+}
+
+func benchDsum(name string) {
+	n := sizeOf(1000000)
+	dsumTasks = 0
+	t0 := time.Now()
+	sum := dsum(0, n)
+	d := time.Since(t0)
+	if sum != n*(n-1)/2 {
+		fail(name, "sum %d, want %d", sum, n*(n-1)/2)
+	}
+	report(name, dsumTasks, d, fmt.Sprintf("leaf=%d range=%d", dsumLeaf, n))
+}
+
+// ---- timers ----
+
+func splitmix(seed uint64) uint64 {
+	z := seed + 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+func benchTimers(name string) {
+	n := sizeOf(100000)
+	late := make([]int64, n)
+	var wg sync.WaitGroup
+	wg.Add(int(n))
+	t0 := time.Now()
+	for i := int64(0); i < n; i++ {
+		go func(i int64) {
+			// 1-10 ms, uniform, the same draw as the C side
+			d := time.Duration(1000000 + int64(splitmix(uint64(i))%9000001))
+			t := time.Now()
+			time.Sleep(d)
+			late[i] = int64(time.Since(t) - d)
+			wg.Done()
+		}(i)
+	}
+	wg.Wait()
+	d := time.Since(t0)
+	var sum float64
+	neg := 0
+	for _, l := range late {
+		sum += float64(l)
+		if l < 0 {
+			neg++
+		}
+	}
+	if neg > 0 {
+		fail(name, "%d sleeps returned early", neg)
+	}
+	sort.Slice(late, func(i, j int) bool { return late[i] < late[j] })
+	report(name, n, d, fmt.Sprintf("mean_us=%.1f p99_us=%.1f max_us=%.1f",
+		sum/float64(n)/1e3, float64(late[n*99/100])/1e3, float64(late[n-1])/1e3))
+}
+
+// ---- parked ----
+
+func benchParked(name string) {
+	n := sizeOf(100000)
+	cs := make([]chan struct{}, n)
+	for i := range cs {
+		cs[i] = make(chan struct{})
+	}
+	var started, exited sync.WaitGroup
+	started.Add(int(n))
+	exited.Add(int(n))
+	before := rssNow()
+	t0 := time.Now()
+	for i := int64(0); i < n; i++ {
+		go func(c chan struct{}) {
+			started.Done()
+			<-c
+			exited.Done()
+		}(cs[i])
+	}
+	started.Wait()
+	d := time.Since(t0)
+	time.Sleep(20 * time.Millisecond) // let the last ones reach their receive
+	after := rssNow()
+	report(name, n, d, fmt.Sprintf("rss_per_g=%.0f rss_delta=%d",
+		float64(after-before)/float64(n), after-before))
+	for _, c := range cs {
+		close(c)
+	}
+	exited.Wait()
+}
+
+// ---- sieve ----
+
+func generate(ch chan<- int64) {
+	for i := int64(2); ; i++ {
+		ch <- i
+	}
+}
+
+func filter(in <-chan int64, out chan<- int64, prime int64) {
+	for {
+		v := <-in
+		if v%prime != 0 {
+			out <- v
+		}
+	}
+}
+
+func benchSieve(name string) {
+	n := sizeOf(5000)
+	var prime int64
+	t0 := time.Now()
+	ch := make(chan int64)
+	go generate(ch)
+	for i := int64(0); i < n; i++ {
+		prime = <-ch
+		if i == n-1 {
+			break
+		}
+		ch1 := make(chan int64)
+		go filter(ch, ch1, prime)
+		ch = ch1
+	}
+	d := time.Since(t0)
+	if n == 5000 && prime != 48611 {
+		fail(name, "5000th prime %d, want 48611", prime)
+	}
+	// The sieve's goroutines stay blocked, as in the classic program; they
+	// cost nothing to the cases after this one.
+	report(name, n, d, fmt.Sprintf("last=%d", prime))
+}
+
+// ---- driver ----
+
+type bench struct {
+	name string
+	fn   func(string)
+}
+
+var benches = []bench{
+	{"yield", benchYield},
+	{"pingpong", benchPingpong},
+	{"prodcons0", func(s string) { benchProdcons(s, 0, 500000) }},
+	{"prodcons", func(s string) { benchProdcons(s, 128, 5000000) }},
+	{"spawn", benchSpawn},
+	{"ring", benchRing},
+	{"select2", benchSelect2},
+	{"selectnb", benchSelectnb},
+	{"mpmc", benchMpmc},
+	{"chancreate", benchChancreate},
+	{"mutex", benchMutex},
+	{"skynet", benchSkynet},
+	{"dsum", benchDsum},
+	{"timers", benchTimers},
+	{"parked", benchParked},
+	{"sieve", benchSieve},
+}
+
+func main() {
+	procs := flag.Int("procs", 0, "GOMAXPROCS (0: all CPUs)")
+	flag.Int64Var(&nOverride, "n", 0, "override every selected case's size")
+	flag.Usage = func() {
+		names := make([]string, len(benches))
+		for i, b := range benches {
+			names[i] = b.name
+		}
+		fmt.Fprintf(os.Stderr, "usage: bench [-procs N] [-n OPS] [case ...]\ncases: %s\n", strings.Join(names, " "))
+		os.Exit(2)
+	}
+	flag.Parse()
+	if *procs <= 0 {
+		*procs = runtime.NumCPU()
+	}
+	runtime.GOMAXPROCS(*procs)
+	var sel []bench
+	for _, a := range flag.Args() {
+		found := false
+		for _, b := range benches {
+			if b.name == a {
+				sel = append(sel, b)
+				found = true
+				break
+			}
+		}
+		if !found {
+			fmt.Fprintf(os.Stderr, "bench: unknown case %s\n", a)
+			flag.Usage()
+		}
+	}
+	if len(sel) == 0 {
+		sel = benches
+	}
+	for _, b := range sel {
+		b.fn(b.name)
+	}
+	if failures > 0 {
+		os.Exit(1)
+	}
+}
