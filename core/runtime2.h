@@ -75,6 +75,7 @@ struct g {
 	uint32_t selectDone;     /* atomic: a select's wake-up is claimed (dequeue, timer) */
 	bool foreign;            /* stand-in for a thread the runtime does not own */
 	struct note park;        /* a stand-in sleeps here instead of parking */
+	struct g *alllink;       /* allg list (traceback.c), append-only */
 };
 
 /* A G waiting on a channel or semaphore, as runtime2.go's sudog. A G can be
@@ -260,6 +261,10 @@ void stack_check_canary(struct g *gp);
 void mallocinit(void);
 void *rtmalloc(size_t size);          /* zeroed; NULL when out of memory */
 void rtfree(void *ptr, size_t size);  /* size as passed to rtmalloc */
+
+/* traceback.c */
+void allgadd(struct g *gp);
+void tracebackothers(void);
 
 /* panic.c */
 _Noreturn void throw(const char *s);

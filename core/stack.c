@@ -90,6 +90,7 @@ struct g *malg(void)
 		gp->canary = true;
 		*(uint64_t *)gp->stack_lo = STACK_CANARY;
 	}
+	allgadd(gp);
 	return gp;
 }
 
