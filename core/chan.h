@@ -43,6 +43,11 @@ static inline char *chanbuf(struct hchan *c, uint32_t i)
 	return c->buf + (size_t)i * c->elemsize;
 }
 
+/* chansend / chanrecv: OK, CLOSED, AGAIN (block false and not ready) or
+ * NOMEM; the arguments are already checked. */
+int chansend(struct hchan *c, const void *ep, bool block);
+int chanrecv(struct hchan *c, void *ep, bool block);
+
 void waitq_enqueue(struct waitq *q, struct sudog *sg);
 struct sudog *waitq_dequeue(struct waitq *q);
 void waitq_dequeue_sudog(struct waitq *q, struct sudog *sg);

@@ -34,6 +34,10 @@ void plat_futex_wake(uint32_t *addr, int n);
 
 int64_t plat_nanotime(void);          /* nanotime1: monotonic clock, ns */
 int plat_ncpu(void);                  /* getproccount: CPUs this process may use */
+
+/* Threads in the whole process right now, or -1 if the host can't tell.
+ * Deadlock detection runs only when this equals the runtime's own count. */
+int plat_thread_count(void);
 void plat_osyield(void);              /* osyield: give up the CPU briefly */
 
 /* getenv for the few knobs core reads (GORO_PROCS); NULL if unset. */

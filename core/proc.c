@@ -216,6 +216,26 @@ static void mstart(void *arg)
 	goro_arch_mstart(&mp->g0sp, mstart1);
 }
 
+/* checkdead: when the last M goes idle, with no timer pending, no M in a
+ * blocking call and no thread in the process but the runtime's own (the Ms,
+ * sysmon and goro_main's caller), no goroutine can ever run again. A thread
+ * the runtime does not own might still call in and wake one, so any such
+ * thread, or a host that cannot count threads, turns the check off (where Go
+ * turns it off for a whole embedded program). sched.lock must be held. */
+static void checkdead(void)
+{
+	if (atomic_load(&sched.exiting) || !atomic_load(&main_started))
+		return;
+	if (sched.mnext - sched.nmidle > 0)   /* running, spinning, blocked, or being born */
+		return;
+	if (timers_pending())
+		return;
+	if ((int64_t)plat_thread_count() != sched.mnext + 2)
+		return;
+	unlock(&sched.lock);
+	throw("all goroutines are asleep - deadlock!");
+}
+
 /* stopm: park the current M, which holds no P, until startm hands it one. */
 static void stopm(struct m *mp)
 {
@@ -225,6 +245,7 @@ static void stopm(struct m *mp)
 		throw("stopm spinning");
 	lock(&sched.lock);
 	mput(mp);
+	checkdead();
 	unlock(&sched.lock);
 	notesleep(&mp->park);
 	noteclear(&mp->park);
@@ -474,7 +495,7 @@ static _Noreturn void execute(struct m *mp, struct g *gp, bool inherit_time)
 	gp->m = mp;
 	casgstatus(gp, Grunnable, Grunning);
 	if (!inherit_time)
-		mp->p->schedtick++;
+		atomic_storerelaxed(&mp->p->schedtick, mp->p->schedtick + 1);
 	goro_arch_gogo(&gp->sched.sp);
 }
 
@@ -488,6 +509,7 @@ static _Noreturn void schedule(void)
 		throw("schedule: holding a goroutine");
 	if (mp->p == NULL)
 		throw("schedule: no p");
+	atomic_storerelaxed(&mp->p->preempt, 0);
 	struct g *gp = findrunnable(mp, &inherit_time);
 	if (mp->spinning)
 		resetspinning(mp);
@@ -585,8 +607,8 @@ static void ready(void *arg)
 	struct p *pp = mp != NULL ? mp->p : NULL;
 
 	casgstatus(gp, Gwaiting, Grunnable);
-	if (pp == NULL) {
-		injectg(gp);
+	if (pp == NULL || debug.migrate) {
+		injectg(gp);   /* with migrate: most likely another P picks it up */
 		return;
 	}
 	runqput(pp, gp, true);
@@ -743,15 +765,31 @@ static void handoffp(struct p *pp)
 		timer_poke(when);   /* someone must still wake for the timers */
 }
 
-/* retake, the syscall half: sysmon takes back the P of an M that has been
- * in a blocking call for a whole sysmon tick (20 us or more), when there is
- * other work for it or nobody else to look for some. Returns how many. */
-uint32_t retake(int64_t now)
+/* retake: sysmon's look at every P. A P whose M has been in a blocking call
+ * for a whole sysmon tick (20 us or more) is handed to another M when there
+ * is other work for it or nobody else to look for some. A P that has run the
+ * same goroutine for 10 ms gets its preempt flag set (Go's preemptone); v1
+ * has no asynchronous preemption, so the flag is honoured where the
+ * goroutine next calls goro_spawn. Returns how many Ps were retaken. */
+static uint32_t retake(int64_t now)
 {
+	const int64_t forcePreemptNS = 10 * 1000 * 1000;
 	uint32_t n = 0;
+
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
-		if (atomic_load(&pp->status) != Psyscall)
+		uint32_t s = atomic_load(&pp->status);
+		if (s == Prunning) {
+			uint32_t t = atomic_loadrelaxed(&pp->schedtick);
+			if (pp->sysmon_schedtick != t) {
+				pp->sysmon_schedtick = t;
+				pp->sysmon_schedwhen = now;
+			} else if (pp->sysmon_schedwhen + forcePreemptNS <= now) {
+				atomic_store(&pp->preempt, 1);
+			}
+			continue;
+		}
+		if (s != Psyscall)
 			continue;
 		uint32_t t = atomic_load(&pp->syscalltick);
 		if (pp->sysmon_syscalltick != t) {
@@ -772,6 +810,90 @@ uint32_t retake(int64_t now)
 		}
 	}
 	return n;
+}
+
+/* schedtrace: one line of scheduler state, as Go's GODEBUG=schedtrace. */
+static void schedtrace(int64_t now)
+{
+	static int64_t start;
+	if (start == 0)
+		start = now;
+	uint64_t ngo = 0;
+	lock(&sched.lock);
+	printstr("SCHED ");
+	printu64((uint64_t)(now - start) / 1000000);
+	printstr("ms: gomaxprocs=");
+	printu64((uint64_t)gomaxprocs);
+	printstr(" idleprocs=");
+	printu64(atomic_load(&sched.npidle));
+	printstr(" threads=");
+	printu64((uint64_t)sched.mnext);
+	printstr(" spinningthreads=");
+	printu64(atomic_load(&sched.nmspinning));
+	printstr(" idlethreads=");
+	printu64((uint64_t)sched.nmidle);
+	printstr(" runqueue=");
+	printu64((uint64_t)sched.runqsize);
+	printstr(" [");
+	for (int32_t i = 0; i < gomaxprocs; i++) {
+		struct p *pp = allp[i];
+		uint32_t n = atomic_load(&pp->runqtail) - atomic_load(&pp->runqhead);
+		if (atomic_loadrelaxed(&pp->runnext) != NULL)
+			n++;
+		if (i > 0)
+			printstr(" ");
+		printu64(n);
+	}
+	unlock(&sched.lock);
+	ngo = gcount();
+	printstr("] goroutines=");
+	printu64(ngo);
+	printstr("\n");
+}
+
+/* sysmon: a thread of its own, not an M. It sleeps 20 us, backing off to
+ * 10 ms while there is nothing to do; takes Ps back from Ms stuck in
+ * blocking calls and flags long runners (retake), runs timers nobody else
+ * ran, and prints schedtrace. */
+static uint32_t sysmon_key;
+
+static void sysmon(void *arg)
+{
+	(void)arg;
+	int64_t delay = 0, lasttrace = 0;
+	int idle = 0;
+
+	for (;;) {
+		if (idle == 0)
+			delay = 20;
+		else if (idle > 50)
+			delay *= 2;
+		if (delay > 10 * 1000)
+			delay = 10 * 1000;
+		plat_futex_wait(&sysmon_key, 0, delay * 1000);
+		if (atomic_load(&sched.exiting)) {
+			for (;;)
+				plat_futex_wait(&sysmon_key, 0, -1);
+		}
+		int64_t now = plat_nanotime();
+		int64_t next = timer_next();
+		bool worked = retake(now) != 0;
+		if (next != 0 && next <= now) {
+			checktimers();
+			worked = true;
+		}
+		idle = worked ? 0 : idle + 1;
+		if (debug.schedtrace > 0 && now - lasttrace >= (int64_t)debug.schedtrace * 1000000) {
+			lasttrace = now;
+			schedtrace(now);
+		}
+	}
+}
+
+void sysmon_start(void)
+{
+	if (plat_thread_start(sysmon, NULL) != 0)
+		throw("sysmon: cannot create thread");
 }
 
 /* entersyscall: the goroutine is about to block its thread. Its P stays
@@ -846,32 +968,19 @@ void goro_blocking_end(void)
 	mcall(exitsyscall0);
 }
 
-/* gfput: keep a dead G and its stack on pp's free list, spilling to the
- * global list when the local one grows long. */
+/* gfput: keep a dead G and its stack on pp's free list, spilling half of
+ * it to the global list when it fills up. */
 static void gfput(struct p *pp, struct g *gp)
 {
 	if (gp->atomicstatus != Gdead)
 		throw("gfput: bad status (not Gdead)");
-	gp->schedlink = pp->gfree.head;
-	pp->gfree.head = gp;
-	if (++pp->ngfree < GFREE_LOCAL_MAX)
+	pp->gfree[pp->ngfree++] = gp;
+	if (pp->ngfree < GFREE_LOCAL_MAX)
 		return;
-	struct g *head = NULL, *tail = NULL;
-	int32_t inc = 0;
-	while (pp->ngfree >= GFREE_LOCAL_KEEP) {
-		gp = pp->gfree.head;
-		pp->gfree.head = gp->schedlink;
-		pp->ngfree--;
-		gp->schedlink = head;
-		head = gp;
-		if (tail == NULL)
-			tail = gp;
-		inc++;
-	}
 	lock(&sched.gfree.lock);
-	tail->schedlink = sched.gfree.list.head;
-	sched.gfree.list.head = head;
-	sched.gfree.n += inc;
+	while (pp->ngfree > GFREE_LOCAL_KEEP)
+		gring_push(&sched.gfree.stack, pp->gfree[--pp->ngfree]);
+	atomic_storerelaxed(&sched.gfree.n, sched.gfree.stack.len);
 	unlock(&sched.gfree.lock);
 }
 
@@ -881,33 +990,21 @@ static struct g *gfget(struct p *pp)
 {
 	struct g *gp;
 
-	if (pp == NULL) {
+	if (pp == NULL || (pp->ngfree == 0 && atomic_loadrelaxed(&sched.gfree.n) != 0)) {
 		lock(&sched.gfree.lock);
-		gp = sched.gfree.list.head;
-		if (gp != NULL) {
-			sched.gfree.list.head = gp->schedlink;
-			sched.gfree.n--;
+		if (pp == NULL) {
+			gp = gring_pop_tail(&sched.gfree.stack);
+		} else {
+			while (pp->ngfree < GFREE_LOCAL_KEEP && (gp = gring_pop_tail(&sched.gfree.stack)) != NULL)
+				pp->gfree[pp->ngfree++] = gp;
+			gp = NULL;
 		}
+		atomic_storerelaxed(&sched.gfree.n, sched.gfree.stack.len);
 		unlock(&sched.gfree.lock);
-		return gp;
+		if (pp == NULL)
+			return gp;
 	}
-	if (pp->gfree.head == NULL && atomic_loadrelaxed(&sched.gfree.list.head) != NULL) {
-		lock(&sched.gfree.lock);
-		while (pp->ngfree < GFREE_LOCAL_KEEP && (gp = sched.gfree.list.head) != NULL) {
-			sched.gfree.list.head = gp->schedlink;
-			sched.gfree.n--;
-			gp->schedlink = pp->gfree.head;
-			pp->gfree.head = gp;
-			pp->ngfree++;
-		}
-		unlock(&sched.gfree.lock);
-	}
-	gp = pp->gfree.head;
-	if (gp != NULL) {
-		pp->gfree.head = gp->schedlink;
-		pp->ngfree--;
-	}
-	return gp;
+	return pp->ngfree > 0 ? pp->gfree[--pp->ngfree] : NULL;
 }
 
 /* goexit0: the current goroutine is done; its G and stack go back to the
@@ -1016,6 +1113,12 @@ static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size)
 		return GORO_INVAL;
 	struct newproc_args a = { fn, arg, args, size, GORO_OK };
 	systemstack(newproc_m, &a);
+
+	/* A preemption point: a goroutine that has held its P for 10 ms while
+	 * spawning lets the new goroutines run (and their Gs be reused). */
+	struct m *mp = getm();
+	if (mp != NULL && mp->curg != NULL && mp->p != NULL && atomic_loadrelaxed(&mp->p->preempt))
+		mcall(gosched_m);
 	return a.status;
 }
 
@@ -1073,6 +1176,61 @@ static int env_procs(void)
 	return n;
 }
 
+struct dbgvar debug;
+
+static bool streq_n(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i] || b[i] == '\0')
+			return false;
+	return b[n] == '\0';
+}
+
+/* parsedebugvars: GORO_DEBUG="schedtrace=1000,migrate=1". An unknown key or
+ * a bad value is warned about, never silently ignored. */
+static void parsedebugvars(void)
+{
+	const char *s = plat_getenv("GORO_DEBUG");
+	while (s != NULL && *s != '\0') {
+		const char *key = s, *eq = NULL;
+		while (*s != '\0' && *s != ',') {
+			if (*s == '=' && eq == NULL)
+				eq = s;
+			s++;
+		}
+		const char *end = s;
+		if (*s == ',')
+			s++;
+		if (end == key)
+			continue;
+		int32_t v = -1;
+		if (eq != NULL && eq + 1 < end) {
+			v = 0;
+			for (const char *q = eq + 1; q < end; q++) {
+				if (*q < '0' || *q > '9' || v > 100000000) {
+					v = -1;
+					break;
+				}
+				v = v * 10 + (*q - '0');
+			}
+		}
+		size_t klen = (size_t)((eq != NULL ? eq : end) - key);
+		int32_t *dst = NULL;
+		if (streq_n(key, "schedtrace", klen))
+			dst = &debug.schedtrace;
+		else if (streq_n(key, "migrate", klen))
+			dst = &debug.migrate;
+		if (dst == NULL || v < 0) {
+			printstr("goro: GORO_DEBUG: ignoring ");
+			printstr(dst == NULL ? "unknown key " : "bad value in ");
+			plat_write_err(key, (size_t)(end - key));
+			printstr("\n");
+			continue;
+		}
+		*dst = v;
+	}
+}
+
 /* schedinit + procresize: size the Ps and stacks; all Ps but allp[0] idle. */
 static int schedinit(const goro_config *cfg)
 {
@@ -1080,6 +1238,7 @@ static int schedinit(const goro_config *cfg)
 	size_t ss = cfg != NULL ? cfg->stack_size : 0;
 
 	ncpu = plat_ncpu();
+	parsedebugvars();
 	if (procs == 0)
 		procs = env_procs();
 	if (procs <= 0)

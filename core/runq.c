@@ -48,13 +48,8 @@ static bool runqputslow(struct p *pp, struct g *gp, uint32_t h, uint32_t t)
 	if (!atomic_casrel(&pp->runqhead, h, h + n))   /* cas-release: commits consume */
 		return false;
 	batch[n] = gp;
-	for (uint32_t i = 0; i < n; i++)
-		batch[i]->schedlink = batch[i + 1];
-	batch[n]->schedlink = NULL;
-
-	struct gqueue q = { batch[0], batch[n] };
 	lock(&sched.lock);
-	globrunqputbatch(&q, (int32_t)(n + 1));
+	globrunqputbatch(batch, (int32_t)(n + 1));
 	unlock(&sched.lock);
 	return true;
 }
@@ -171,44 +166,59 @@ struct g *runqsteal(struct p *pp, struct p *p2, bool steal_runnext)
 	return gp;
 }
 
-static void gqueue_push_back(struct gqueue *q, struct g *gp)
+/* Double r's capacity, keeping its order. The lock guarding r is held;
+ * the allocator's locks come after every scheduler lock. */
+static void gring_grow(struct gring *r)
 {
-	gp->schedlink = NULL;
-	if (q->tail != NULL)
-		q->tail->schedlink = gp;
-	else
-		q->head = gp;
-	q->tail = gp;
+	uint32_t ncap = r->cap == 0 ? 256 : r->cap * 2;
+	struct g **nbuf = rtmalloc(ncap * sizeof *nbuf);
+	if (nbuf == NULL)
+		throw("out of memory for a run queue");
+	for (uint32_t i = 0; i < r->len; i++)
+		nbuf[i] = r->buf[(r->head + i) % r->cap];
+	rtfree(r->buf, r->cap * sizeof *nbuf);
+	r->buf = nbuf;
+	r->head = 0;
+	r->cap = ncap;
 }
 
-static struct g *gqueue_pop(struct gqueue *q)
+void gring_push(struct gring *r, struct g *gp)
 {
-	struct g *gp = q->head;
-	if (gp != NULL) {
-		q->head = gp->schedlink;
-		if (q->head == NULL)
-			q->tail = NULL;
-	}
+	if (r->len == r->cap)
+		gring_grow(r);
+	r->buf[(r->head + r->len++) % r->cap] = gp;
+}
+
+struct g *gring_pop(struct gring *r)
+{
+	if (r->len == 0)
+		return NULL;
+	struct g *gp = r->buf[r->head];
+	r->head = (r->head + 1) % r->cap;
+	r->len--;
 	return gp;
+}
+
+struct g *gring_pop_tail(struct gring *r)
+{
+	if (r->len == 0)
+		return NULL;
+	return r->buf[(r->head + --r->len) % r->cap];
 }
 
 /* globrunqput: sched.lock must be held. */
 void globrunqput(struct g *gp)
 {
-	gqueue_push_back(&sched.runq, gp);
+	gring_push(&sched.runq, gp);
 	atomic_storerelaxed(&sched.runqsize, sched.runqsize + 1);
 }
 
-/* globrunqputbatch: append a linked batch of n Gs. sched.lock must be held. */
-void globrunqputbatch(struct gqueue *batch, int32_t n)
+/* globrunqputbatch: append n Gs. sched.lock must be held. */
+void globrunqputbatch(struct g **batch, int32_t n)
 {
-	if (sched.runq.tail != NULL)
-		sched.runq.tail->schedlink = batch->head;
-	else
-		sched.runq.head = batch->head;
-	sched.runq.tail = batch->tail;
+	for (int32_t i = 0; i < n; i++)
+		gring_push(&sched.runq, batch[i]);
 	atomic_storerelaxed(&sched.runqsize, sched.runqsize + n);
-	batch->head = batch->tail = NULL;
 }
 
 /* globrunqget: take a fair share of the global queue (at most max when
@@ -227,8 +237,8 @@ struct g *globrunqget(struct p *pp, int32_t max)
 		n = RUNQ_SIZE / 2;
 	atomic_storerelaxed(&sched.runqsize, sched.runqsize - n);
 
-	struct g *gp = gqueue_pop(&sched.runq);
+	struct g *gp = gring_pop(&sched.runq);
 	while (--n > 0)
-		runqput(pp, gqueue_pop(&sched.runq), false);
+		runqput(pp, gring_pop(&sched.runq), false);
 	return gp;
 }

@@ -129,9 +129,15 @@ enum { Pidle, Prunning, Psyscall, Pdead };
 
 enum { RUNQ_SIZE = 256, GFREE_LOCAL_MAX = 64, GFREE_LOCAL_KEEP = 32, SUDOG_CACHE = 128 };
 
-/* A singly linked list (gList) and a queue (gQueue) threaded by schedlink. */
-struct glist { struct g *head; };
-struct gqueue { struct g *head, *tail; };
+/* A growable ring of G pointers, for the global run queue (FIFO) and the
+ * global free list (LIFO). Go threads both through g.schedlink; an array
+ * moves Gs without touching them, which matters here because every G sits
+ * on its own stack page: a list walk costs a cache and TLB miss per G.
+ * Protected by whichever lock guards its owner. */
+struct gring {
+	struct g **buf;
+	uint32_t head, len, cap;
+};
 
 /* Per-P allocation cache (malloc.c): one free list per size class. */
 enum { NUM_SIZE_CLASSES = 36 };
@@ -159,13 +165,17 @@ struct p {
 	struct g *runq[RUNQ_SIZE];
 	struct g *runnext;       /* atomic: runs next, inheriting the time slice */
 
-	struct glist gfree;      /* owner: dead Gs with their stacks */
+	struct g *gfree[GFREE_LOCAL_MAX];   /* owner: dead Gs with their stacks */
 	int32_t ngfree;
 
 	struct mcache mcache;    /* owner */
 
 	struct sudog *sudogcache[SUDOG_CACHE];   /* owner */
 	int32_t nsudogcache;
+
+	uint32_t preempt;        /* atomic: sysmon asks the running G to yield soon */
+	uint32_t sysmon_schedtick;     /* sysmon's: schedtick when it last looked */
+	int64_t sysmon_schedwhen;      /* sysmon's: when it saw that tick first */
 
 	uint32_t syscalltick;    /* atomic: bumped by every entersyscall and retake */
 	uint32_t sysmon_syscalltick;   /* sysmon's: syscalltick when it last looked */
@@ -187,13 +197,13 @@ struct schedt {
 	uint32_t npidle;         /* atomic; written under lock */
 	uint32_t nmspinning;     /* atomic */
 
-	struct gqueue runq;      /* global run queue, under lock */
-	int32_t runqsize;        /* under lock; racy reads are a hint only */
+	struct gring runq;       /* global run queue, under lock */
+	int32_t runqsize;        /* runq.len, written under lock; racy reads are a hint */
 
 	struct {
 		struct mutex lock;
-		struct glist list;   /* dead Gs with stacks, under gfree.lock */
-		int32_t n;
+		struct gring stack;  /* dead Gs with stacks, under gfree.lock */
+		uint32_t n;          /* stack.len, for unlocked peeks */
 	} gfree;
 
 	struct mutex sudoglock;
@@ -217,6 +227,12 @@ extern int32_t ncpu;                        /* plat_ncpu(), read once by schedin
 extern uint32_t idlepmask[MAXPROCS / 32];   /* atomic: bit set while P idle */
 extern size_t stack_size;                   /* usable bytes per goroutine stack */
 
+/* GORO_DEBUG knobs (Go's GODEBUG), read once by schedinit. */
+extern struct dbgvar {
+	int32_t schedtrace;      /* ms between scheduler summaries; 0: off */
+	int32_t migrate;         /* 1: a readied G goes to the global queue */
+} debug;
+
 /* proc.c */
 struct m *getm(void);                 /* the only way to find the current M */
 uint32_t fastrand(void);
@@ -228,7 +244,7 @@ void wakep(void);
 void goyield(void);
 bool sync_canspin(int iter);
 void sync_dospin(void);
-uint32_t retake(int64_t now);
+void sysmon_start(void);
 _Noreturn void goro_rt_goexit(void);
 
 /* proc.c: blocking primitives and threads the runtime does not own */
@@ -241,8 +257,8 @@ void timer_poke(int64_t when);
 bool addtimer(struct timer *t);       /* true if t became the earliest */
 bool deltimer(struct timer *t);       /* true if removed before it ran */
 int64_t timer_next(void);             /* earliest when, or 0 */
+bool timers_pending(void);            /* armed, or firing right now */
 void checktimers(void);               /* run timers that are due */
-void sysmon_start(void);
 
 /* runq.c (proc.go's run-queue section) */
 void runqput(struct p *pp, struct g *gp, bool next);
@@ -250,7 +266,10 @@ struct g *runqget(struct p *pp, bool *inherit_time);
 struct g *runqsteal(struct p *pp, struct p *p2, bool steal_runnext);
 bool runqempty(struct p *pp);
 void globrunqput(struct g *gp);
-void globrunqputbatch(struct gqueue *batch, int32_t n);
+void globrunqputbatch(struct g **batch, int32_t n);
+void gring_push(struct gring *r, struct g *gp);   /* at the tail; throws when out of memory */
+struct g *gring_pop(struct gring *r);             /* from the head, or NULL */
+struct g *gring_pop_tail(struct gring *r);        /* from the tail, or NULL */
 struct g *globrunqget(struct p *pp, int32_t max);
 
 /* stack.c */
@@ -265,6 +284,7 @@ void rtfree(void *ptr, size_t size);  /* size as passed to rtmalloc */
 /* traceback.c */
 void allgadd(struct g *gp);
 void tracebackothers(void);
+uint64_t gcount(void);
 
 /* panic.c */
 _Noreturn void throw(const char *s);

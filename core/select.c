@@ -315,6 +315,19 @@ int goro_select(goro_case *cases, size_t n, int64_t timeout_ns)
 			return GORO_INVAL;
 	}
 
+	/* One case and no timer is a plain send or receive, as Go's compiler
+	 * makes of it (selectnbsend, selectnbrecv, or the blocking forms). */
+	if (n == 1 && cases[0].chan != NULL && timeout_ns <= 0) {
+		struct hchan *c = hchan_of(cases[0].chan);
+		bool block = timeout_ns < 0;
+		int st = cases[0].dir == GORO_SEND ? chansend(c, cases[0].elem, block)
+		                                   : chanrecv(c, cases[0].elem, block);
+		if (st == GORO_AGAIN || st == GORO_NOMEM)
+			return st;
+		cases[0].status = st;
+		return 0;
+	}
+
 	uint16_t stack_order[2 * SELECT_STACK_CASES];
 	uint16_t *order = stack_order;
 	if (n > SELECT_STACK_CASES) {

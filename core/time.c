@@ -1,7 +1,6 @@
 /* Timers and sysmon: one 4-ary min-heap of timers under one lock (time.go's
  * heap discipline: siftupTimer, siftdownTimer, with Go 1.9's single heap
- * rather than 1.14's per-P heaps), goro_sleep (timeSleep), and proc.go's
- * sysmon as the timer backstop.
+ * rather than 1.14's per-P heaps) and goro_sleep (timeSleep).
  *
  * Who runs timers: every M checks for due timers at each findrunnable; an M
  * with nothing to run sleeps only until the earliest timer (proc.c); sysmon
@@ -18,6 +17,7 @@ static struct {
 	struct timer **heap;
 	uint32_t len, cap;
 	int64_t when0;          /* atomic: heap[0]->when, or 0 when empty */
+	uint32_t nrunning;      /* atomic: timers popped whose f has not returned */
 } timers;
 
 static void heap_set(uint32_t i, struct timer *t)
@@ -132,6 +132,12 @@ int64_t timer_next(void)
 	return atomic_load(&timers.when0);
 }
 
+/* For checkdead: a timer armed, or one whose f (a goready) is under way. */
+bool timers_pending(void)
+{
+	return atomic_load(&timers.when0) != 0 || atomic_load(&timers.nrunning) != 0;
+}
+
 /* runtimer, for every timer due: pop it, run f unlocked, mark it done. */
 void checktimers(void)
 {
@@ -144,12 +150,14 @@ void checktimers(void)
 	lock(&timers.lock);
 	while (timers.len > 0 && timers.heap[0]->when <= now) {
 		struct timer *t = timers.heap[0];
+		atomic_xadd(&timers.nrunning, 1);   /* before when0 can read empty */
 		heap_remove(0);
 		t->heapidx = -1;
 		atomic_store(&t->status, timerRunning);
 		unlock(&timers.lock);
 		t->f(t->arg);
 		atomic_store(&t->status, timerNone);   /* after this, t may be gone */
+		atomic_xadd(&timers.nrunning, (uint32_t)-1);
 		lock(&timers.lock);
 	}
 	unlock(&timers.lock);
@@ -183,44 +191,4 @@ void goro_sleep(int64_t ns)
 		t.when = INT64_MAX;
 	gopark(gp, sleep_arm, &t, waitReasonSleep);
 	deltimer(&t);   /* waits out the tail of goready_timer */
-}
-
-/* sysmon: a thread of its own, not an M. It sleeps 20 us, backing off to
- * 10 ms while there is nothing to do, takes Ps back from Ms stuck in
- * blocking calls (retake), and runs timers nobody else ran. */
-static uint32_t sysmon_key;
-
-static void sysmon(void *arg)
-{
-	(void)arg;
-	int64_t delay = 0;
-	int idle = 0;
-
-	for (;;) {
-		if (idle == 0)
-			delay = 20;
-		else if (idle > 50)
-			delay *= 2;
-		if (delay > 10 * 1000)
-			delay = 10 * 1000;
-		plat_futex_wait(&sysmon_key, 0, delay * 1000);
-		if (atomic_load(&sched.exiting)) {
-			for (;;)
-				plat_futex_wait(&sysmon_key, 0, -1);
-		}
-		int64_t now = plat_nanotime();
-		int64_t next = timer_next();
-		bool worked = retake(now) != 0;
-		if (next != 0 && next <= now) {
-			checktimers();
-			worked = true;
-		}
-		idle = worked ? 0 : idle + 1;
-	}
-}
-
-void sysmon_start(void)
-{
-	if (plat_thread_start(sysmon, NULL) != 0)
-		throw("sysmon: cannot create thread");
 }

@@ -68,6 +68,17 @@ void tracebackothers(void)
 	}
 }
 
+/* gcount: goroutines alive (racy, for schedtrace). */
+uint64_t gcount(void)
+{
+	uint64_t n = 0;
+	for (struct g *gp = atomic_load(&allg); gp != NULL; gp = gp->alllink) {
+		uint32_t st = atomic_load(&gp->atomicstatus);
+		n += st != Gdead && st != Gidle;
+	}
+	return n;
+}
+
 /* For the host's SIGQUIT handler: the listing, as Go prints on SIGQUIT. */
 void goro_rt_dump(void)
 {

@@ -1,5 +1,5 @@
 /* The platform interface of core/platform.h on POSIX, Linux first: threads,
- * memory, guard pages, futexes, clock and the fatal-error channel. Ports the
+ * memory, guard pages, clock and the fatal-error channel (park/wake: park_*.c). Ports the
  * Linux halves of Go's os_linux.go, mem_linux.go and sys_linux_*.s. */
 #include <errno.h>
 #include <pthread.h>
@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -156,26 +155,6 @@ int plat_guard(void *p, size_t n)
 	return 0;
 }
 
-/* futexsleep: sleep while *addr == val, at most ns (ns < 0: forever).
- * EINTR, EAGAIN and ETIMEDOUT all just return; callers loop. */
-void plat_futex_wait(uint32_t *addr, uint32_t val, int64_t ns)
-{
-	struct timespec ts, *tp = NULL;
-
-	if (ns >= 0) {
-		ts.tv_sec = (time_t)(ns / 1000000000);
-		ts.tv_nsec = (long)(ns % 1000000000);
-		tp = &ts;
-	}
-	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, tp, NULL, 0);
-}
-
-/* futexwakeup: wake at most n sleepers on addr. */
-void plat_futex_wake(uint32_t *addr, int n)
-{
-	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
-}
-
 /* nanotime1: CLOCK_MONOTONIC in nanoseconds. */
 int64_t plat_nanotime(void)
 {
@@ -183,6 +162,23 @@ int64_t plat_nanotime(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Threads in this process, from /proc/self/status; -1 if unreadable.
+ * Only for deadlock detection, so plain stdio is fine. */
+int plat_thread_count(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	int n = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
 }
 
 /* getproccount: CPUs in this process's affinity mask, else those online. */
