@@ -10,6 +10,7 @@
  * looks at every run queue once more, so work submitted in between is never
  * stranded; at most about half the busy Ps' worth of Ms spin at once. */
 #include "runtime2.h"
+#include "sanitizer.h"
 #include "platform.h"
 #include "goro.h"
 
@@ -63,13 +64,32 @@ void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval)
 		throw("casgstatus: bad incoming values");
 }
 
+/* The first code on g0 after mcall's switch. */
+static void mcall_g0(void *gp)
+{
+	san_arrive_g0();
+	getm()->mcallfn(gp);
+}
+
 /* mcall: save the current goroutine and run fn(gp) on g0. fn never returns;
  * the goroutine continues here when someone gogo's it, perhaps on another M. */
 static void mcall(void (*fn)(void *))
 {
 	struct m *mp = getm();
 	struct g *gp = mp->curg;
-	goro_arch_mcall(&gp->sched.sp, mp->g0sp, fn, gp);
+	mp->mcallfn = fn;
+	san_leave_g(gp, mp);
+	san_switch_g0(mp);
+	goro_arch_mcall(&gp->sched.sp, mp->g0sp, mcall_g0, gp);
+	san_arrive_g(gp);
+}
+
+/* A goroutine's first code (goro_arch_gostart calls it), then its function. */
+static void gostart(void *arg)
+{
+	struct g *gp = arg;
+	san_arrive_g(gp);
+	gp->startfn(gp->startarg);
 }
 
 static bool on_g0(struct m *mp)
@@ -82,13 +102,33 @@ static bool on_g0(struct m *mp)
 /* systemstack: run fn(arg) on g0 (or right here when already on g0 or on a
  * thread the runtime does not own), so runtime work never eats into a
  * goroutine's small stack. */
+struct systemstack_args {
+	void (*fn)(void *);
+	void *arg;
+	struct g *gp;
+};
+
+static void systemstack_g0(void *v)
+{
+	struct systemstack_args *a = v;
+	san_arrive_g0();
+	a->fn(a->arg);
+	san_leave_g0(a->gp);
+}
+
 void systemstack(void (*fn)(void *), void *arg)
 {
 	struct m *mp = getm();
-	if (mp == NULL || on_g0(mp))
+	if (mp == NULL || on_g0(mp)) {
 		fn(arg);
-	else
-		goro_arch_systemstack(mp->g0sp, fn, arg);
+		return;
+	}
+	struct systemstack_args a = { fn, arg, mp->curg };
+	san_leave_g(a.gp, mp);
+	san_switch_g0(mp);
+	goro_arch_systemstack(mp->g0sp, systemstack_g0, &a);
+	san_switch_g(a.gp);
+	san_arrive_g(a.gp);
 }
 
 /* Idle-P bitmask (Go's idlepMask), so stealers skip idle Ps cheaply. */
@@ -202,6 +242,7 @@ static void mspinning(void)
 static void mstart1(void)
 {
 	struct m *mp = getm();
+	san_mstart(mp);
 	if (mp->mstartfn != NULL)
 		mp->mstartfn();
 	acquirep(mp, mp->nextp);
@@ -496,6 +537,8 @@ static _Noreturn void execute(struct m *mp, struct g *gp, bool inherit_time)
 	casgstatus(gp, Grunnable, Grunning);
 	if (!inherit_time)
 		atomic_storerelaxed(&mp->p->schedtick, mp->p->schedtick + 1);
+	san_leave_g0(gp);
+	san_switch_g(gp);
 	goro_arch_gogo(&gp->sched.sp);
 }
 
@@ -1063,9 +1106,10 @@ static int newproc1(void (*fn)(void *), void *arg, const void *args, size_t size
 		memcpy((void *)top, args, size);
 		arg = (void *)top;
 	}
-	gp->sched.sp = arch_gobuf_init(top & ~(uintptr_t)15, fn, arg);
+	gp->sched.sp = arch_gobuf_init(top & ~(uintptr_t)15, gostart, gp);
 	gp->startfn = fn;
 	gp->startarg = arg;
+	gp->asan_fake_stack = NULL;
 	gp->param = NULL;
 	gp->waitreason = waitReasonZero;
 	atomic_storerelaxed(&gp->goid, newgoid(pp));

@@ -76,6 +76,8 @@ struct g {
 	bool foreign;            /* stand-in for a thread the runtime does not own */
 	struct note park;        /* a stand-in sleeps here instead of parking */
 	struct g *alllink;       /* allg list (traceback.c), append-only */
+	void *asan_fake_stack;   /* sanitizer.h */
+	void *tsan_fiber;        /* sanitizer.h */
 };
 
 /* A G waiting on a channel or semaphore, as runtime2.go's sudog. A G can be
@@ -122,6 +124,8 @@ struct m {
 	struct m *schedlink;     /* sched.midle link, under sched.lock */
 	struct m *alllink;       /* allm, append-only */
 	uint64_t fastrand;       /* owned by the thread */
+	void (*mcallfn)(void *); /* what mcall runs on g0 */
+	void *tsan_fiber;        /* sanitizer.h: g0's */
 };
 
 /* P status. */

@@ -1,0 +1,79 @@
+/* What AddressSanitizer and ThreadSanitizer must be told about goroutine
+ * stack switches (the role of Go's asan.go and race.go hooks). Empty inline
+ * functions unless the compiler is sanitizing, so core stays free of them. */
+#ifndef GORO_SANITIZER_H
+#define GORO_SANITIZER_H
+
+#include "runtime2.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define GORO_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define GORO_TSAN 1
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GORO_ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define GORO_TSAN 1
+#endif
+#endif
+
+/* g0 runs on the thread's own stack, whose bounds core does not know; the
+ * hosts give threads at least this much below the g0 anchor. */
+enum { G0_STACK_GUESS = 128 << 10 };
+
+#ifdef GORO_ASAN
+void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
+void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old);
+
+/* About to leave gp's stack for g0 (mcall, systemstack). */
+static inline void san_leave_g(struct g *gp, struct m *mp)
+{
+	__sanitizer_start_switch_fiber(&gp->asan_fake_stack, (void *)(mp->g0sp - G0_STACK_GUESS),
+	                               G0_STACK_GUESS);
+}
+/* About to leave g0 for gp. g0's frames are never returned to: every
+ * switch to g0 starts afresh at the g0 anchor. */
+static inline void san_leave_g0(struct g *gp)
+{
+	__sanitizer_start_switch_fiber(NULL, (void *)gp->stack_lo, gp->stack_hi - gp->stack_lo);
+}
+static inline void san_arrive_g0(void)
+{
+	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+}
+static inline void san_arrive_g(struct g *gp)
+{
+	__sanitizer_finish_switch_fiber(gp->asan_fake_stack, NULL, NULL);
+}
+#else
+static inline void san_leave_g(struct g *gp, struct m *mp) { (void)gp; (void)mp; }
+static inline void san_leave_g0(struct g *gp) { (void)gp; }
+static inline void san_arrive_g0(void) { }
+static inline void san_arrive_g(struct g *gp) { (void)gp; }
+#endif
+
+#ifdef GORO_TSAN
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+
+/* Each G is a TSan fiber; each M's g0 is its thread's own. Switches are
+ * synchronising (flags 0): a goroutine and the g0 that runs the scheduler
+ * for it are one line of execution. Races between goroutines on different
+ * Ms are reported. */
+static inline void san_newg(struct g *gp) { gp->tsan_fiber = __tsan_create_fiber(0); }
+static inline void san_mstart(struct m *mp) { mp->tsan_fiber = __tsan_get_current_fiber(); }
+static inline void san_switch_g0(struct m *mp) { __tsan_switch_to_fiber(mp->tsan_fiber, 0); }
+static inline void san_switch_g(struct g *gp) { __tsan_switch_to_fiber(gp->tsan_fiber, 0); }
+#else
+static inline void san_newg(struct g *gp) { (void)gp; }
+static inline void san_mstart(struct m *mp) { (void)mp; }
+static inline void san_switch_g0(struct m *mp) { (void)mp; }
+static inline void san_switch_g(struct g *gp) { (void)gp; }
+#endif
+
+#endif
