@@ -3,6 +3,7 @@
  * A much reduced malloc.go/mcache.go/mcentral.go: no GC, so frees are
  * explicit and sized, which spares every object a header. */
 #include "runtime2.h"
+#include "sanitizer.h"
 #include "platform.h"
 
 enum {
@@ -157,6 +158,7 @@ void *rtmalloc(size_t size)
 		if (x == NULL)
 			return NULL;
 	}
+	san_malloc(x, size);
 	memset(x, 0, size);
 	return x;
 }
@@ -177,6 +179,7 @@ void rtfree(void *ptr, size_t size)
 	struct mlink *x = ptr;
 	struct p *pp = current_p();
 
+	san_free(x, class_size[c]);
 	if (pp == NULL) {
 		central_put(c, x, x, 1);
 		return;

@@ -52,6 +52,9 @@ _Noreturn void plat_exit(int code);            /* exit: the whole process */
  * goroutine's stack; returns that goroutine's id, or 0. Async-signal-safe. */
 uint64_t goro_rt_guard_owner(const void *addr);
 
+/* The goroutine running on this thread, or 0: for a fault report. */
+uint64_t goro_rt_current_goid(void);
+
 /* The host's SIGQUIT handler (and anyone dying) may list every goroutine
  * with its state on the error stream. Best effort, lock-free. */
 void goro_rt_dump(void);

@@ -56,6 +56,22 @@ static inline void san_arrive_g0(void) { }
 static inline void san_arrive_g(struct g *gp) { (void)gp; }
 #endif
 
+/* The allocator poisons free objects (all but the free-list link) so that
+ * ASan reports a use after goro_chan_free and friends. */
+#ifdef GORO_ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+static inline void san_malloc(void *p, size_t n) { __asan_unpoison_memory_region(p, n); }
+static inline void san_free(void *p, size_t n)
+{
+	if (n > sizeof(void *))
+		__asan_poison_memory_region((char *)p + sizeof(void *), n - sizeof(void *));
+}
+#else
+static inline void san_malloc(void *p, size_t n) { (void)p; (void)n; }
+static inline void san_free(void *p, size_t n) { (void)p; (void)n; }
+#endif
+
 #ifdef GORO_TSAN
 void *__tsan_get_current_fiber(void);
 void *__tsan_create_fiber(unsigned flags);

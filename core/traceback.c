@@ -79,6 +79,12 @@ uint64_t gcount(void)
 	return n;
 }
 
+uint64_t goro_rt_current_goid(void)
+{
+	struct m *mp = getm();
+	return mp != NULL && mp->curg != NULL ? mp->curg->goid : 0;
+}
+
 /* For the host's SIGQUIT handler: the listing, as Go prints on SIGQUIT. */
 void goro_rt_dump(void)
 {

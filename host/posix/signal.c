@@ -1,5 +1,6 @@
 /* The fault handler: turns a hit on a goroutine's stack guard into Go's one
- * fatal line, and any other SIGSEGV/SIGBUS into a report and the usual death.
+ * fatal line, and any other SIGSEGV/SIGBUS into a report naming the
+ * goroutine and the usual death; SIGQUIT lists the goroutines and exits 2.
  * Ports the Linux parts of Go's signal_unix.go (initsig, sighandler, sigpanic
  * for the stack-overflow case) and minitSignalStack. Async-signal-safe only. */
 #include <signal.h>
@@ -73,8 +74,14 @@ static void fault(int sig, siginfo_t *info, void *ctx)
 	p = put(p, sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
 	p = put(p, " at address 0x");
 	p = puthex(p, (uintptr_t)info->si_addr);
+	id = goro_rt_current_goid();
+	if (id != 0) {
+		p = put(p, " in goroutine ");
+		p = putdec(p, id);
+	}
 	p = put(p, "\n");
 	plat_write_err(buf, (size_t)(p - buf));
+	goro_rt_dump();
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -84,6 +91,17 @@ static void fault(int sig, siginfo_t *info, void *ctx)
 	 * signal stays blocked until we return, then kills with SIG_DFL. */
 	if (info->si_code <= 0)
 		raise(sig);
+}
+
+/* SIGQUIT, as Go: list every goroutine and exit 2. */
+static void quit(int sig)
+{
+	static const char msg[] = "SIGQUIT: quit\n";
+
+	(void)sig;
+	plat_write_err(msg, sizeof msg - 1);
+	goro_rt_dump();
+	_exit(2);
 }
 
 /* initsig: install fault for SIGSEGV and SIGBUS, on the signal stack, once.
@@ -102,6 +120,9 @@ void plat_posix_siginit(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+	sa.sa_flags = SA_ONSTACK;
+	sa.sa_handler = quit;
+	sigaction(SIGQUIT, &sa, NULL);
 }
 
 /* minitSignalStack: a 64 KiB signal stack from mmap for the calling thread.
