@@ -125,7 +125,8 @@ struct m {
 	struct m *alllink;       /* allm, append-only */
 	uint64_t fastrand;       /* owned by the thread */
 	void (*mcallfn)(void *); /* what mcall runs on g0 */
-	void *tsan_fiber;        /* sanitizer.h: g0's */
+	void *tsan_fiber;        /* sanitizer.h: g0's current fiber ... */
+	void *tsan_fiber0;       /* ... and the thread's own */
 };
 
 /* P status. */
