@@ -147,27 +147,9 @@ static bool chanparkcommit(struct g *gp, void *chanlock)
 	return true;
 }
 
-/* full: would a send block? Racy by design: used only to fail fast. */
-static bool full(struct hchan *c)
-{
-	if (c->dataqsiz == 0)
-		return atomic_loadrelaxed(&c->recvq.first) == NULL;
-	return atomic_loadrelaxed(&c->qcount) == c->dataqsiz;
-}
-
-/* empty: would a receive block? */
-static bool empty(struct hchan *c)
-{
-	if (c->dataqsiz == 0)
-		return atomic_loadrelaxed(&c->sendq.first) == NULL;
-	return atomic_load(&c->qcount) == 0;
-}
-
 int chansend(struct hchan *c, const void *ep, bool block)
 {
-	/* Fast path for a try: not closed and full means no. Reading closed
-	 * first, then full, is one consistent moment: see chan.go. */
-	if (!block && atomic_loadrelaxed(&c->closed) == 0 && full(c))
+	if (!block && chan_send_fails_fast(c))
 		return GORO_AGAIN;
 
 	lock(&c->lock);
@@ -222,12 +204,12 @@ int chansend(struct hchan *c, const void *ep, bool block)
 
 int chanrecv(struct hchan *c, void *ep, bool block)
 {
-	if (!block && empty(c)) {
+	if (!block && chan_empty(c)) {
 		if (atomic_load(&c->closed) == 0)
 			return GORO_AGAIN;
 		/* Closed: but a value may have arrived between the two loads;
 		 * only a channel that is still empty is closed-and-drained. */
-		if (empty(c)) {
+		if (chan_empty(c)) {
 			if (ep != NULL)
 				memset(ep, 0, c->elemsize);
 			return GORO_CLOSED;

@@ -43,6 +43,35 @@ static inline char *chanbuf(struct hchan *c, uint32_t i)
 	return c->buf + (size_t)i * c->elemsize;
 }
 
+/* full: would a send block? Racy by design: used only to fail fast. */
+static inline bool chan_full(struct hchan *c)
+{
+	if (c->dataqsiz == 0)
+		return atomic_loadrelaxed(&c->recvq.first) == NULL;
+	return atomic_loadrelaxed(&c->qcount) == c->dataqsiz;
+}
+
+/* empty: would a receive block? */
+static inline bool chan_empty(struct hchan *c)
+{
+	if (c->dataqsiz == 0)
+		return atomic_loadrelaxed(&c->sendq.first) == NULL;
+	return atomic_load(&c->qcount) == 0;
+}
+
+/* The try forms' fast "no": a send that would block on an open channel,
+ * or a receive from an empty open one. Reading closed and then full (or
+ * empty and then closed) is one consistent moment: see chan.go. */
+static inline bool chan_send_fails_fast(struct hchan *c)
+{
+	return atomic_loadrelaxed(&c->closed) == 0 && chan_full(c);
+}
+
+static inline bool chan_recv_fails_fast(struct hchan *c)
+{
+	return chan_empty(c) && atomic_load(&c->closed) == 0;
+}
+
 /* chansend / chanrecv: OK, CLOSED, AGAIN (block false and not ready) or
  * NOMEM; the arguments are already checked. */
 int chansend(struct hchan *c, const void *ep, bool block);

@@ -300,33 +300,41 @@ sclose:
 	return casi;
 }
 
+/* Arguments a caller can get wrong, for one case. */
+static bool case_ok(const goro_case *cas)
+{
+	if (cas->dir != GORO_RECV && cas->dir != GORO_SEND)
+		return false;
+	if (cas->chan == NULL)
+		return true;
+	const struct hchan *c = hchan_of(cas->chan);
+	return chan_valid(c) && (cas->dir == GORO_RECV || cas->elem != NULL || c->elemsize == 0);
+}
+
 int goro_select(goro_case *cases, size_t n, int64_t timeout_ns)
 {
 	if ((n > 0 && cases == NULL) || n > SELECT_MAX_CASES)
 		return GORO_INVAL;
-	for (size_t i = 0; i < n; i++) {
-		goro_case *cas = &cases[i];
-		if (cas->dir != GORO_RECV && cas->dir != GORO_SEND)
-			return GORO_INVAL;
-		if (cas->chan == NULL)
-			continue;
-		struct hchan *c = hchan_of(cas->chan);
-		if (!chan_valid(c) || (cas->dir == GORO_SEND && cas->elem == NULL && c->elemsize != 0))
-			return GORO_INVAL;
-	}
 
 	/* One case and no timer is a plain send or receive, as Go's compiler
 	 * makes of it (selectnbsend, selectnbrecv, or the blocking forms). */
 	if (n == 1 && cases[0].chan != NULL && timeout_ns <= 0) {
+		if (!case_ok(&cases[0]))
+			return GORO_INVAL;
 		struct hchan *c = hchan_of(cases[0].chan);
-		bool block = timeout_ns < 0;
-		int st = cases[0].dir == GORO_SEND ? chansend(c, cases[0].elem, block)
-		                                   : chanrecv(c, cases[0].elem, block);
+		bool block = timeout_ns < 0, send = cases[0].dir == GORO_SEND;
+		if (!block && (send ? chan_send_fails_fast(c) : chan_recv_fails_fast(c)))
+			return GORO_AGAIN;
+		int st = send ? chansend(c, cases[0].elem, block) : chanrecv(c, cases[0].elem, block);
 		if (st == GORO_AGAIN || st == GORO_NOMEM)
 			return st;
 		cases[0].status = st;
 		return 0;
 	}
+
+	for (size_t i = 0; i < n; i++)
+		if (!case_ok(&cases[i]))
+			return GORO_INVAL;
 
 	uint16_t stack_order[2 * SELECT_STACK_CASES];
 	uint16_t *order = stack_order;
