@@ -147,6 +147,37 @@ static bool chanparkcommit(struct g *gp, void *chanlock)
 	return true;
 }
 
+/* The blocking half of chansend and chanrecv: queue a sudog for the caller
+ * on q and park until a peer completes the exchange (OK) or close wakes us
+ * (CLOSED). c->lock is held on entry and released by the park. */
+static int chanpark(struct hchan *c, struct waitq *q, void *ep, enum waitreason reason)
+{
+	struct g standin;
+	struct g *gp = getg_or(&standin);
+	struct sudog *mysg = acquireSudog();
+	if (mysg == NULL) {
+		unlock(&c->lock);
+		return GORO_NOMEM;
+	}
+	mysg->elem = ep;
+	mysg->g = gp;
+	mysg->c = c;
+	gp->waiting = mysg;
+	gp->param = NULL;
+	waitq_enqueue(q, mysg);
+	gopark(gp, chanparkcommit, &c->lock, reason);
+
+	if (mysg != gp->waiting)
+		throw("G waiting list is corrupted");
+	gp->waiting = NULL;
+	bool success = mysg->success;
+	gp->param = NULL;
+	mysg->c = NULL;
+	mysg->elem = NULL;
+	releaseSudog(mysg);
+	return success ? GORO_OK : GORO_CLOSED;
+}
+
 int chansend(struct hchan *c, const void *ep, bool block)
 {
 	if (!block && chan_send_fails_fast(c))
@@ -163,10 +194,7 @@ int chansend(struct hchan *c, const void *ep, bool block)
 		return GORO_OK;
 	}
 	if (c->qcount < c->dataqsiz) {
-		memcpy(chanbuf(c, c->sendx), ep, c->elemsize);
-		if (++c->sendx == c->dataqsiz)
-			c->sendx = 0;
-		atomic_storerelaxed(&c->qcount, c->qcount + 1);
+		chan_buf_put(c, ep);
 		unlock(&c->lock);
 		return GORO_OK;
 	}
@@ -176,30 +204,7 @@ int chansend(struct hchan *c, const void *ep, bool block)
 	}
 
 	/* Park with a sudog on sendq until a receiver or close takes it. */
-	struct g standin;
-	struct g *gp = getg_or(&standin);
-	struct sudog *mysg = acquireSudog();
-	if (mysg == NULL) {
-		unlock(&c->lock);
-		return GORO_NOMEM;
-	}
-	mysg->elem = (void *)ep;
-	mysg->g = gp;
-	mysg->c = c;
-	gp->waiting = mysg;
-	gp->param = NULL;
-	waitq_enqueue(&c->sendq, mysg);
-	gopark(gp, chanparkcommit, &c->lock, waitReasonChanSend);
-
-	if (mysg != gp->waiting)
-		throw("G waiting list is corrupted");
-	gp->waiting = NULL;
-	bool closed = !mysg->success;
-	gp->param = NULL;
-	mysg->c = NULL;
-	mysg->elem = NULL;
-	releaseSudog(mysg);
-	return closed ? GORO_CLOSED : GORO_OK;
+	return chanpark(c, &c->sendq, (void *)ep, waitReasonChanSend);
 }
 
 int chanrecv(struct hchan *c, void *ep, bool block)
@@ -232,12 +237,7 @@ int chanrecv(struct hchan *c, void *ep, bool block)
 		}
 	}
 	if (c->qcount > 0) {
-		char *qp = chanbuf(c, c->recvx);
-		if (ep != NULL)
-			memcpy(ep, qp, c->elemsize);
-		if (++c->recvx == c->dataqsiz)
-			c->recvx = 0;
-		atomic_storerelaxed(&c->qcount, c->qcount - 1);
+		chan_buf_take(c, ep);
 		unlock(&c->lock);
 		return GORO_OK;
 	}
@@ -246,30 +246,7 @@ int chanrecv(struct hchan *c, void *ep, bool block)
 		return GORO_AGAIN;
 	}
 
-	struct g standin;
-	struct g *gp = getg_or(&standin);
-	struct sudog *mysg = acquireSudog();
-	if (mysg == NULL) {
-		unlock(&c->lock);
-		return GORO_NOMEM;
-	}
-	mysg->elem = ep;
-	mysg->g = gp;
-	mysg->c = c;
-	gp->waiting = mysg;
-	gp->param = NULL;
-	waitq_enqueue(&c->recvq, mysg);
-	gopark(gp, chanparkcommit, &c->lock, waitReasonChanReceive);
-
-	if (mysg != gp->waiting)
-		throw("G waiting list is corrupted");
-	gp->waiting = NULL;
-	bool success = mysg->success;
-	gp->param = NULL;
-	mysg->c = NULL;
-	mysg->elem = NULL;
-	releaseSudog(mysg);
-	return success ? GORO_OK : GORO_CLOSED;
+	return chanpark(c, &c->recvq, ep, waitReasonChanReceive);
 }
 
 /* Arguments a caller can get wrong: a stale or NULL channel, or no element

@@ -43,6 +43,26 @@ static inline char *chanbuf(struct hchan *c, uint32_t i)
 	return c->buf + (size_t)i * c->elemsize;
 }
 
+/* Append *ep to the buffer, which has room; c->lock is held. */
+static inline void chan_buf_put(struct hchan *c, const void *ep)
+{
+	memcpy(chanbuf(c, c->sendx), ep, c->elemsize);
+	if (++c->sendx == c->dataqsiz)
+		c->sendx = 0;
+	atomic_storerelaxed(&c->qcount, c->qcount + 1);
+}
+
+/* Take the head of the non-empty buffer into ep (NULL: discard); c->lock
+ * is held. */
+static inline void chan_buf_take(struct hchan *c, void *ep)
+{
+	if (ep != NULL)
+		memcpy(ep, chanbuf(c, c->recvx), c->elemsize);
+	if (++c->recvx == c->dataqsiz)
+		c->recvx = 0;
+	atomic_storerelaxed(&c->qcount, c->qcount - 1);
+}
+
 /* full: would a send block? Racy by design: used only to fail fast. */
 static inline bool chan_full(struct hchan *c)
 {

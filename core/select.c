@@ -259,20 +259,13 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	return casi;
 
 bufrecv:
-	if (cas->elem != NULL)
-		memcpy(cas->elem, chanbuf(c, c->recvx), c->elemsize);
-	if (++c->recvx == c->dataqsiz)
-		c->recvx = 0;
-	atomic_storerelaxed(&c->qcount, c->qcount - 1);
+	chan_buf_take(c, cas->elem);
 	selunlock(&s);
 	cas->status = GORO_OK;
 	return casi;
 
 bufsend:
-	memcpy(chanbuf(c, c->sendx), cas->elem, c->elemsize);
-	if (++c->sendx == c->dataqsiz)
-		c->sendx = 0;
-	atomic_storerelaxed(&c->qcount, c->qcount + 1);
+	chan_buf_put(c, cas->elem);
 	selunlock(&s);
 	cas->status = GORO_OK;
 	return casi;
