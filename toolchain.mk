@@ -1,6 +1,6 @@
 # The toolchain table, keyed by ARCH: everything the Makefile needs to know
 # about a target. A new architecture is a new column here plus arch/<arch>/.
-# CC, AR and NM given on the make command line win (make CC=clang); values from
+# CC, AR, NM and OBJCOPY given on the make command line win (make CC=clang); values from
 # the environment or make's built-in defaults do not, so an exported CC=gcc
 # cannot break a cross build. `make toolchain` prints what was resolved.
 
@@ -13,6 +13,8 @@ AR_amd64 = ar
 AR_arm64 = aarch64-linux-gnu-ar
 NM_amd64 = nm
 NM_arm64 = aarch64-linux-gnu-nm
+OBJCOPY_amd64 = objcopy
+OBJCOPY_arm64 = aarch64-linux-gnu-objcopy
 
 # Emulator prefix for running target binaries; empty runs them natively.
 QEMU_amd64 =
@@ -57,6 +59,9 @@ endif
 ifeq ($(filter command line override,$(origin NM)),)
 NM := $(NM_$(ARCH))
 endif
+ifeq ($(filter command line override,$(origin OBJCOPY)),)
+OBJCOPY := $(OBJCOPY_$(ARCH))
+endif
 QEMU := $(QEMU_$(ARCH))
 ARCH_LDFLAGS := $(LDFLAGS_$(ARCH))
 ARCHFLAGS := $(ARCHFLAGS_$(ARCH))
@@ -67,3 +72,28 @@ TESTENV := $(TESTENV_$(ARCH))
 CC_PATH := $(shell command -v $(firstword $(CC)) 2>/dev/null)
 AR_PATH := $(shell command -v $(firstword $(AR)) 2>/dev/null)
 QEMU_PATH := $(if $(QEMU),$(shell command -v $(firstword $(QEMU)) 2>/dev/null))
+
+# ---- Host and park table (issue 7) ----
+# HOST picks the platform layer: posix (libc + pthreads) or nolibc (raw Linux
+# system calls, -nostdlib, tested by tests/nolibc alone). PARK picks how
+# host/posix implements plat_futex_wait/wake: futex(2), or pthread condvars
+# in a hashed table (what macOS or a BSD would need). Every non-default
+# choice builds under its own directory, build/$(ARCH)$(VARIANT), so objects
+# of different configurations never mix.
+HOSTS := posix nolibc
+HOST ?= posix
+PARKS := futex condvar
+PARK ?= futex
+ifeq ($(filter $(HOST),$(HOSTS)),)
+$(error HOST=$(HOST) is not one of: $(HOSTS))
+endif
+ifeq ($(filter $(PARK),$(PARKS)),)
+$(error PARK=$(PARK) is not one of: $(PARKS))
+endif
+ifeq ($(HOST)-$(PARK),nolibc-condvar)
+$(error PARK=condvar needs HOST=posix: host/nolibc has no pthreads)
+endif
+VARIANT := $(if $(filter nolibc,$(HOST)),-nolibc)$(if $(filter condvar,$(PARK)),-condvar)
+HOST_SRCS_posix = $(filter-out host/posix/park_%.c,$(sort $(wildcard host/posix/*.c))) \
+	host/posix/park_$(PARK).c
+HOST_SRCS_nolibc = $(sort $(wildcard host/nolibc/*.c))

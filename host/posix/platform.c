@@ -1,6 +1,7 @@
 /* The platform interface of core/platform.h on POSIX, Linux first: threads,
- * memory, guard pages, clock and the fatal-error channel (park/wake: park_*.c). Ports the
- * Linux halves of Go's os_linux.go, mem_linux.go and sys_linux_*.s. */
+ * memory, guard pages, clock and the fatal-error channel; park/wake is in
+ * park_futex.c or park_condvar.c (make PARK=). Ports the Linux halves of
+ * Go's os_linux.go, mem_linux.go and sys_linux_*.s. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -12,7 +13,6 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 
 #include "platform.h"
 #include "posix.h"

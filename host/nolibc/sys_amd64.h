@@ -1,0 +1,120 @@
+/* amd64 Linux system calls for host/nolibc, in the manner of Linux's
+ * tools/include/nolibc/arch-x86_64.h: syscall number in rax, arguments in
+ * rdi, rsi, rdx, r10, r8, r9; the kernel clobbers rcx and r11. Also the few
+ * instructions that must be asm: _start, the clone trampoline, the signal
+ * restorer and setting the thread pointer. Included by nolibc.h only;
+ * the asm is emitted once, by start.c (NOLIBC_EMIT_ASM). */
+#ifndef GORO_NOLIBC_SYS_AMD64_H
+#define GORO_NOLIBC_SYS_AMD64_H
+
+#define NR_read              0
+#define NR_write             1
+#define NR_close             3
+#define NR_mmap              9
+#define NR_mprotect         10
+#define NR_munmap           11
+#define NR_rt_sigaction     13
+#define NR_rt_sigreturn     15
+#define NR_sched_yield      24
+#define NR_madvise          28
+#define NR_getpid           39
+#define NR_clone            56
+#define NR_exit             60
+#define NR_wait4            61
+#define NR_kill             62
+#define NR_sigaltstack     131
+#define NR_arch_prctl      158
+#define NR_gettid          186
+#define NR_futex           202
+#define NR_sched_getaffinity 204
+#define NR_clock_gettime   228
+#define NR_exit_group      231
+#define NR_openat          257
+#define NR_dup3            292
+#define NR_pipe2           293
+
+#define ARCH_SET_FS 0x1002
+
+static inline long sys_call6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long rax __asm__("rax") = n;
+	register long rdi __asm__("rdi") = a;
+	register long rsi __asm__("rsi") = b;
+	register long rdx __asm__("rdx") = c;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+
+	__asm__ volatile("syscall"
+	    : "+r"(rax)
+	    : "r"(rdi), "r"(rsi), "r"(rdx), "r"(r10), "r"(r8), "r"(r9)
+	    : "rcx", "r11", "memory");
+	return rax;
+}
+
+/* Variant II TLS (TLS_TCB_AT_TP): the static block ends at the thread
+ * pointer, and the word at the thread pointer is the thread pointer itself
+ * (what %fs:0 loads). */
+#define NOLIBC_TLS_VARIANT 2
+
+/* The main thread's thread pointer; clones get theirs from CLONE_SETTLS. */
+static inline long sys_set_tp(void *tp)
+{
+	return sys_call6(NR_arch_prctl, ARCH_SET_FS, (long)tp, 0, 0, 0, 0);
+}
+
+/* _start: the kernel leaves argc at (%rsp), then argv, NULL, envp, NULL,
+ * auxv. Pass that address to plat_nolibc_start_c with the ABI's alignment
+ * (rsp 16-byte aligned before the call), and end frame-pointer walks. */
+#ifdef NOLIBC_EMIT_ASM
+__asm__(
+	".text\n"
+	".global _start\n"
+	".type _start, @function\n"
+	"_start:\n"
+	"	xor  %ebp, %ebp\n"
+	"	mov  %rsp, %rdi\n"
+	"	and  $-16, %rsp\n"
+	"	call plat_nolibc_start_c\n"
+	"	hlt\n"
+	".size _start, .-_start\n"
+
+/* long plat_nolibc_clone(unsigned long flags, void *sp, void *tls):
+ * clone(flags, sp, NULL, NULL, tls). The caller stored fn at sp[0] and arg
+ * at sp[1], sp 16-byte aligned. The child pops them (rsp is then aligned,
+ * as the ABI wants before a call), runs fn(arg) and, should fn return,
+ * exits the thread alone. The parent returns the tid or -errno. */
+	".global plat_nolibc_clone\n"
+	".type plat_nolibc_clone, @function\n"
+	"plat_nolibc_clone:\n"
+	"	mov  %rdx, %r8\n"
+	"	xor  %edx, %edx\n"
+	"	xor  %r10d, %r10d\n"
+	"	mov  $56, %eax\n"	/* NR_clone */
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jnz  1f\n"
+	"	xor  %ebp, %ebp\n"
+	"	pop  %rax\n"
+	"	pop  %rdi\n"
+	"	call *%rax\n"
+	"	mov  $60, %eax\n"	/* NR_exit: this thread only */
+	"	xor  %edi, %edi\n"
+	"	syscall\n"
+	"	hlt\n"
+	"1:	ret\n"
+	".size plat_nolibc_clone, .-plat_nolibc_clone\n"
+
+/* The signal restorer SA_RESTORER names: x86-64 has no vDSO trampoline,
+ * so a handler that returns lands here and the kernel restores the frame. */
+	".global plat_nolibc_restorer\n"
+	".type plat_nolibc_restorer, @function\n"
+	"plat_nolibc_restorer:\n"
+	"	mov  $15, %eax\n"	/* NR_rt_sigreturn */
+	"	syscall\n"
+	"	hlt\n"
+	".size plat_nolibc_restorer, .-plat_nolibc_restorer\n"
+);
+#endif /* NOLIBC_EMIT_ASM */
+
+#endif

@@ -1,0 +1,723 @@
+/* Fatal paths, each in a child process (Go's crash_test.go / testprog
+ * pattern): deadlock (checkdead) on a channel, a select and a WaitGroup, and
+ * none while a timer, a blocking call or a foreign thread can still wake
+ * someone; stack overflow and other faults (host/posix signal.c); the SIGQUIT
+ * goroutine listing (traceback.c). The child runs goro_main with its stderr
+ * on a pipe; the parent checks the exit status and the exact first line.
+ * Pairs with core/proc.c's checkdead, core/traceback.c and the posix host's
+ * signal handlers. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "testutil.h"
+
+#define MS (1000LL * 1000)
+
+/* How long a child may take before it counts as hung (and is killed). */
+#define CHILD_DEADLINE_MS TEST_SCALE(30 * 1000, 90 * 1000)
+
+static const char deadlock_line[] = "goro: fatal error: all goroutines are asleep - deadlock!";
+
+/* ---- the child runner ---- */
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read fd until EOF or the deadline; NUL-terminates. */
+static size_t read_all(int fd, char *buf, size_t cap, int64_t deadline_ms)
+{
+	size_t n = 0;
+	while (n < cap - 1) {
+		int64_t now_ms = mono_ms();
+		if (now_ms >= deadline_ms)
+			break;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, (int)(deadline_ms - now_ms));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		ssize_t k = read(fd, buf + n, cap - 1 - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* In the child: where it reports its goroutine id before it faults. */
+static int child_id_fd = -1;
+
+static void child_report_id(void)
+{
+	char line[32];
+	int n = snprintf(line, sizeof line, "%llu\n", (unsigned long long)goro_id());
+	if (write(child_id_fd, line, (size_t)n) != n)
+		_exit(4);
+	close(child_id_fd);
+}
+
+typedef struct child {
+	int    status;      /* from waitpid */
+	bool   hung;        /* killed at the deadline */
+	char   err[16384];  /* all of its stderr */
+	char   first[512];  /* its first stderr line, without the newline */
+	char   id[32];      /* what it reported through child_report_id, if anything */
+} child;
+
+/* Exit statuses of a child whose goro_main returned: main_fn's result
+ * (0..99) plus 100, so none is confused with the runtime's fatal 2. */
+enum { CHILD_RETURNED = 100, CHILD_BADMAIN = 99 };
+
+/* Fork, run goro_main(procs, fn, NULL) in the child with its stderr on a
+ * pipe, collect everything in *c. */
+static void run_child(int procs, int (*fn)(void *), child *c)
+{
+	int errp[2], idp[2];
+	memset(c, 0, sizeof *c);
+	ck_assert_int_eq(pipe(errp), 0);
+	ck_assert_int_eq(pipe(idp), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {
+		struct rlimit nocore = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &nocore);   /* the SIGSEGV case: no core file */
+		close(errp[0]);
+		close(idp[0]);
+		dup2(errp[1], 2);
+		close(errp[1]);
+		child_id_fd = idp[1];
+		goro_config cfg = { .procs = procs };
+		int r = goro_main(&cfg, fn, NULL);
+		_exit(r >= 0 && r < CHILD_BADMAIN ? CHILD_RETURNED + r : CHILD_RETURNED + CHILD_BADMAIN);
+	}
+	close(errp[1]);
+	close(idp[1]);
+
+	int64_t deadline_ms = mono_ms() + CHILD_DEADLINE_MS;
+	/* stderr first: it reaches EOF when the child dies (its id pipe is
+	 * written, if at all, before the fault, so it cannot fill up) */
+	read_all(errp[0], c->err, sizeof c->err, deadline_ms);
+	read_all(idp[0], c->id, sizeof c->id, mono_ms() + 1);
+	close(errp[0]);
+	close(idp[0]);
+
+	pid_t w;
+	while ((w = waitpid(pid, &c->status, WNOHANG)) == 0) {
+		if (mono_ms() > deadline_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &c->status, 0);
+			c->hung = true;
+			break;
+		}
+		usleep(10000);
+	}
+	ck_assert(c->hung || w == pid);
+
+	size_t k = strcspn(c->err, "\n");
+	if (k >= sizeof c->first)
+		k = sizeof c->first - 1;
+	memcpy(c->first, c->err, k);
+	c->first[k] = '\0';
+	c->id[strcspn(c->id, "\n")] = '\0';
+}
+
+static const char *describe(const child *c, char *buf, size_t n)
+{
+	if (c->hung)
+		snprintf(buf, n, "hung (killed after %d ms)", CHILD_DEADLINE_MS);
+	else if (WIFEXITED(c->status))
+		snprintf(buf, n, "exit %d", WEXITSTATUS(c->status));
+	else if (WIFSIGNALED(c->status))
+		snprintf(buf, n, "killed by signal %d", WTERMSIG(c->status));
+	else
+		snprintf(buf, n, "status %#x", c->status);
+	return buf;
+}
+
+static void expect_exit(const child *c, int code)
+{
+	char d[64];
+	ck_assert_msg(!c->hung && WIFEXITED(c->status) && WEXITSTATUS(c->status) == code,
+	              "child: %s, want exit %d; stderr:\n%s", describe(c, d, sizeof d), code, c->err);
+}
+
+static void expect_first(const child *c, const char *line)
+{
+	ck_assert_msg(strcmp(c->first, line) == 0,
+	              "first stderr line \"%s\", want \"%s\"; stderr:\n%s", c->first, line, c->err);
+}
+
+/* The listing has a line "goroutine N [state]:". */
+static void expect_listed(const child *c, const char *state)
+{
+	char want[64];
+	snprintf(want, sizeof want, " [%s]:\n", state);
+	for (const char *p = c->err; (p = strstr(p, "\ngoroutine ")) != NULL; p++) {
+		const char *q = p + strlen("\ngoroutine ");
+		size_t digits = strspn(q, "0123456789");
+		if (digits > 0 && strncmp(q + digits, want, strlen(want)) == 0)
+			return;
+	}
+	ck_abort_msg("no \"goroutine N [%s]:\" line in the listing; stderr:\n%s", state, c->err);
+}
+
+/* ---- checkdead: a receive and a send on different channels
+ * (TestSimpleDeadlock / TestLockedDeadlock in crash_test.go) ---- */
+
+static void dl_send_fn(void *arg)
+{
+	int v = 1;
+	goro_chan_send(arg, &v);
+	_exit(5);   /* nobody receives: unreachable */
+}
+
+static int dl_chan_main(void *arg)
+{
+	(void)arg;
+	goro_chan *c1 = goro_chan_make(sizeof(int), 0);
+	goro_chan *c2 = goro_chan_make(sizeof(int), 0);
+	if (c1 == NULL || c2 == NULL || goro_spawn(dl_send_fn, c2) != GORO_OK)
+		return 1;
+	int v;
+	goro_chan_recv(c1, &v);
+	return 2;   /* unreachable */
+}
+
+static void deadlock_chan(int procs)
+{
+	child c;
+	run_child(procs, dl_chan_main, &c);
+	expect_exit(&c, 2);
+	expect_first(&c, deadlock_line);
+	expect_listed(&c, "chan receive");
+	expect_listed(&c, "chan send");
+}
+
+START_TEST(TestDeadlockChan)
+{
+	deadlock_chan(1);
+}
+END_TEST
+
+START_TEST(TestDeadlockChanProcs4)
+{
+	deadlock_chan(4);
+}
+END_TEST
+
+/* ---- checkdead through a select with no ready case and no timeout ---- */
+
+static int dl_select_main(void *arg)
+{
+	(void)arg;
+	goro_chan *a = goro_chan_make(sizeof(int), 0);
+	goro_chan *b = goro_chan_make(sizeof(int), 1);
+	int v = 0, w = 7;
+	if (a == NULL || b == NULL || goro_chan_send(b, &w) != GORO_OK)
+		return 1;   /* b full: a send on it is not ready */
+	goro_case cs[3] = {
+		{ a, GORO_RECV, &v, 0 },
+		{ b, GORO_SEND, &w, 0 },
+		{ NULL, GORO_RECV, &v, 0 },   /* nil channel: never ready */
+	};
+	goro_select(cs, 3, -1);
+	return 2;
+}
+
+START_TEST(TestDeadlockSelect)
+{
+	child c;
+	run_child(2, dl_select_main, &c);
+	expect_exit(&c, 2);
+	expect_first(&c, deadlock_line);
+	expect_listed(&c, "select");
+}
+END_TEST
+
+/* select {} : no cases, no timeout */
+static int dl_select_empty_main(void *arg)
+{
+	(void)arg;
+	goro_select(NULL, 0, -1);
+	return 2;
+}
+
+START_TEST(TestDeadlockSelectNoCases)
+{
+	child c;
+	run_child(1, dl_select_empty_main, &c);
+	expect_exit(&c, 2);
+	expect_first(&c, deadlock_line);
+}
+END_TEST
+
+/* ---- checkdead through a WaitGroup nobody will finish ---- */
+
+static goro_waitgroup dl_wg = GORO_WAITGROUP_INIT;
+
+static int dl_wg_main(void *arg)
+{
+	(void)arg;
+	if (goro_wg_add(&dl_wg, 1) != GORO_OK)
+		return 1;
+	goro_wg_wait(&dl_wg);
+	return 2;
+}
+
+START_TEST(TestDeadlockWaitGroup)
+{
+	child c;
+	run_child(2, dl_wg_main, &c);
+	expect_exit(&c, 2);
+	expect_first(&c, deadlock_line);
+	expect_listed(&c, "semacquire");
+}
+END_TEST
+
+/* ---- checkdead through a mutex locked twice (sync's semacquire) ---- */
+
+static goro_mutex dl_mu = GORO_MUTEX_INIT;
+
+static int dl_mutex_main(void *arg)
+{
+	(void)arg;
+	goro_mutex_lock(&dl_mu);
+	goro_mutex_lock(&dl_mu);
+	return 2;
+}
+
+START_TEST(TestDeadlockMutex)
+{
+	child c;
+	run_child(2, dl_mutex_main, &c);
+	expect_exit(&c, 2);
+	expect_first(&c, deadlock_line);
+	expect_listed(&c, "semacquire");
+}
+END_TEST
+
+/* ---- no false positive (a): every goroutine but a sleeping one is
+ * blocked; the sleeper's timer will wake it, and it wakes the rest ---- */
+
+static void nfp_recv_fn(void *arg)
+{
+	goro_chan **cs = arg;
+	int v = 0;
+	if (goro_chan_recv(cs[0], &v) != GORO_OK || v != 42)
+		_exit(6);
+	goro_chan_send(cs[1], &v);
+}
+
+static int nfp_timer_main(void *arg)
+{
+	(void)arg;
+	static goro_chan *cs[2];
+	cs[0] = goro_chan_make(sizeof(int), 0);
+	cs[1] = goro_chan_make(sizeof(int), 0);
+	if (cs[0] == NULL || cs[1] == NULL || goro_spawn(nfp_recv_fn, cs) != GORO_OK)
+		return 1;
+	goro_sleep(200 * MS);
+	int v = 42;
+	if (goro_chan_send(cs[0], &v) != GORO_OK || goro_chan_recv(cs[1], &v) != GORO_OK || v != 42)
+		return 3;
+	return 0;
+}
+
+START_TEST(TestNoDeadlockTimer)
+{
+	child c;
+	run_child(2, nfp_timer_main, &c);
+	expect_exit(&c, CHILD_RETURNED);
+	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
+}
+END_TEST
+
+/* The same with a select that times out: its timer is the only one. */
+static int nfp_select_timeout_main(void *arg)
+{
+	(void)arg;
+	goro_chan *c = goro_chan_make(sizeof(int), 0);
+	int v;
+	goro_case cs = { c, GORO_RECV, &v, 0 };
+	if (c == NULL || goro_select(&cs, 1, 200 * MS) != GORO_TIMEOUT)
+		return 1;
+	return 0;
+}
+
+START_TEST(TestNoDeadlockSelectTimeout)
+{
+	child c;
+	run_child(1, nfp_select_timeout_main, &c);
+	expect_exit(&c, CHILD_RETURNED);
+	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
+}
+END_TEST
+
+/* ---- no false positive (b): a goroutine in a blocking read of a pipe,
+ * written 200 ms later; main waits on a channel for what it read. The
+ * writer is either a plain pthread (the thread rule alone would keep
+ * checkdead quiet) or another process forked before goro_main (only the
+ * blocking-call rule does). ---- */
+
+static int nfp_pipe[2] = { -1, -1 };
+static goro_chan *nfp_result;
+
+static void nfp_reader_fn(void *arg)
+{
+	(void)arg;
+	char b = 0;
+	ssize_t n;
+	goro_blocking_begin();
+	do
+		n = read(nfp_pipe[0], &b, 1);
+	while (n < 0 && errno == EINTR);
+	goro_blocking_end();
+	int v = n == 1 ? b : -1;
+	goro_chan_send(nfp_result, &v);
+}
+
+static void *nfp_writer_thread(void *arg)
+{
+	(void)arg;
+	usleep(200 * 1000);
+	if (write(nfp_pipe[1], "x", 1) != 1)
+		_exit(7);
+	return NULL;
+}
+
+static int nfp_blocking_main(void *arg)
+{
+	bool own_thread = arg != NULL;
+	nfp_result = goro_chan_make(sizeof(int), 0);
+	if (nfp_result == NULL || goro_spawn(nfp_reader_fn, NULL) != GORO_OK)
+		return 1;
+	pthread_t t;
+	if (own_thread && pthread_create(&t, NULL, nfp_writer_thread, NULL) != 0)
+		return 2;
+	int v = 0;
+	if (goro_chan_recv(nfp_result, &v) != GORO_OK || v != 'x')
+		return 3;
+	if (own_thread)
+		pthread_join(t, NULL);
+	return 0;
+}
+
+static int nfp_blocking_thread_main(void *arg)
+{
+	(void)arg;
+	return nfp_blocking_main((void *)1);
+}
+
+static int nfp_blocking_proc_main(void *arg)
+{
+	(void)arg;
+	return nfp_blocking_main(NULL);
+}
+
+START_TEST(TestNoDeadlockBlockingCallThread)
+{
+	ck_assert_int_eq(pipe(nfp_pipe), 0);
+	child c;
+	run_child(2, nfp_blocking_thread_main, &c);
+	expect_exit(&c, CHILD_RETURNED);
+	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
+}
+END_TEST
+
+START_TEST(TestNoDeadlockBlockingCallProcess)
+{
+	ck_assert_int_eq(pipe(nfp_pipe), 0);
+	fflush(NULL);
+	pid_t writer = fork();
+	ck_assert_int_ne(writer, -1);
+	if (writer == 0) {
+		close(nfp_pipe[0]);
+		usleep(200 * 1000);
+		_exit(write(nfp_pipe[1], "x", 1) == 1 ? 0 : 1);
+	}
+	/* the goro child inherits both ends: only the read end is used there */
+	child c;
+	run_child(1, nfp_blocking_proc_main, &c);
+	int ws;
+	waitpid(writer, &ws, 0);
+	expect_exit(&c, CHILD_RETURNED);
+	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
+}
+END_TEST
+
+/* ---- no false positive (c): a plain pthread, made before main blocks,
+ * sends on a channel 300 ms later while main receives ---- */
+
+static goro_chan *nfp_thread_chan;
+
+static void *nfp_sender_thread(void *arg)
+{
+	(void)arg;
+	usleep(300 * 1000);
+	int v = 99;
+	if (goro_chan_send(nfp_thread_chan, &v) != GORO_OK)
+		_exit(8);
+	return NULL;
+}
+
+static int nfp_thread_main(void *arg)
+{
+	(void)arg;
+	nfp_thread_chan = goro_chan_make(sizeof(int), 0);
+	if (nfp_thread_chan == NULL)
+		return 1;
+	pthread_t t;
+	if (pthread_create(&t, NULL, nfp_sender_thread, NULL) != 0)
+		return 2;
+	int v = 0;
+	if (goro_chan_recv(nfp_thread_chan, &v) != GORO_OK || v != 99)
+		return 3;
+	pthread_join(t, NULL);
+	return 0;
+}
+
+START_TEST(TestNoDeadlockForeignThread)
+{
+	child c;
+	run_child(1, nfp_thread_main, &c);
+	expect_exit(&c, CHILD_RETURNED);
+	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
+}
+END_TEST
+
+/* ---- stack overflow in a spawned goroutine: the fatal line names the
+ * goroutine that reported its id before recursing ---- */
+
+static volatile long overflow_limit = 1L << 40;  /* never reached */
+
+static __attribute__((noinline)) long overflow(long depth)
+{
+	volatile char buf[512];
+	buf[0] = (char)depth;
+	buf[sizeof buf - 1] = (char)depth;
+	long r = 0;
+	if (depth < overflow_limit)
+		r = overflow(depth + 1);
+	return r + buf[0] + buf[sizeof buf - 1];
+}
+
+static void overflow_fn(void *arg)
+{
+	(void)arg;
+	child_report_id();
+	overflow(0);
+}
+
+/* Keep main busy elsewhere (not checkdead-able) until the process dies. */
+static int wait_for_death(void)
+{
+	int64_t deadline = goro_now() + TEST_WAIT_NS;
+	while (goro_now() < deadline)
+		goro_sleep(10 * MS);
+	return 3;
+}
+
+static int overflow_main(void *arg)
+{
+	(void)arg;
+	if (goro_spawn(overflow_fn, NULL) != GORO_OK)
+		return 1;
+	return wait_for_death();
+}
+
+START_TEST(TestStackOverflow)
+{
+	child c;
+	run_child(2, overflow_main, &c);
+	expect_exit(&c, 2);
+	ck_assert_msg(c.id[0] != '\0' && strcmp(c.id, "1") != 0, "goroutine id \"%s\"", c.id);
+	char want[128];
+	snprintf(want, sizeof want, "goro: fatal error: stack overflow in goroutine %s", c.id);
+	expect_first(&c, want);
+}
+END_TEST
+
+/* ---- any other SIGSEGV: named, listed, then the usual death ---- */
+
+static int *volatile null_ptr;
+
+static void segv_fn(void *arg)
+{
+	(void)arg;
+	child_report_id();
+	*null_ptr = 1;
+}
+
+static int segv_main(void *arg)
+{
+	(void)arg;
+	if (goro_spawn(segv_fn, NULL) != GORO_OK)
+		return 1;
+	return wait_for_death();
+}
+
+START_TEST(TestSegvNull)
+{
+	child c;
+	run_child(2, segv_main, &c);
+	char d[64];
+	ck_assert_msg(!c.hung && WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGSEGV,
+	              "child: %s, want death by SIGSEGV; stderr:\n%s", describe(&c, d, sizeof d), c.err);
+	ck_assert_msg(c.id[0] != '\0' && strcmp(c.id, "1") != 0, "goroutine id \"%s\"", c.id);
+	char want[128];
+	snprintf(want, sizeof want,
+	         "goro: fatal error: unexpected signal SIGSEGV at address 0x0 in goroutine %s", c.id);
+	expect_first(&c, want);
+	expect_listed(&c, "running");   /* the faulting one */
+}
+END_TEST
+
+/* ---- SIGQUIT: goroutines in every waiting state, then main signals the
+ * process; the listing shows each state ---- */
+
+static atomic_int sq_ready;
+static goro_waitgroup sq_wg = GORO_WAITGROUP_INIT;
+static int sq_pipe[2] = { -1, -1 };
+
+static void sq_recv_fn(void *arg)
+{
+	int v;
+	atomic_fetch_add(&sq_ready, 1);
+	goro_chan_recv(arg, &v);
+}
+
+static void sq_send_fn(void *arg)
+{
+	int v = 1;
+	atomic_fetch_add(&sq_ready, 1);
+	goro_chan_send(arg, &v);
+}
+
+static void sq_sleep_fn(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&sq_ready, 1);
+	goro_sleep(3600LL * 1000 * MS);
+}
+
+static void sq_select_fn(void *arg)
+{
+	int v;
+	goro_case cs[2] = { { arg, GORO_RECV, &v, 0 }, { NULL, GORO_SEND, &v, 0 } };
+	atomic_fetch_add(&sq_ready, 1);
+	goro_select(cs, 2, -1);
+}
+
+static void sq_wg_fn(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&sq_ready, 1);
+	goro_wg_wait(&sq_wg);
+}
+
+static void sq_blocking_fn(void *arg)
+{
+	(void)arg;
+	char b;
+	atomic_fetch_add(&sq_ready, 1);
+	goro_blocking_begin();
+	while (read(sq_pipe[0], &b, 1) < 0 && errno == EINTR)
+		;
+	goro_blocking_end();
+}
+
+static int sigquit_main(void *arg)
+{
+	(void)arg;
+	goro_chan *a = goro_chan_make(sizeof(int), 0);
+	goro_chan *b = goro_chan_make(sizeof(int), 0);
+	goro_chan *s = goro_chan_make(sizeof(int), 0);
+	if (a == NULL || b == NULL || s == NULL || pipe(sq_pipe) != 0 || goro_wg_add(&sq_wg, 1) != GORO_OK)
+		return 1;
+	void (*fns[])(void *) = { sq_recv_fn, sq_send_fn, sq_sleep_fn, sq_select_fn, sq_wg_fn, sq_blocking_fn };
+	void *args[] = { a, b, NULL, s, NULL, NULL };
+	int n = (int)(sizeof fns / sizeof fns[0]);
+	for (int i = 0; i < n; i++)
+		if (goro_spawn(fns[i], args[i]) != GORO_OK)
+			return 1;
+	while (atomic_load(&sq_ready) < n)
+		goro_yield();
+	/* each flagged itself just before blocking: give them time to get there */
+	goro_sleep(TEST_SCALE(200, 1000) * MS);
+	kill(getpid(), SIGQUIT);
+	/* the handler may run on another thread: stay running meanwhile */
+	int64_t deadline = goro_now() + TEST_WAIT_NS;
+	while (goro_now() < deadline)
+		test_spin(1000);
+	return 3;
+}
+
+START_TEST(TestSigquit)
+{
+	child c;
+	run_child(2, sigquit_main, &c);
+	expect_exit(&c, 2);
+	expect_first(&c, "SIGQUIT: quit");
+	expect_listed(&c, "chan receive");
+	expect_listed(&c, "chan send");
+	expect_listed(&c, "sleep");
+	expect_listed(&c, "select");
+	expect_listed(&c, "semacquire");
+	expect_listed(&c, "blocking call");
+	expect_listed(&c, "running");   /* main, in kill(2) */
+}
+END_TEST
+
+static Suite *fatal_suite(void)
+{
+	Suite *s = suite_create("fatal");
+	int t = TEST_SCALE(60, 240);
+
+	TCase *td = tcase_create("deadlock");
+	tcase_set_timeout(td, t);
+	tcase_add_test(td, TestDeadlockChan);
+	tcase_add_test(td, TestDeadlockChanProcs4);
+	tcase_add_test(td, TestDeadlockSelect);
+	tcase_add_test(td, TestDeadlockSelectNoCases);
+	tcase_add_test(td, TestDeadlockWaitGroup);
+	tcase_add_test(td, TestDeadlockMutex);
+	suite_add_tcase(s, td);
+
+	TCase *tn = tcase_create("nodeadlock");
+	tcase_set_timeout(tn, t);
+	tcase_add_test(tn, TestNoDeadlockTimer);
+	tcase_add_test(tn, TestNoDeadlockSelectTimeout);
+	tcase_add_test(tn, TestNoDeadlockBlockingCallThread);
+	tcase_add_test(tn, TestNoDeadlockBlockingCallProcess);
+	tcase_add_test(tn, TestNoDeadlockForeignThread);
+	suite_add_tcase(s, tn);
+
+	TCase *tf = tcase_create("fault");
+	tcase_set_timeout(tf, t);
+	tcase_add_test(tf, TestStackOverflow);
+	tcase_add_test(tf, TestSegvNull);
+	tcase_add_test(tf, TestSigquit);
+	suite_add_tcase(s, tf);
+	return s;
+}
+
+int main(void)
+{
+	return test_run_suite(fatal_suite());
+}

@@ -1,0 +1,625 @@
+/* Self-test of host/nolibc: goro on raw Linux system calls, no libc and no
+ * Check, so its own assertions and output. Runs the scheduler, channel,
+ * select, timer and sync scenarios of the Check suites in miniature inside
+ * one goro_main (procs = 2), after the fatal paths (stack overflow,
+ * deadlock) in forked children. Ends with one line "N passed, M failed";
+ * exit status 0 only when M == 0. Built -nostdlib -ffreestanding -static. */
+#include <stdatomic.h>
+
+#include "goro.h"
+#include "nolibc.h"
+#include "platform.h"
+
+#ifdef __aarch64__
+#define SCALE(native, arm64) (arm64)	/* under qemu-aarch64 */
+#else
+#define SCALE(native, arm64) (native)
+#endif
+
+static int npassed, nfailed;
+static int cur_failed;
+static const char *cur_name;
+
+/* ---- output: fd 1, unbuffered ---- */
+
+static size_t slen(const char *s)
+{
+	size_t n = 0;
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+static void out(const char *s)
+{
+	size_t n = slen(s);
+	while (n > 0) {
+		long w = sys_write(1, s, n);
+		if (w == -NOLIBC_EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void outnum(long long v)
+{
+	char buf[24], *p = buf + sizeof buf;
+	unsigned long long u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	out(p);
+}
+
+/* CHECK(cond): records a failure of the current test with its line; the
+ * test goes on, so one run reports every broken check. */
+#define CHECK(c) do { if (!(c)) check_fail(#c, __LINE__); } while (0)
+#define CHECK_EQ(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); \
+	if (a_ != b_) check_fail_eq(#a " == " #b, a_, b_, __LINE__); } while (0)
+
+static void check_fail(const char *what, int line)
+{
+	out("  FAIL ");
+	out(cur_name);
+	out(" line ");
+	outnum(line);
+	out(": ");
+	out(what);
+	out("\n");
+	cur_failed = 1;
+}
+
+static void check_fail_eq(const char *what, long long a, long long b, int line)
+{
+	check_fail(what, line);
+	out("    got ");
+	outnum(a);
+	out(", want ");
+	outnum(b);
+	out("\n");
+}
+
+static const char *only;	/* argv[1]: run just the tests with this name */
+
+static bool streq(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static void run(const char *name, void (*fn)(void))
+{
+	if (only != NULL && !streq(only, name))
+		return;
+	cur_name = name;
+	cur_failed = 0;
+	fn();
+	if (cur_failed)
+		nfailed++;
+	else
+		npassed++;
+	out(cur_failed ? "FAIL " : "ok   ");
+	out(name);
+	out("\n");
+}
+
+/* ---- TLS: the init image and .tbss, per thread ---- */
+
+static _Thread_local long tls_data = 0x5eed1234;	/* .tdata */
+static _Thread_local long tls_zero[4];			/* .tbss */
+
+/* Never inlined, so each call computes the address on the current thread. */
+__attribute__((noinline)) static long *tls_data_addr(void)
+{
+	long *p = &tls_data;
+	__asm__ volatile("" : "+r"(p));
+	return p;
+}
+
+static bool tls_fresh(void)
+{
+	return tls_data == 0x5eed1234 && tls_zero[0] == 0 && tls_zero[3] == 0;
+}
+
+static void test_tls_main_thread(void)
+{
+	CHECK(tls_fresh());
+	tls_data = 7;
+	tls_zero[3] = 9;
+	CHECK_EQ(*tls_data_addr(), 7);
+	tls_data = 0x5eed1234;
+	tls_zero[3] = 0;
+}
+
+static char **main_envp;
+
+static void test_getenv(void)
+{
+	/* every NAME=value of the initial environment reads back */
+	int n = 0;
+	for (char **e = main_envp; *e != NULL && n < 16; e++, n++) {
+		char name[64];
+		size_t i = 0;
+		while ((*e)[i] != '=' && (*e)[i] != '\0' && i < sizeof name - 1) {
+			name[i] = (*e)[i];
+			i++;
+		}
+		if ((*e)[i] != '=')
+			continue;
+		name[i] = '\0';
+		const char *v = plat_getenv(name);
+		CHECK(v == *e + i + 1 || (v != NULL && v < *e));	/* first match wins */
+	}
+	CHECK(plat_getenv("GORO_NOLIBC_SURELY_UNSET_") == NULL);
+}
+
+/* ---- fatal paths, each in a forked child that runs its own goro_main ---- */
+
+static volatile long depth_limit = 1L << 40;	/* volatile: gcc cannot see it end */
+
+static void recurse(void *arg)
+{
+	volatile char pad[512];
+	long d = (long)(uintptr_t)arg;
+
+	pad[0] = (char)d;
+	if (d < depth_limit)
+		recurse((void *)(uintptr_t)(d + 1));
+	pad[1] = pad[0];	/* after the call: no tail call */
+}
+
+static int overflow_main(void *arg)
+{
+	(void)arg;
+	goro_spawn(recurse, NULL);
+	goro_sleep(10LL * 1000 * 1000 * 1000);
+	return 0;
+}
+
+static int deadlock_main(void *arg)
+{
+	(void)arg;
+	goro_chan *c = goro_chan_make(sizeof(int), 0);
+	int v;
+	goro_chan_recv(c, &v);
+	return 0;
+}
+
+/* Runs main_fn under goro_main in a child with stderr on a pipe; returns
+ * its exit status (128 + signal if killed) and its first stderr line. */
+static int run_child(int (*main_fn)(void *), char *line, size_t cap)
+{
+	int fd[2], status = 0;
+	long pid;
+	size_t n = 0;
+
+	if (sys_pipe2(fd, NOLIBC_O_CLOEXEC) != 0)
+		return -2;
+	pid = sys_fork();
+	if (pid == 0) {
+		goro_config cfg = { .procs = 2 };
+		sys_dup3(fd[1], 2, 0);
+		sys_close(fd[0]);
+		sys_exit_group(goro_main(&cfg, main_fn, NULL));
+	}
+	sys_close(fd[1]);
+	if (pid < 0) {
+		sys_close(fd[0]);
+		return -2;
+	}
+	for (;;) {
+		long r = sys_read(fd[0], line + n, cap - 1 - n);
+		if (r == -NOLIBC_EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (n == cap - 1)
+			break;
+	}
+	line[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (line[i] == '\n') {
+			line[i] = '\0';
+			break;
+		}
+	sys_close(fd[0]);
+	while (sys_wait4((int)pid, &status, 0) == -NOLIBC_EINTR)
+		;
+	return (status & 0x7f) != 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	while (*p != '\0')
+		if (*s++ != *p++)
+			return false;
+	return true;
+}
+
+static void test_stack_overflow(void)
+{
+	char line[256];
+	int st = run_child(overflow_main, line, sizeof line);
+
+	CHECK_EQ(st, 2);
+	CHECK(has_prefix(line, "goro: fatal error: stack overflow in goroutine "));
+	if (!has_prefix(line, "goro: fatal error: stack overflow")) {
+		out("    stderr: ");
+		out(line);
+		out("\n");
+	}
+}
+
+static volatile uintptr_t bad_addr = 16;	/* volatile: no constant for gcc to check */
+
+static void nil_store(void *arg)
+{
+	(void)arg;
+	*(volatile int *)bad_addr = 1;	/* SIGSEGV, not in any guard */
+}
+
+static int segv_main(void *arg)
+{
+	(void)arg;
+	goro_spawn(nil_store, NULL);
+	goro_sleep(10LL * 1000 * 1000 * 1000);
+	return 0;
+}
+
+/* The handler reports, restores SIG_DFL and returns through the restorer:
+ * the store faults again and the signal kills the child. */
+static void test_unexpected_signal(void)
+{
+	char line[256];
+	int st = run_child(segv_main, line, sizeof line);
+
+	CHECK_EQ(st, 128 + NOLIBC_SIGSEGV);
+	CHECK(has_prefix(line, "goro: fatal error: unexpected signal SIGSEGV at address 0x10 in goroutine "));
+}
+
+static void test_deadlock(void)
+{
+	char line[256];
+	int st = run_child(deadlock_main, line, sizeof line);
+
+	CHECK_EQ(st, 2);
+	CHECK(has_prefix(line, "goro: fatal error: all goroutines are asleep - deadlock!"));
+}
+
+/* ---- scenarios, run on goroutines inside one goro_main ---- */
+
+static atomic_long counter;
+
+static void bump(void *wg)
+{
+	atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
+	goro_wg_done(wg);
+}
+
+static void test_spawn_many(void)
+{
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	long n = SCALE(20000, 5000);
+
+	atomic_store(&counter, 0);
+	for (long i = 0; i < n; i++) {
+		goro_wg_add(&wg, 1);
+		if (goro_spawn(bump, &wg) != GORO_OK) {
+			goro_wg_done(&wg);
+			CHECK(!"goro_spawn failed");
+			break;
+		}
+	}
+	goro_wg_wait(&wg);
+	CHECK_EQ(atomic_load(&counter), n);
+}
+
+struct pp { goro_chan *ping, *pong; long rounds; };
+
+static void ponger(void *arg)
+{
+	struct pp *p = arg;
+	long v;
+	while (goro_chan_recv(p->ping, &v) == GORO_OK)
+		goro_chan_send(p->pong, &(long){ v + 1 });
+}
+
+static void test_pingpong(void)
+{
+	struct pp p = { goro_chan_make(sizeof(long), 0), goro_chan_make(sizeof(long), 0),
+		SCALE(20000, 5000) };
+	long v = 0;
+
+	CHECK(p.ping != NULL && p.pong != NULL);
+	goro_spawn(ponger, &p);
+	for (long i = 0; i < p.rounds; i++) {
+		CHECK_EQ(goro_chan_send(p.ping, &v), GORO_OK);
+		CHECK_EQ(goro_chan_recv(p.pong, &v), GORO_OK);
+	}
+	CHECK_EQ(v, p.rounds);
+	goro_chan_close(p.ping);
+	goro_sleep(1000000);	/* let ponger see the close before the free */
+	goro_chan_free(p.ping);
+	goro_chan_free(p.pong);
+}
+
+enum { PRODUCERS = 4, CONSUMERS = 3 };
+struct pc { goro_chan *c; long per; atomic_long sum; goro_waitgroup pw, cw; };
+
+static void producer(void *arg)
+{
+	struct pc *s = arg;
+	for (long i = 1; i <= s->per; i++)
+		goro_chan_send(s->c, &i);
+	goro_wg_done(&s->pw);
+}
+
+static void consumer(void *arg)
+{
+	struct pc *s = arg;
+	long v, sum = 0;
+	while (goro_chan_recv(s->c, &v) == GORO_OK)
+		sum += v;
+	atomic_fetch_add(&s->sum, sum);
+	goro_wg_done(&s->cw);
+}
+
+static void test_prodcons(void)
+{
+	struct pc s = { .c = goro_chan_make(sizeof(long), 16), .per = SCALE(20000, 5000),
+		.pw = GORO_WAITGROUP_INIT, .cw = GORO_WAITGROUP_INIT };
+
+	CHECK(s.c != NULL);
+	CHECK_EQ(goro_chan_cap(s.c), 16);
+	goro_wg_add(&s.pw, PRODUCERS);
+	goro_wg_add(&s.cw, CONSUMERS);
+	for (int i = 0; i < CONSUMERS; i++)
+		goro_spawn(consumer, &s);
+	for (int i = 0; i < PRODUCERS; i++)
+		goro_spawn(producer, &s);
+	goro_wg_wait(&s.pw);
+	goro_chan_close(s.c);
+	goro_wg_wait(&s.cw);
+	CHECK_EQ(atomic_load(&s.sum), (long long)PRODUCERS * s.per * (s.per + 1) / 2);
+	goro_chan_free(s.c);
+}
+
+static void send_later(void *c)
+{
+	goro_sleep(5000000);
+	goro_chan_send(c, &(int){ 42 });
+}
+
+static void test_select(void)
+{
+	goro_chan *a = goro_chan_make(sizeof(int), 0), *b = goro_chan_make(sizeof(int), 1);
+	int va = 0, vb = 0;
+	goro_case cs[2] = { { a, GORO_RECV, &va, 0 }, { b, GORO_RECV, &vb, 0 } };
+	int64_t t0;
+
+	/* nothing ready: default arm, then a timeout that really waited */
+	CHECK_EQ(goro_select(cs, 2, 0), GORO_AGAIN);
+	t0 = goro_now();
+	CHECK_EQ(goro_select(cs, 2, 20000000), GORO_TIMEOUT);
+	CHECK(goro_now() - t0 >= 20000000);
+	/* a buffered value is ready at once */
+	goro_chan_send(b, &(int){ 7 });
+	CHECK_EQ(goro_select(cs, 2, -1), 1);
+	CHECK_EQ(vb, 7);
+	/* a sender that comes later wakes the select */
+	goro_spawn(send_later, a);
+	CHECK_EQ(goro_select(cs, 2, 5LL * 1000 * 1000 * 1000), 0);
+	CHECK_EQ(va, 42);
+	CHECK_EQ(cs[0].status, GORO_OK);
+	/* a closed channel is ready, its receive zeroed */
+	goro_chan_close(b);
+	vb = 5;
+	CHECK_EQ(goro_select(cs, 2, -1), 1);
+	CHECK_EQ(cs[1].status, GORO_CLOSED);
+	CHECK_EQ(vb, 0);
+	goro_chan_free(a);
+	goro_chan_free(b);
+}
+
+static void test_sleep(void)
+{
+	int64_t t0 = goro_now();
+
+	goro_sleep(15000000);
+	CHECK(goro_now() - t0 >= 15000000);
+	CHECK(goro_now() - t0 < 5LL * 1000 * 1000 * 1000);
+}
+
+struct mc { goro_mutex m; long n; long per; goro_waitgroup wg; };
+
+static void mutex_worker(void *arg)
+{
+	struct mc *s = arg;
+	for (long i = 0; i < s->per; i++) {
+		goro_mutex_lock(&s->m);
+		long v = s->n;
+		if ((i & 15) == 0)
+			goro_yield();	/* hold it across a switch now and then */
+		s->n = v + 1;
+		goro_mutex_unlock(&s->m);
+	}
+	goro_wg_done(&s->wg);
+}
+
+static void test_mutex_counter(void)
+{
+	struct mc s = { .m = GORO_MUTEX_INIT, .per = SCALE(5000, 1000), .wg = GORO_WAITGROUP_INIT };
+
+	goro_wg_add(&s.wg, 8);
+	for (int i = 0; i < 8; i++)
+		goro_spawn(mutex_worker, &s);
+	goro_wg_wait(&s.wg);
+	CHECK_EQ(s.n, 8 * s.per);
+	CHECK_EQ(goro_mutex_unlock(&s.m), GORO_INVAL);
+}
+
+struct fan { goro_waitgroup wg; atomic_long done; };
+
+static void fan_leaf(void *arg)
+{
+	struct fan *f = arg;
+	goro_sleep(1000000);
+	atomic_fetch_add(&f->done, 1);
+	goro_wg_done(&f->wg);
+}
+
+static void fan_mid(void *arg)
+{
+	struct fan *f = arg;
+	for (int i = 0; i < 10; i++)
+		goro_spawn(fan_leaf, f);
+	goro_wg_done(&f->wg);
+}
+
+static void test_waitgroup_fanout(void)
+{
+	struct fan f = { .wg = GORO_WAITGROUP_INIT };
+
+	goro_wg_add(&f.wg, 10 + 100);
+	for (int i = 0; i < 10; i++)
+		goro_spawn(fan_mid, &f);
+	goro_wg_wait(&f.wg);
+	CHECK_EQ(atomic_load(&f.done), 100);
+	CHECK_EQ(goro_wg_add(&f.wg, -1), GORO_INVAL);
+}
+
+struct rw { goro_rwmutex m; long a, b; atomic_int bad; goro_waitgroup wg; };
+
+static void rw_worker(void *arg)
+{
+	struct rw *s = arg;
+	for (int i = 0; i < 500; i++) {
+		if (i % 5 == 0) {
+			goro_rwmutex_lock(&s->m);
+			s->a++;
+			goro_yield();
+			s->b++;
+			goro_rwmutex_unlock(&s->m);
+		} else {
+			goro_rwmutex_rlock(&s->m);
+			if (s->a != s->b)
+				atomic_store(&s->bad, 1);
+			goro_rwmutex_runlock(&s->m);
+		}
+	}
+	goro_wg_done(&s->wg);
+}
+
+static void test_rwmutex(void)
+{
+	struct rw s = { .m = GORO_RWMUTEX_INIT, .wg = GORO_WAITGROUP_INIT };
+
+	goro_wg_add(&s.wg, 6);
+	for (int i = 0; i < 6; i++)
+		goro_spawn(rw_worker, &s);
+	goro_wg_wait(&s.wg);
+	CHECK_EQ(s.a, 6 * 100);
+	CHECK_EQ(s.a, s.b);
+	CHECK_EQ(atomic_load(&s.bad), 0);
+}
+
+/* Two goroutines that each wait, without yielding, for the other to be
+ * running: only two OS threads at once can satisfy both. Each checks that
+ * its thread has its own, freshly initialised TLS. */
+struct two { atomic_int in[2]; long tid[2]; long *tls[2]; int fresh[2]; goro_waitgroup wg; };
+
+static void spinner(void *arg)
+{
+	struct two *t = (struct two *)((uintptr_t)arg & ~(uintptr_t)1);
+	int me = (int)((uintptr_t)arg & 1);
+	int64_t deadline = goro_now() + 20LL * 1000 * 1000 * 1000;
+
+	t->tid[me] = sys_gettid();
+	t->tls[me] = tls_data_addr();
+	t->fresh[me] = tls_data == 0x5eed1234 && tls_zero[0] == 0;
+	atomic_store(&t->in[me], 1);
+	while (!atomic_load(&t->in[!me]) && goro_now() < deadline)
+		;
+	goro_wg_done(&t->wg);
+}
+
+static void test_procs2_two_threads(void)
+{
+	struct two t = { .wg = GORO_WAITGROUP_INIT };
+
+	CHECK_EQ(goro_procs(), 2);
+	goro_wg_add(&t.wg, 2);
+	goro_spawn(spinner, (void *)((uintptr_t)&t | 0));
+	goro_spawn(spinner, (void *)((uintptr_t)&t | 1));
+	goro_wg_wait(&t.wg);
+	CHECK(atomic_load(&t.in[0]) && atomic_load(&t.in[1]));
+	CHECK(t.tid[0] != t.tid[1]);
+	CHECK(t.tls[0] != t.tls[1]);
+	CHECK(t.fresh[0] && t.fresh[1]);
+	CHECK(t.tid[0] != sys_getpid() && t.tid[1] != sys_getpid());
+}
+
+/* Goroutines run on the runtime's clones, never on the thread blocked in
+ * goro_main: their TLS is not the main thread's, and starts from the image. */
+static long *main_tls;
+
+static void test_tls_threads(void)
+{
+	long *mine = tls_data_addr();
+
+	CHECK(mine != main_tls);
+	CHECK_EQ(*mine, 0x5eed1234);
+}
+
+static int goro_body(void *arg)
+{
+	(void)arg;
+	run("tls_threads", test_tls_threads);
+	run("spawn_many", test_spawn_many);
+	run("pingpong", test_pingpong);
+	run("prodcons_checksum", test_prodcons);
+	run("select_timeout", test_select);
+	run("sleep", test_sleep);
+	run("mutex_counter", test_mutex_counter);
+	run("rwmutex", test_rwmutex);
+	run("waitgroup_fanout", test_waitgroup_fanout);
+	run("procs2_two_threads", test_procs2_two_threads);
+	return 0;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	goro_config cfg = { .procs = 2 };
+	int r;
+
+	if (argc > 1)
+		only = argv[1];
+	main_envp = envp;
+	main_tls = tls_data_addr();
+	run("tls_main_thread", test_tls_main_thread);
+	run("getenv", test_getenv);
+	run("stack_overflow", test_stack_overflow);
+	run("deadlock", test_deadlock);
+	run("unexpected_signal", test_unexpected_signal);
+	r = goro_main(&cfg, goro_body, NULL);
+	if (r != 0) {
+		out("goro_main returned ");
+		outnum(r);
+		out("\n");
+		nfailed++;
+	}
+	outnum(npassed);
+	out(" passed, ");
+	outnum(nfailed);
+	out(" failed\n");
+	return nfailed == 0 ? 0 : 1;
+}
