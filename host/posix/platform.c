@@ -164,9 +164,7 @@ int64_t plat_nanotime(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Threads in this process, from /proc/self/status; -1 if unreadable.
- * Only for deadlock detection, so plain stdio is fine. */
-int plat_thread_count(void)
+static int proc_threads(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[128];
@@ -179,6 +177,28 @@ int plat_thread_count(void)
 			break;
 	fclose(f);
 	return n;
+}
+
+/* Threads that were there before main: 1, or more where an emulator's own
+ * threads show in /proc (qemu-user's RCU thread). They can never call into
+ * goro, so they don't count. */
+static int threads_at_start = -1;
+
+__attribute__((constructor)) static void count_threads_at_start(void)
+{
+	threads_at_start = proc_threads();
+}
+
+/* Threads in this process that could call into goro, from
+ * /proc/self/status; -1 if unreadable. Only for deadlock detection, so
+ * plain stdio is fine. */
+int plat_thread_count(void)
+{
+	int n = proc_threads();
+
+	if (n < 0 || threads_at_start < 1)
+		return -1;
+	return n - (threads_at_start - 1);
 }
 
 /* getproccount: CPUs in this process's affinity mask, else those online. */
