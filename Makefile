@@ -59,7 +59,7 @@ endif
 
 # One flags variable per domain. CFLAGS and LDFLAGS from the command line
 # are appended everywhere (e.g. make CFLAGS=-fsanitize=thread).
-CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=c11 -Iinclude
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=c11 -Iinclude $(SANFLAGS)
 CFLAGS_FREE = -ffreestanding -fno-builtin -nostdinc -isystem $(FREE_INC) \
 	-fno-stack-protector -ftls-model=initial-exec -fno-omit-frame-pointer \
 	-Icore -Iarch/$(ARCH) $(ARCHFLAGS)
@@ -502,3 +502,14 @@ test: $(NOLIBC_TEST)
 endif
 
 -include $(NOLIBC_TEST).d
+
+# ---- Soak (issue 6) ----
+# The randomized stress suite for minutes rather than seconds, outside CI:
+# make soak [ARCH=arm64] [SOAK_SECONDS=600]. It prints its seed first.
+SOAK_SECONDS ?= 600
+.PHONY: soak
+soak: $(B)/tests/check_stress
+	@$(need_qemu)
+	GORO_STRESS_SECONDS=$(SOAK_SECONDS) CK_FORK=yes CK_DEFAULT_TIMEOUT=$$(($(SOAK_SECONDS) * 3 + 120)) \
+		$(QEMU) $(B)/tests/check_stress
+

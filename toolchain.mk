@@ -94,6 +94,21 @@ ifeq ($(HOST)-$(PARK),nolibc-condvar)
 $(error PARK=condvar needs HOST=posix: host/nolibc has no pthreads)
 endif
 VARIANT := $(if $(filter nolibc,$(HOST)),-nolibc)$(if $(filter condvar,$(PARK)),-condvar)
+
+# ---- Compilers and sanitizers (issue 6) ----
+# A clang build and SANITIZE=address|undefined|thread builds live in their
+# own directories too. Sanitized builds instrument everything, core included
+# (core/sanitizer.h tells ASan and TSan about stack switches), so
+# check-freestanding does not apply to them.
+SANITIZERS := address undefined thread
+ifneq ($(SANITIZE),)
+ifeq ($(filter $(SANITIZE),$(SANITIZERS)),)
+$(error SANITIZE=$(SANITIZE) is not one of: $(SANITIZERS))
+endif
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	$(if $(filter undefined,$(SANITIZE)),-DGORO_TEST_UBSAN)
+endif
+VARIANT := $(VARIANT)$(if $(findstring clang,$(notdir $(CC))),-clang)$(if $(SANITIZE),-$(SANITIZE))
 HOST_SRCS_posix = $(filter-out host/posix/park_%.c,$(sort $(wildcard host/posix/*.c))) \
 	host/posix/park_$(PARK).c
 HOST_SRCS_nolibc = $(sort $(wildcard host/nolibc/*.c))
