@@ -534,6 +534,7 @@ static _Noreturn void execute(struct m *mp, struct g *gp, bool inherit_time)
 {
 	mp->curg = gp;
 	gp->m = mp;
+	gp->lastm = mp;
 	casgstatus(gp, Grunnable, Grunning);
 	if (!inherit_time)
 		atomic_storerelaxed(&mp->p->schedtick, mp->p->schedtick + 1);
@@ -552,10 +553,23 @@ static _Noreturn void schedule(void)
 		throw("schedule: holding a goroutine");
 	if (mp->p == NULL)
 		throw("schedule: no p");
+top:
 	atomic_storerelaxed(&mp->p->preempt, 0);
 	struct g *gp = findrunnable(mp, &inherit_time);
 	if (mp->spinning)
 		resetspinning(mp);
+	if (gp->migrate) {
+		/* GORO_DEBUG=migrate=1: a goroutine readied after a park must
+		 * not resume on the thread it parked on. Hand it, with this P,
+		 * to another M, and stop. */
+		gp->migrate = false;
+		if (gp->lastm == mp) {
+			runqput(mp->p, gp, true);
+			startm(releasep(mp), false);
+			stopm(mp);
+			goto top;
+		}
+	}
 	execute(mp, gp, inherit_time);
 }
 
@@ -650,8 +664,9 @@ static void ready(void *arg)
 	struct p *pp = mp != NULL ? mp->p : NULL;
 
 	casgstatus(gp, Gwaiting, Grunnable);
-	if (pp == NULL || debug.migrate) {
-		injectg(gp);   /* with migrate: most likely another P picks it up */
+	gp->migrate = debug.migrate != 0;
+	if (pp == NULL) {
+		injectg(gp);
 		return;
 	}
 	runqput(pp, gp, true);

@@ -67,6 +67,8 @@ struct g {
 	bool canary;             /* no guard page: check stack_lo's canary at switches */
 	struct g *schedlink;     /* run queue / free list link, owned by that list */
 	struct m *m;             /* the M running it, or NULL */
+	struct m *lastm;         /* the M that ran it last */
+	bool migrate;            /* GORO_DEBUG=migrate: move it off lastm */
 	void *param;             /* passed to a goroutine by whoever readies it */
 	uint64_t goid;
 	void (*startfn)(void *); /* what newproc was asked to run */
@@ -235,7 +237,7 @@ extern size_t stack_size;                   /* usable bytes per goroutine stack 
 /* GORO_DEBUG knobs (Go's GODEBUG), read once by schedinit. */
 extern struct dbgvar {
 	int32_t schedtrace;      /* ms between scheduler summaries; 0: off */
-	int32_t migrate;         /* 1: a readied G goes to the global queue */
+	int32_t migrate;         /* 1: a readied G resumes on another M */
 } debug;
 
 /* proc.c */

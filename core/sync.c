@@ -2,7 +2,8 @@
  * Mutex (mutex.go), RWMutex (rwmutex.go), Once (once.go) and Cond
  * (cond.go). Unlike Go, misuse returns GORO_INVAL and changes nothing, so
  * the decrementing operations check before they modify (CAS loops where
- * Go uses a blind atomic add). */
+ * Go uses a blind atomic add); a NULL object is INVAL, or nothing happens
+ * where the call has no status. */
 #include "sema.h"
 #include "platform.h"
 
@@ -127,6 +128,8 @@ static void mutex_lock_slow(goro_mutex *m)
 
 void goro_mutex_lock(goro_mutex *m)
 {
+	if (m == NULL)
+		return;
 	if (atomic_cas(&m->state_, 0, mutexLocked))
 		return;
 	mutex_lock_slow(m);
@@ -134,6 +137,8 @@ void goro_mutex_lock(goro_mutex *m)
 
 bool goro_mutex_trylock(goro_mutex *m)
 {
+	if (m == NULL)
+		return false;
 	int32_t old = atomic_load(&m->state_);
 	if ((old & (mutexLocked | mutexStarving)) != 0)
 		return false;
@@ -186,12 +191,16 @@ int goro_mutex_unlock(goro_mutex *m)
 
 void goro_rwmutex_rlock(goro_rwmutex *rw)
 {
+	if (rw == NULL)
+		return;
 	if (atomic_xadd(&rw->reader_count_, 1) < 0)
 		semacquire(sema_of(&rw->reader_sem_), false);   /* a writer is pending */
 }
 
 bool goro_rwmutex_tryrlock(goro_rwmutex *rw)
 {
+	if (rw == NULL)
+		return false;
 	for (;;) {
 		int32_t c = atomic_load(&rw->reader_count_);
 		if (c < 0)
@@ -203,6 +212,8 @@ bool goro_rwmutex_tryrlock(goro_rwmutex *rw)
 
 int goro_rwmutex_runlock(goro_rwmutex *rw)
 {
+	if (rw == NULL)
+		return GORO_INVAL;
 	/* No reader holds it when the count is empty, or when a writer holds
 	 * it (the count then includes readers waiting, not holding). A writer
 	 * only ever gets it after every holding reader has left, so a genuine
@@ -222,6 +233,8 @@ int goro_rwmutex_runlock(goro_rwmutex *rw)
 
 void goro_rwmutex_lock(goro_rwmutex *rw)
 {
+	if (rw == NULL)
+		return;
 	goro_mutex_lock(&rw->w_);   /* first resolve competition with other writers */
 	/* Announce the writer to readers, then wait for those already in. */
 	int32_t r = atomic_xadd(&rw->reader_count_, -rwmutexMaxReaders) + rwmutexMaxReaders;
@@ -232,6 +245,8 @@ void goro_rwmutex_lock(goro_rwmutex *rw)
 
 bool goro_rwmutex_trylock(goro_rwmutex *rw)
 {
+	if (rw == NULL)
+		return false;
 	if (!goro_mutex_trylock(&rw->w_))
 		return false;
 	if (!atomic_cas(&rw->reader_count_, 0, -rwmutexMaxReaders)) {
@@ -244,6 +259,8 @@ bool goro_rwmutex_trylock(goro_rwmutex *rw)
 
 int goro_rwmutex_unlock(goro_rwmutex *rw)
 {
+	if (rw == NULL)
+		return GORO_INVAL;
 	if (!atomic_cas(&rw->writer_, 1, 0))
 		return GORO_INVAL;
 	/* Announce to readers there is no active writer; wake the blocked ones. */
@@ -260,6 +277,8 @@ int goro_rwmutex_unlock(goro_rwmutex *rw)
 
 void goro_once_do(goro_once *o, void (*fn)(void *), void *arg)
 {
+	if (o == NULL || fn == NULL)
+		return;
 	if (atomic_load(&o->done_) != 0)
 		return;
 	goro_mutex_lock(&o->m_);
@@ -286,10 +305,14 @@ int goro_cond_wait(goro_cond *c, goro_mutex *m)
 
 void goro_cond_signal(goro_cond *c)
 {
+	if (c == NULL)
+		return;
 	notifylist_notify_one((struct notifylist *)c);
 }
 
 void goro_cond_broadcast(goro_cond *c)
 {
+	if (c == NULL)
+		return;
 	notifylist_notify_all((struct notifylist *)c);
 }
