@@ -62,6 +62,9 @@ static size_t read_all(int fd, char *buf, size_t cap, int64_t deadline_ms)
 /* In the child: where it reports its goroutine id before it faults. */
 static int child_id_fd = -1;
 
+/* In the child, before goro_main: e.g. start a thread of the program's own. */
+static void (*child_before_main)(void);
+
 static void child_report_id(void)
 {
 	char line[32];
@@ -102,6 +105,8 @@ static void run_child(int procs, int (*fn)(void *), child *c)
 		dup2(errp[1], 2);
 		close(errp[1]);
 		child_id_fd = idp[1];
+		if (child_before_main != NULL)
+			child_before_main();
 		goro_config cfg = { .procs = procs };
 		int r = goro_main(&cfg, fn, NULL);
 		_exit(r >= 0 && r < CHILD_BADMAIN ? CHILD_RETURNED + r : CHILD_RETURNED + CHILD_BADMAIN);
@@ -501,6 +506,54 @@ START_TEST(TestNoDeadlockForeignThread)
 }
 END_TEST
 
+/* The same with a thread the program started before goro_main: it is the
+ * program's, not an emulator's, so it still counts. */
+static _Atomic(goro_chan *) early_chan;
+
+static void *early_sender_thread(void *arg)
+{
+	(void)arg;
+	goro_chan *c;
+	while ((c = atomic_load(&early_chan)) == NULL)
+		usleep(1000);
+	usleep(300 * 1000);
+	int v = 99;
+	if (goro_chan_send(c, &v) != GORO_OK)
+		_exit(8);
+	return NULL;
+}
+
+static void start_early_thread(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, early_sender_thread, NULL) != 0)
+		_exit(9);
+	pthread_detach(t);
+}
+
+static int early_thread_main(void *arg)
+{
+	(void)arg;
+	goro_chan *c = goro_chan_make(sizeof(int), 0);
+	if (c == NULL)
+		return 1;
+	atomic_store(&early_chan, c);
+	int v = 0;
+	if (goro_chan_recv(c, &v) != GORO_OK || v != 99)
+		return 3;
+	return 0;
+}
+
+START_TEST(TestNoDeadlockThreadBeforeMain)
+{
+	child_before_main = start_early_thread;
+	child c;
+	run_child(1, early_thread_main, &c);
+	expect_exit(&c, CHILD_RETURNED);
+	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
+}
+END_TEST
+
 /* ---- stack overflow in a spawned goroutine: the fatal line names the
  * goroutine that reported its id before recursing ---- */
 
@@ -706,6 +759,7 @@ static Suite *fatal_suite(void)
 	tcase_add_test(tn, TestNoDeadlockBlockingCallThread);
 	tcase_add_test(tn, TestNoDeadlockBlockingCallProcess);
 	tcase_add_test(tn, TestNoDeadlockForeignThread);
+	tcase_add_test(tn, TestNoDeadlockThreadBeforeMain);
 	suite_add_tcase(s, tn);
 
 	TCase *tf = tcase_create("fault");
