@@ -108,7 +108,11 @@ endif
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	$(if $(filter undefined,$(SANITIZE)),-DGORO_TEST_UBSAN)
 endif
-VARIANT := $(VARIANT)$(if $(findstring clang,$(notdir $(CC))),-clang)$(if $(SANITIZE),-$(SANITIZE))
+# VALGRIND=1: goroutine stacks registered with valgrind (core/sanitizer.h).
+ifneq ($(VALGRIND),)
+SANFLAGS += -DGORO_VALGRIND -idirafter /usr/include
+endif
+VARIANT := $(VARIANT)$(if $(findstring clang,$(notdir $(CC))),-clang)$(if $(SANITIZE),-$(SANITIZE))$(if $(VALGRIND),-valgrind)
 HOST_SRCS_posix = $(filter-out host/posix/park_%.c,$(sort $(wildcard host/posix/*.c))) \
 	host/posix/park_$(PARK).c
 HOST_SRCS_nolibc = $(sort $(wildcard host/nolibc/*.c))

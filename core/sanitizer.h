@@ -111,4 +111,17 @@ static inline void san_switch_g0(struct m *mp) { (void)mp; }
 static inline void san_switch_g(struct g *gp) { (void)gp; }
 #endif
 
+/* Valgrind (make VALGRIND=1): register each goroutine stack once, when it
+ * is made, so memcheck knows a switch onto it is not a wild SP change.
+ * valgrind.h's client requests are inline asm that need only <stdarg.h>. */
+#ifdef GORO_VALGRIND
+#include <valgrind/valgrind.h>
+static inline void san_stack_made(struct g *gp)
+{
+	(void)VALGRIND_STACK_REGISTER(gp->stack_lo, gp->stack_hi);
+}
+#else
+static inline void san_stack_made(struct g *gp) { (void)gp; }
+#endif
+
 #endif

@@ -12,6 +12,7 @@
  * are used until the kernel refuses; after that a stack gets a canary word at
  * stack_lo instead, checked at every switch away from its goroutine. */
 #include "runtime2.h"
+#include "sanitizer.h"
 #include "platform.h"
 
 enum {
@@ -90,6 +91,7 @@ struct g *malg(void)
 		gp->canary = true;
 		*(uint64_t *)gp->stack_lo = STACK_CANARY;
 	}
+	san_stack_made(gp);
 	allgadd(gp);
 	return gp;
 }
