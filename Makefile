@@ -62,7 +62,7 @@ endif
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=c11 -Iinclude $(SANFLAGS)
 CFLAGS_FREE = -ffreestanding -fno-builtin -nostdinc -isystem $(FREE_INC) \
 	-fno-stack-protector -ftls-model=initial-exec -fno-omit-frame-pointer \
-	-Icore -Iarch/$(ARCH) $(ARCHFLAGS)
+	-Icore -Iarch/$(ARCH) $(ARCHFLAGS) $(SANFLAGS_FREE)
 CFLAGS_HOST := -D_GNU_SOURCE -pthread -Icore
 CFLAGS_TEST = -D_GNU_SOURCE -pthread -Icore -Iarch/$(ARCH) $(CHECK_CFLAGS)
 CFLAGS_APP := -D_GNU_SOURCE -pthread

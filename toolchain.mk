@@ -107,6 +107,11 @@ $(error SANITIZE=$(SANITIZE) is not one of: $(SANITIZERS))
 endif
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	$(if $(filter undefined,$(SANITIZE)),-DGORO_TEST_UBSAN)
+# core abandons g0 frames at every switch; without entry/exit hooks there
+# TSan's per-fiber shadow stacks stay balanced (core/sanitizer.h).
+ifeq ($(SANITIZE),thread)
+SANFLAGS_FREE := $(if $(findstring clang,$(notdir $(CC))),-mllvm -tsan-instrument-func-entry-exit=false,--param=tsan-instrument-func-entry-exit=0)
+endif
 endif
 # VALGRIND=1: goroutine stacks registered with valgrind (core/sanitizer.h).
 ifneq ($(VALGRIND),)

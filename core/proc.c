@@ -79,7 +79,7 @@ static void mcall(void (*fn)(void *))
 	struct g *gp = mp->curg;
 	mp->mcallfn = fn;
 	san_leave_g(gp, mp);
-	san_switch_g0_fresh(mp);
+	san_switch_g0(mp);
 	goro_arch_mcall(&gp->sched.sp, mp->g0sp, mcall_g0, gp);
 	san_arrive_g(gp);
 }
@@ -1075,7 +1075,6 @@ static void goexit0(void *arg)
 	stack_check_canary(gp);
 	casgstatus(gp, Grunning, Gdead);
 	dropg(mp);
-	san_deadg(gp);
 	gp->param = NULL;
 	gp->startfn = NULL;
 	gp->startarg = NULL;
@@ -1126,7 +1125,6 @@ static int newproc1(void (*fn)(void *), void *arg, const void *args, size_t size
 	gp->startfn = fn;
 	gp->startarg = arg;
 	gp->asan_fake_stack = NULL;
-	san_newg(gp);
 	gp->param = NULL;
 	gp->waitreason = waitReasonZero;
 	atomic_storerelaxed(&gp->goid, newgoid(pp));

@@ -127,8 +127,7 @@ struct m {
 	struct m *alllink;       /* allm, append-only */
 	uint64_t fastrand;       /* owned by the thread */
 	void (*mcallfn)(void *); /* what mcall runs on g0 */
-	void *tsan_fiber;        /* sanitizer.h: g0's current fiber ... */
-	void *tsan_fiber0;       /* ... and the thread's own */
+	void *tsan_fiber;        /* sanitizer.h: g0's */
 };
 
 /* P status. */

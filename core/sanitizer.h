@@ -75,38 +75,23 @@ static inline void san_free(void *p, size_t n) { (void)p; (void)n; }
 #ifdef GORO_TSAN
 void *__tsan_get_current_fiber(void);
 void *__tsan_create_fiber(unsigned flags);
-void __tsan_destroy_fiber(void *fiber);
 void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 
-/* Each goroutine's life is a TSan fiber, and so is each stint of an M's g0
- * between switches: TSan keeps a shadow call stack per fiber, and frames we
- * abandon (g0's at every gogo, a goroutine's at goexit) would pile up in a
- * reused one. Switches synchronise (flags 0): a goroutine and the g0 that
- * schedules it are one line of execution; races between goroutines running
- * on different Ms are what TSan reports. */
+/* Each G is a TSan fiber, made once with its stack and reused by every
+ * goroutine that G carries; each M's g0 is its thread's own fiber. TSan
+ * keeps a shadow call stack per fiber, and core abandons frames (g0's at
+ * every gogo): so core is built without TSan's function entry/exit hooks
+ * (toolchain.mk), which keeps every shadow stack balanced. Switches
+ * synchronise (flags 0): a goroutine and the g0 that schedules it are one
+ * line of execution; races between goroutines on different Ms are what TSan
+ * reports. */
 static inline void san_newg(struct g *gp) { gp->tsan_fiber = __tsan_create_fiber(0); }
-static inline void san_deadg(struct g *gp)
-{
-	__tsan_destroy_fiber(gp->tsan_fiber);
-	gp->tsan_fiber = NULL;
-}
-static inline void san_mstart(struct m *mp) { mp->tsan_fiber = mp->tsan_fiber0 = __tsan_get_current_fiber(); }
-/* mcall: a fresh g0 fiber; the last one's frames were abandoned. */
-static inline void san_switch_g0_fresh(struct m *mp)
-{
-	void *old = mp->tsan_fiber;
-	mp->tsan_fiber = __tsan_create_fiber(0);
-	__tsan_switch_to_fiber(mp->tsan_fiber, 0);
-	if (old != mp->tsan_fiber0)
-		__tsan_destroy_fiber(old);
-}
+static inline void san_mstart(struct m *mp) { mp->tsan_fiber = __tsan_get_current_fiber(); }
 static inline void san_switch_g0(struct m *mp) { __tsan_switch_to_fiber(mp->tsan_fiber, 0); }
 static inline void san_switch_g(struct g *gp) { __tsan_switch_to_fiber(gp->tsan_fiber, 0); }
 #else
 static inline void san_newg(struct g *gp) { (void)gp; }
-static inline void san_deadg(struct g *gp) { (void)gp; }
 static inline void san_mstart(struct m *mp) { (void)mp; }
-static inline void san_switch_g0_fresh(struct m *mp) { (void)mp; }
 static inline void san_switch_g0(struct m *mp) { (void)mp; }
 static inline void san_switch_g(struct g *gp) { (void)gp; }
 #endif

@@ -92,6 +92,7 @@ struct g *malg(void)
 		*(uint64_t *)gp->stack_lo = STACK_CANARY;
 	}
 	san_stack_made(gp);
+	san_newg(gp);
 	allgadd(gp);
 	return gp;
 }

@@ -1,10 +1,12 @@
 /* Sanitizer builds catch what they should in goro programs: a use of a
  * channel after goro_chan_free (ASan, through the allocator's poisoning in
- * core/malloc.c and sanitizer.h) and undefined behaviour in a goroutine
- * (UBSan). In a build without that sanitizer, the same misuse is checked
+ * core/malloc.c and sanitizer.h), undefined behaviour in a goroutine
+ * (UBSan) and a data race between goroutines on two Ms (TSan, told about
+ * every stack switch by core/sanitizer.h). In a build without that sanitizer, the same misuse is checked
  * for what the runtime alone promises. Pairs with core/sanitizer.h. */
 #include <check.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +19,24 @@
 #if defined(__SANITIZE_ADDRESS__)
 #define HAVE_ASAN 1
 #endif
+#if defined(__SANITIZE_THREAD__)
+#define HAVE_TSAN 1
+#endif
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define HAVE_ASAN 1
 #endif
-#if __has_feature(undefined_behavior_sanitizer)
-#define HAVE_UBSAN 1
+#if __has_feature(thread_sanitizer)
+#define HAVE_TSAN 1
 #endif
 #endif
-#if defined(GORO_TEST_UBSAN)
+#if defined(GORO_TEST_UBSAN)   /* gcc says nothing of UBSan: toolchain.mk does */
 #define HAVE_UBSAN 1
 #endif
 
-/* Run fn in a child process; return its exit status word and its stderr. */
-static int run_child(int (*fn)(void *), char *err, size_t errsz)
+/* Run fn in a child process with procs Ps (0: default); return its exit
+ * status word and its stderr. */
+static int run_child(int (*fn)(void *), int procs, char *err, size_t errsz)
 {
 	int fds[2];
 	ck_assert_int_eq(pipe(fds), 0);
@@ -39,7 +45,8 @@ static int run_child(int (*fn)(void *), char *err, size_t errsz)
 	if (pid == 0) {
 		dup2(fds[1], 2);
 		close(fds[0]);
-		_exit(goro_main(NULL, fn, NULL));
+		goro_config cfg = { .procs = procs };
+		_exit(goro_main(&cfg, fn, NULL));
 	}
 	close(fds[1]);
 	size_t n = 0;
@@ -70,7 +77,7 @@ static int use_after_free(void *arg)
 START_TEST(TestChanUseAfterFree)
 {
 	char err[8192];
-	int st = run_child(use_after_free, err, sizeof err);
+	int st = run_child(use_after_free, 0, err, sizeof err);
 #ifdef HAVE_ASAN
 	ck_assert_msg(!(WIFEXITED(st) && WEXITSTATUS(st) == 0), "use after free went unreported");
 	ck_assert_msg(strstr(err, "ERROR: AddressSanitizer") != NULL, "no ASan report: %s", err);
@@ -104,9 +111,48 @@ static int undefined_behaviour(void *arg)
 START_TEST(TestUndefinedInGoroutine)
 {
 	char err[8192];
-	int st = run_child(undefined_behaviour, err, sizeof err);
+	int st = run_child(undefined_behaviour, 0, err, sizeof err);
 #ifdef HAVE_UBSAN
 	ck_assert_msg(strstr(err, "runtime error: shift exponent 40") != NULL, "no UBSan report (status %d): %s", st, err);
+#else
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d: %s", st, err);
+#endif
+}
+END_TEST
+
+/* Two goroutines, on two Ms, add to a plain counter. */
+static long racy_counter;
+static atomic_int racers_started;
+
+static void racer(void *arg)
+{
+	goro_waitgroup *wg = arg;
+	atomic_fetch_add(&racers_started, 1);
+	while (atomic_load(&racers_started) < 2)
+		;   /* run side by side, not one after the other on one M */
+	for (int i = 0; i < 100000; i++)
+		racy_counter++;   /* the seeded bug */
+	goro_wg_done(wg);
+}
+
+static int data_race(void *arg)
+{
+	(void)arg;
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	goro_wg_add(&wg, 2);
+	goro_spawn(racer, &wg);
+	goro_spawn(racer, &wg);
+	goro_wg_wait(&wg);
+	return racy_counter > 0 ? 0 : 1;
+}
+
+START_TEST(TestDataRaceBetweenGoroutines)
+{
+	char err[1 << 14];
+	int st = run_child(data_race, 2, err, sizeof err);
+#ifdef HAVE_TSAN
+	ck_assert_msg(strstr(err, "WARNING: ThreadSanitizer: data race") != NULL, "no TSan report (status %d): %s", st, err);
+	ck_assert_msg(strstr(err, "racer") != NULL, "report does not name racer: %s", err);
 #else
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d: %s", st, err);
 #endif
@@ -120,6 +166,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, TestChanUseAfterFree);
 	tcase_add_test(tc, TestUndefinedInGoroutine);
+	tcase_add_test(tc, TestDataRaceBetweenGoroutines);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
