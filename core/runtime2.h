@@ -264,6 +264,7 @@ bool addtimer(struct timer *t);       /* true if t became the earliest */
 bool deltimer(struct timer *t);       /* true if removed before it ran */
 int64_t timer_next(void);             /* earliest when, or 0 */
 bool timers_pending(void);            /* armed, or firing right now */
+int64_t when_after(int64_t ns);       /* now + ns, saturating at INT64_MAX */
 void checktimers(void);               /* run timers that are due */
 
 /* runq.c (proc.go's run-queue section) */

@@ -203,9 +203,7 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	struct timer t = { .f = select_timeout, .arg = gp, .heapidx = -1 };
 	struct timer *tp = NULL;
 	if (timeout_ns > 0) {
-		t.when = plat_nanotime() + timeout_ns;
-		if (t.when < 0)
-			t.when = INT64_MAX;
+		t.when = when_after(timeout_ns);
 		tp = &t;
 	}
 	gopark(gp, selparkcommit, tp, norder == 0 && tp == NULL ? waitReasonSelectNoCases : waitReasonSelect);

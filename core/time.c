@@ -132,6 +132,13 @@ int64_t timer_next(void)
 	return atomic_load(&timers.when0);
 }
 
+/* A deadline ns from now; "forever" rather than a wrapped past. */
+int64_t when_after(int64_t ns)
+{
+	int64_t now = plat_nanotime();
+	return ns > INT64_MAX - now ? INT64_MAX : now + ns;
+}
+
 /* For checkdead: a timer armed, or one whose f (a goready) is under way. */
 bool timers_pending(void)
 {
@@ -186,9 +193,7 @@ void goro_sleep(int64_t ns)
 		return;
 	struct g standin;
 	struct g *gp = getg_or(&standin);
-	struct timer t = { .when = plat_nanotime() + ns, .f = goready_timer, .arg = gp, .heapidx = -1 };
-	if (t.when < 0)   /* overflow: sleep "forever" */
-		t.when = INT64_MAX;
+	struct timer t = { .when = when_after(ns), .f = goready_timer, .arg = gp, .heapidx = -1 };
 	gopark(gp, sleep_arm, &t, waitReasonSleep);
 	deltimer(&t);   /* waits out the tail of goready_timer */
 }

@@ -608,7 +608,15 @@ END_TEST
 
 /* ---- any other SIGSEGV: named, listed, then the usual death ---- */
 
+/* UBSan (SANITIZE=undefined) reports a store through NULL itself, before
+ * the fault; there the test faults at 0x8, a page no one maps, instead. */
+#ifdef GORO_TEST_UBSAN
+#define BAD_ADDR "0x8"
+static int *volatile null_ptr = (int *)8;
+#else
+#define BAD_ADDR "0x0"
 static int *volatile null_ptr;
+#endif
 
 static void segv_fn(void *arg)
 {
@@ -635,7 +643,7 @@ START_TEST(TestSegvNull)
 	ck_assert_msg(c.id[0] != '\0' && strcmp(c.id, "1") != 0, "goroutine id \"%s\"", c.id);
 	char want[128];
 	snprintf(want, sizeof want,
-	         "goro: fatal error: unexpected signal SIGSEGV at address 0x0 in goroutine %s", c.id);
+	         "goro: fatal error: unexpected signal SIGSEGV at address " BAD_ADDR " in goroutine %s", c.id);
 	expect_first(&c, want);
 	expect_listed(&c, "running");   /* the faulting one */
 }
