@@ -906,6 +906,8 @@ static void schedtrace(int64_t now)
 	ngo = gcount();
 	printstr("] goroutines=");
 	printu64(ngo);
+	printstr(" handoffs=");
+	printu64(atomic_load(&sched.nhandoff));
 	printstr("\n");
 }
 

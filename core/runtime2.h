@@ -223,7 +223,7 @@ struct schedt {
 	uint32_t poll_key;       /* atomic: futex word, bumped to wake it */
 
 	uint32_t exiting;        /* atomic: goro_main's main returned */
-	uint64_t nhandoff;       /* atomic: Ps retaken from blocking calls (debug) */
+	uint64_t nhandoff;       /* atomic: Ps retaken from blocking calls (schedtrace) */
 };
 
 extern struct schedt sched;
