@@ -95,6 +95,17 @@ void waitq_dequeue_sudog(struct waitq *q, struct sudog *sg)
 	sg->next = sg->prev = NULL;
 }
 
+/* The end of send and recv: drop the channel lock(s), then hand the peer
+ * its sudog (which case won, for a select) and ready it. */
+static void ready_peer(struct sudog *sg, void (*unlockf)(void *), void *arg)
+{
+	struct g *gp = sg->g;
+	unlockf(arg);
+	gp->param = sg;
+	sg->success = true;
+	goready(gp);
+}
+
 /* send: hand ep straight to a parked receiver (sendDirect), then ready it.
  * The receiver's elem may be NULL (it discards the value). */
 void chan_send_to(struct hchan *c, struct sudog *sg, const void *ep, void (*unlockf)(void *), void *arg)
@@ -103,11 +114,7 @@ void chan_send_to(struct hchan *c, struct sudog *sg, const void *ep, void (*unlo
 		memcpy(sg->elem, ep, c->elemsize);
 		sg->elem = NULL;
 	}
-	struct g *gp = sg->g;
-	unlockf(arg);
-	gp->param = sg;
-	sg->success = true;
-	goready(gp);
+	ready_peer(sg, unlockf, arg);
 }
 
 /* recv: take a parked sender's value. Unbuffered: straight from it
@@ -128,11 +135,7 @@ void chan_recv_from(struct hchan *c, struct sudog *sg, void *ep, void (*unlockf)
 		c->sendx = c->recvx;
 	}
 	sg->elem = NULL;
-	struct g *gp = sg->g;
-	unlockf(arg);
-	gp->param = sg;
-	sg->success = true;
-	goready(gp);
+	ready_peer(sg, unlockf, arg);
 }
 
 static void unlock_chan(void *c)
