@@ -57,11 +57,15 @@ static void select_timeout(void *arg)
 
 /* selparkcommit: runs once gp is parked. The timer is armed while the
  * channel locks are still held, so a wake-up from it must wait for them;
- * the channels are unlocked through gp->waiting (heap memory), not through
- * the select's frame, which may be gone once the last lock is dropped. */
+ * the channels are unlocked through gp's sudogs (heap memory), not through
+ * the select's frame, which may be gone once the last lock is dropped.
+ * With no channels at all, nothing holds gp back: it may be woken, return
+ * and be waiting somewhere else as soon as the timer is armed. So the list
+ * is read first, and gp is not touched after addtimer. */
 static bool selparkcommit(struct g *gp, void *arg)
 {
 	struct timer *t = arg;
+	struct sudog *list = gp->waiting;
 	bool poke = false;
 	int64_t when = 0;
 	if (t != NULL) {
@@ -69,7 +73,7 @@ static bool selparkcommit(struct g *gp, void *arg)
 		poke = addtimer(t);
 	}
 	struct hchan *lastc = NULL;
-	for (struct sudog *sg = gp->waiting; sg != NULL; sg = sg->waitlink) {
+	for (struct sudog *sg = list; sg != NULL; sg = sg->waitlink) {
 		if (sg->c != lastc && lastc != NULL)
 			unlock(&lastc->lock);
 		lastc = sg->c;

@@ -176,13 +176,15 @@ static void goready_timer(void *arg)
 }
 
 /* resetForSleep: arm the sleep timer only once the goroutine is parked, so
- * that its goready cannot come first. */
+ * that its goready cannot come first. Once armed, t may fire and the sleeper
+ * return at once, so t is not read after addtimer. */
 static bool sleep_arm(struct g *gp, void *arg)
 {
 	(void)gp;
 	struct timer *t = arg;
+	int64_t when = t->when;
 	if (addtimer(t))
-		timer_poke(t->when);
+		timer_poke(when);
 	return true;
 }
 

@@ -156,6 +156,62 @@ START_TEST(TestSelectNilSleep)
 }
 END_TEST
 
+/* ---- TestNilSelectThenPark: a select with only NULL channels and a
+ * timeout holds no channel lock, so its timer can wake it while the M that
+ * parked it is still finishing the park. Pairs of goroutines alternate such
+ * a select with a blocking exchange: were that M to look at the goroutine
+ * again, it would find the exchange's wait instead and release a channel
+ * lock it does not hold. ---- */
+
+#define NSP_PAIRS 32
+#define NSP_ROUNDS TEST_SCALE(20000, 2000)
+static goro_chan *nsp_done;
+
+struct nsp_arg { goro_chan *c; int sends_on; };
+
+static void nsp_side(void *arg)
+{
+	struct nsp_arg a = *(struct nsp_arg *)arg;
+	goro_case nil = { NULL, GORO_RECV, NULL, 0 };
+	for (int i = 0; i < NSP_ROUNDS; i++) {
+		ck_assert_int_eq(goro_select(&nil, 1, 1 + i % 3), GORO_TIMEOUT);
+		int v = i;
+		if (i % 2 == a.sends_on) {
+			ck_assert_int_eq(goro_chan_send(a.c, &v), GORO_OK);
+		} else {
+			ck_assert_int_eq(goro_chan_recv(a.c, &v), GORO_OK);
+			ck_assert_int_eq(v, i);
+		}
+	}
+	signal_done(nsp_done);
+}
+
+static int nsp_main(void *arg)
+{
+	(void)arg;
+	goro_chan *c[NSP_PAIRS];
+	nsp_done = goro_chan_make(sizeof(int), 2 * NSP_PAIRS);
+	for (int i = 0; i < NSP_PAIRS; i++) {
+		c[i] = goro_chan_make(sizeof(int), 0);
+		for (int side = 0; side < 2; side++) {
+			struct nsp_arg a = { c[i], side };
+			ck_assert_int_eq(goro_spawn_copy(nsp_side, &a, sizeof a), GORO_OK);
+		}
+	}
+	wait_done(nsp_done, 2 * NSP_PAIRS);
+	for (int i = 0; i < NSP_PAIRS; i++)
+		goro_chan_free(c[i]);
+	goro_chan_free(nsp_done);
+	return 0;
+}
+
+START_TEST(TestNilSelectThenPark)
+{
+	goro_config cfg = { .procs = 2 };
+	ck_assert_int_eq(goro_main(&cfg, nsp_main, NULL), 0);
+}
+END_TEST
+
 /* ---- TestSelectSameChannel: a send and a receive case on one buffered
  * channel: exactly the one that can proceed is chosen; both when both can ---- */
 
@@ -880,6 +936,7 @@ int main(void)
 	tcase_add_loop_test(th, TestNonblockSelectRace, 0, 2);
 	tcase_add_test(th, TestSelectStress);
 	tcase_add_test(th, TestSelectTimeoutStress);
+	tcase_add_test(th, TestNilSelectThenPark);
 	suite_add_tcase(s, th);
 	return test_run_suite(s);
 }
