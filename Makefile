@@ -507,13 +507,10 @@ endif
 # The randomized stress suite for minutes rather than seconds, outside CI:
 # make soak [ARCH=arm64] [SOAK_SECONDS=600]. It prints its seed first.
 SOAK_SECONDS ?= 600
-# Selects with timeouts: on by default here, off in make test (known race,
-# see README "Known bugs").
-SOAK_SELECT_TIMEOUTS ?= 1
 .PHONY: soak
 soak: $(B)/tests/check_stress
 	@$(need_qemu)
-	GORO_STRESS_SECONDS=$(SOAK_SECONDS) GORO_STRESS_SELECT_TIMEOUTS=$(SOAK_SELECT_TIMEOUTS) CK_FORK=yes CK_DEFAULT_TIMEOUT=$$(($(SOAK_SECONDS) * 3 + 120)) \
+	GORO_STRESS_SECONDS=$(SOAK_SECONDS) CK_FORK=yes CK_DEFAULT_TIMEOUT=$$(($(SOAK_SECONDS) * 3 + 120)) \
 		$(QEMU) $(B)/tests/check_stress
 
 

@@ -31,7 +31,6 @@
 
 static uint64_t stress_seed;
 static double stress_seconds;
-static bool select_timeouts;   /* GORO_STRESS_SELECT_TIMEOUTS */
 
 static void read_env(void)
 {
@@ -50,8 +49,6 @@ static void read_env(void)
 		if (d > 0)
 			stress_seconds = d;
 	}
-	s = getenv("GORO_STRESS_SELECT_TIMEOUTS");
-	select_timeouts = s != NULL && *s != '\0' && *s != '0';
 }
 
 #define FAIL_IF(cond, ...) do { \
@@ -249,12 +246,7 @@ static void op_select(worker *w)
 	switch (rndn(&w->rng, 3)) {
 	case 0: timeout = any_chan ? -1 : 0; break;   /* never all-nil forever */
 	case 1: timeout = 0; break;
-	default:
-		/* Selects with a timer expose a known race (see the note on issue
-		 * 3: a woken select can leave its timer armed); they run only
-		 * when GORO_STRESS_SELECT_TIMEOUTS is set, as make soak does. */
-		timeout = select_timeouts ? (int64_t)rndn(&w->rng, 200) * US : 0;
-		break;
+	default: timeout = (int64_t)rndn(&w->rng, 200) * US; break;
 	}
 	int r = goro_select(cs, n, timeout);
 	for (unsigned k = NSLOTS; k-- > 0;)
