@@ -1361,10 +1361,11 @@ int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
 		return st;
 	runqput(allp[0], gp, false);   /* no M owns allp[0] yet */
 	atomic_store(&main_started, 1);
-	sysmon_start();
+	/* The first M is counted before sysmon can look (schedtrace, checkdead). */
 	lock(&sched.lock);
 	int64_t id = sched.mnext++;
 	unlock(&sched.lock);
+	sysmon_start();
 	newm(NULL, allp[0], id);
 
 	notesleep(&main_done);
