@@ -7,169 +7,35 @@
  * Pairs with core/proc.c's checkdead, core/traceback.c and the posix host's
  * signal handlers. */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "testutil.h"
 
 #define MS (1000LL * 1000)
 
-/* How long a child may take before it counts as hung (and is killed). */
-#define CHILD_DEADLINE_MS TEST_SCALE(30 * 1000, 90 * 1000)
-
 static const char deadlock_line[] = "goro: fatal error: all goroutines are asleep - deadlock!";
 
-/* ---- the child runner ---- */
+/* ---- what the child must show (test_run_child: testutil.h) ---- */
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Read fd until EOF or the deadline; NUL-terminates. */
-static size_t read_all(int fd, char *buf, size_t cap, int64_t deadline_ms)
-{
-	size_t n = 0;
-	while (n < cap - 1) {
-		int64_t now_ms = mono_ms();
-		if (now_ms >= deadline_ms)
-			break;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, (int)(deadline_ms - now_ms));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		ssize_t k = read(fd, buf + n, cap - 1 - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-	}
-	buf[n] = '\0';
-	return n;
-}
-
-/* In the child: where it reports its goroutine id before it faults. */
-static int child_id_fd = -1;
-
-/* In the child, before goro_main: e.g. start a thread of the program's own. */
-static void (*child_before_main)(void);
-
-static void child_report_id(void)
-{
-	char line[32];
-	int n = snprintf(line, sizeof line, "%llu\n", (unsigned long long)goro_id());
-	if (write(child_id_fd, line, (size_t)n) != n)
-		_exit(4);
-	close(child_id_fd);
-}
-
-typedef struct child {
-	int    status;      /* from waitpid */
-	bool   hung;        /* killed at the deadline */
-	char   err[16384];  /* all of its stderr */
-	char   first[512];  /* its first stderr line, without the newline */
-	char   id[32];      /* what it reported through child_report_id, if anything */
-} child;
-
-/* Exit statuses of a child whose goro_main returned: main_fn's result
- * (0..99) plus 100, so none is confused with the runtime's fatal 2. */
-enum { CHILD_RETURNED = 100, CHILD_BADMAIN = 99 };
-
-/* Fork, run goro_main(procs, fn, NULL) in the child with its stderr on a
- * pipe, collect everything in *c. */
-static void run_child(int procs, int (*fn)(void *), child *c)
-{
-	int errp[2], idp[2];
-	memset(c, 0, sizeof *c);
-	ck_assert_int_eq(pipe(errp), 0);
-	ck_assert_int_eq(pipe(idp), 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	ck_assert_int_ne(pid, -1);
-	if (pid == 0) {
-		struct rlimit nocore = { 0, 0 };
-		setrlimit(RLIMIT_CORE, &nocore);   /* the SIGSEGV case: no core file */
-		close(errp[0]);
-		close(idp[0]);
-		dup2(errp[1], 2);
-		close(errp[1]);
-		child_id_fd = idp[1];
-		if (child_before_main != NULL)
-			child_before_main();
-		goro_config cfg = { .procs = procs };
-		int r = goro_main(&cfg, fn, NULL);
-		_exit(r >= 0 && r < CHILD_BADMAIN ? CHILD_RETURNED + r : CHILD_RETURNED + CHILD_BADMAIN);
-	}
-	close(errp[1]);
-	close(idp[1]);
-
-	int64_t deadline_ms = mono_ms() + CHILD_DEADLINE_MS;
-	/* stderr first: it reaches EOF when the child dies (its id pipe is
-	 * written, if at all, before the fault, so it cannot fill up) */
-	read_all(errp[0], c->err, sizeof c->err, deadline_ms);
-	read_all(idp[0], c->id, sizeof c->id, mono_ms() + 1);
-	close(errp[0]);
-	close(idp[0]);
-
-	pid_t w;
-	while ((w = waitpid(pid, &c->status, WNOHANG)) == 0) {
-		if (mono_ms() > deadline_ms) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &c->status, 0);
-			c->hung = true;
-			break;
-		}
-		usleep(10000);
-	}
-	ck_assert(c->hung || w == pid);
-
-	size_t k = strcspn(c->err, "\n");
-	if (k >= sizeof c->first)
-		k = sizeof c->first - 1;
-	memcpy(c->first, c->err, k);
-	c->first[k] = '\0';
-	c->id[strcspn(c->id, "\n")] = '\0';
-}
-
-static const char *describe(const child *c, char *buf, size_t n)
-{
-	if (c->hung)
-		snprintf(buf, n, "hung (killed after %d ms)", CHILD_DEADLINE_MS);
-	else if (WIFEXITED(c->status))
-		snprintf(buf, n, "exit %d", WEXITSTATUS(c->status));
-	else if (WIFSIGNALED(c->status))
-		snprintf(buf, n, "killed by signal %d", WTERMSIG(c->status));
-	else
-		snprintf(buf, n, "status %#x", c->status);
-	return buf;
-}
-
-static void expect_exit(const child *c, int code)
+static void expect_exit(const test_child *c, int code)
 {
 	char d[64];
 	ck_assert_msg(!c->hung && WIFEXITED(c->status) && WEXITSTATUS(c->status) == code,
-	              "child: %s, want exit %d; stderr:\n%s", describe(c, d, sizeof d), code, c->err);
+	              "child: %s, want exit %d; stderr:\n%s", test_child_describe(c, d, sizeof d), code, c->err);
 }
 
-static void expect_first(const child *c, const char *line)
+static void expect_first(const test_child *c, const char *line)
 {
 	ck_assert_msg(strcmp(c->first, line) == 0,
 	              "first stderr line \"%s\", want \"%s\"; stderr:\n%s", c->first, line, c->err);
 }
 
 /* The listing has a line "goroutine N [state]:". */
-static void expect_listed(const child *c, const char *state)
+static void expect_listed(const test_child *c, const char *state)
 {
 	char want[64];
 	snprintf(want, sizeof want, " [%s]:\n", state);
@@ -206,8 +72,8 @@ static int dl_chan_main(void *arg)
 
 static void deadlock_chan(int procs)
 {
-	child c;
-	run_child(procs, dl_chan_main, &c);
+	test_child c;
+	test_run_child(procs, dl_chan_main, NULL, &c);
 	expect_exit(&c, 2);
 	expect_first(&c, deadlock_line);
 	expect_listed(&c, "chan receive");
@@ -247,8 +113,8 @@ static int dl_select_main(void *arg)
 
 START_TEST(TestDeadlockSelect)
 {
-	child c;
-	run_child(2, dl_select_main, &c);
+	test_child c;
+	test_run_child(2, dl_select_main, NULL, &c);
 	expect_exit(&c, 2);
 	expect_first(&c, deadlock_line);
 	expect_listed(&c, "select");
@@ -265,8 +131,8 @@ static int dl_select_empty_main(void *arg)
 
 START_TEST(TestDeadlockSelectNoCases)
 {
-	child c;
-	run_child(1, dl_select_empty_main, &c);
+	test_child c;
+	test_run_child(1, dl_select_empty_main, NULL, &c);
 	expect_exit(&c, 2);
 	expect_first(&c, deadlock_line);
 }
@@ -287,8 +153,8 @@ static int dl_wg_main(void *arg)
 
 START_TEST(TestDeadlockWaitGroup)
 {
-	child c;
-	run_child(2, dl_wg_main, &c);
+	test_child c;
+	test_run_child(2, dl_wg_main, NULL, &c);
 	expect_exit(&c, 2);
 	expect_first(&c, deadlock_line);
 	expect_listed(&c, "semacquire");
@@ -309,8 +175,8 @@ static int dl_mutex_main(void *arg)
 
 START_TEST(TestDeadlockMutex)
 {
-	child c;
-	run_child(2, dl_mutex_main, &c);
+	test_child c;
+	test_run_child(2, dl_mutex_main, NULL, &c);
 	expect_exit(&c, 2);
 	expect_first(&c, deadlock_line);
 	expect_listed(&c, "semacquire");
@@ -346,9 +212,9 @@ static int nfp_timer_main(void *arg)
 
 START_TEST(TestNoDeadlockTimer)
 {
-	child c;
-	run_child(2, nfp_timer_main, &c);
-	expect_exit(&c, CHILD_RETURNED);
+	test_child c;
+	test_run_child(2, nfp_timer_main, NULL, &c);
+	expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -367,9 +233,9 @@ static int nfp_select_timeout_main(void *arg)
 
 START_TEST(TestNoDeadlockSelectTimeout)
 {
-	child c;
-	run_child(1, nfp_select_timeout_main, &c);
-	expect_exit(&c, CHILD_RETURNED);
+	test_child c;
+	test_run_child(1, nfp_select_timeout_main, NULL, &c);
+	expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -438,9 +304,9 @@ static int nfp_blocking_proc_main(void *arg)
 START_TEST(TestNoDeadlockBlockingCallThread)
 {
 	ck_assert_int_eq(pipe(nfp_pipe), 0);
-	child c;
-	run_child(2, nfp_blocking_thread_main, &c);
-	expect_exit(&c, CHILD_RETURNED);
+	test_child c;
+	test_run_child(2, nfp_blocking_thread_main, NULL, &c);
+	expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -457,11 +323,11 @@ START_TEST(TestNoDeadlockBlockingCallProcess)
 		_exit(write(nfp_pipe[1], "x", 1) == 1 ? 0 : 1);
 	}
 	/* the goro child inherits both ends: only the read end is used there */
-	child c;
-	run_child(1, nfp_blocking_proc_main, &c);
+	test_child c;
+	test_run_child(1, nfp_blocking_proc_main, NULL, &c);
 	int ws;
 	waitpid(writer, &ws, 0);
-	expect_exit(&c, CHILD_RETURNED);
+	expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -499,9 +365,9 @@ static int nfp_thread_main(void *arg)
 
 START_TEST(TestNoDeadlockForeignThread)
 {
-	child c;
-	run_child(1, nfp_thread_main, &c);
-	expect_exit(&c, CHILD_RETURNED);
+	test_child c;
+	test_run_child(1, nfp_thread_main, NULL, &c);
+	expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -546,10 +412,9 @@ static int early_thread_main(void *arg)
 
 START_TEST(TestNoDeadlockThreadBeforeMain)
 {
-	child_before_main = start_early_thread;
-	child c;
-	run_child(1, early_thread_main, &c);
-	expect_exit(&c, CHILD_RETURNED);
+	test_child c;
+	test_run_child(1, early_thread_main, start_early_thread, &c);
+	expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -573,7 +438,7 @@ static __attribute__((noinline)) long overflow(long depth)
 static void overflow_fn(void *arg)
 {
 	(void)arg;
-	child_report_id();
+	test_child_report_id();
 	overflow(0);
 }
 
@@ -596,8 +461,8 @@ static int overflow_main(void *arg)
 
 START_TEST(TestStackOverflow)
 {
-	child c;
-	run_child(2, overflow_main, &c);
+	test_child c;
+	test_run_child(2, overflow_main, NULL, &c);
 	expect_exit(&c, 2);
 	ck_assert_msg(c.id[0] != '\0' && strcmp(c.id, "1") != 0, "goroutine id \"%s\"", c.id);
 	char want[128];
@@ -621,7 +486,7 @@ static int *volatile null_ptr;
 static void segv_fn(void *arg)
 {
 	(void)arg;
-	child_report_id();
+	test_child_report_id();
 	*null_ptr = 1;
 }
 
@@ -635,11 +500,11 @@ static int segv_main(void *arg)
 
 START_TEST(TestSegvNull)
 {
-	child c;
-	run_child(2, segv_main, &c);
+	test_child c;
+	test_run_child(2, segv_main, NULL, &c);
 	char d[64];
 	ck_assert_msg(!c.hung && WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGSEGV,
-	              "child: %s, want death by SIGSEGV; stderr:\n%s", describe(&c, d, sizeof d), c.err);
+	              "child: %s, want death by SIGSEGV; stderr:\n%s", test_child_describe(&c, d, sizeof d), c.err);
 	ck_assert_msg(c.id[0] != '\0' && strcmp(c.id, "1") != 0, "goroutine id \"%s\"", c.id);
 	char want[128];
 	snprintf(want, sizeof want,
@@ -731,8 +596,8 @@ static int sigquit_main(void *arg)
 
 START_TEST(TestSigquit)
 {
-	child c;
-	run_child(2, sigquit_main, &c);
+	test_child c;
+	test_run_child(2, sigquit_main, NULL, &c);
 	expect_exit(&c, 2);
 	expect_first(&c, "SIGQUIT: quit");
 	expect_listed(&c, "chan receive");

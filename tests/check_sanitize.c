@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "goro.h"
 #include "testutil.h"
@@ -34,32 +32,6 @@
 #define HAVE_UBSAN 1
 #endif
 
-/* Run fn in a child process with procs Ps (0: default); return its exit
- * status word and its stderr. */
-static int run_child(int (*fn)(void *), int procs, char *err, size_t errsz)
-{
-	int fds[2];
-	ck_assert_int_eq(pipe(fds), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(fds[1], 2);
-		close(fds[0]);
-		goro_config cfg = { .procs = procs };
-		_exit(goro_main(&cfg, fn, NULL));
-	}
-	close(fds[1]);
-	size_t n = 0;
-	ssize_t r;
-	while (n + 1 < errsz && (r = read(fds[0], err + n, errsz - 1 - n)) > 0)
-		n += (size_t)r;
-	err[n] = '\0';
-	close(fds[0]);
-	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	return st;
-}
-
 static volatile size_t sink;
 
 static int use_after_free(void *arg)
@@ -76,16 +48,18 @@ static int use_after_free(void *arg)
 
 START_TEST(TestChanUseAfterFree)
 {
-	char err[8192];
-	int st = run_child(use_after_free, 0, err, sizeof err);
+	test_child c;
+	char d[64];
+	test_run_child(0, use_after_free, NULL, &c);
 #ifdef HAVE_ASAN
-	ck_assert_msg(!(WIFEXITED(st) && WEXITSTATUS(st) == 0), "use after free went unreported");
-	ck_assert_msg(strstr(err, "ERROR: AddressSanitizer") != NULL, "no ASan report: %s", err);
-	ck_assert_msg(strstr(err, "goro_chan_len") != NULL, "report does not name goro_chan_len: %s", err);
+	ck_assert_msg(!c.hung && test_child_result(&c) != 0, "use after free went unreported (%s)",
+	              test_child_describe(&c, d, sizeof d));
+	ck_assert_msg(strstr(c.err, "ERROR: AddressSanitizer") != NULL, "no ASan report: %s", c.err);
+	ck_assert_msg(strstr(c.err, "goro_chan_len") != NULL, "report does not name goro_chan_len: %s", c.err);
 #else
 	/* Without ASan the stale handle is caught by the channel's magic word,
 	 * while its memory has not been reused: len reads as 0. */
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d: %s", st, err);
+	ck_assert_msg(test_child_result(&c) == 0, "child: %s: %s", test_child_describe(&c, d, sizeof d), c.err);
 #endif
 }
 END_TEST
@@ -110,12 +84,14 @@ static int undefined_behaviour(void *arg)
 
 START_TEST(TestUndefinedInGoroutine)
 {
-	char err[8192];
-	int st = run_child(undefined_behaviour, 0, err, sizeof err);
+	test_child c;
+	char d[64];
+	test_run_child(0, undefined_behaviour, NULL, &c);
 #ifdef HAVE_UBSAN
-	ck_assert_msg(strstr(err, "runtime error: shift exponent 40") != NULL, "no UBSan report (status %d): %s", st, err);
+	ck_assert_msg(!c.hung && strstr(c.err, "runtime error: shift exponent 40") != NULL,
+	              "no UBSan report (child: %s): %s", test_child_describe(&c, d, sizeof d), c.err);
 #else
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d: %s", st, err);
+	ck_assert_msg(test_child_result(&c) == 0, "child: %s: %s", test_child_describe(&c, d, sizeof d), c.err);
 #endif
 }
 END_TEST
@@ -148,13 +124,15 @@ static int data_race(void *arg)
 
 START_TEST(TestDataRaceBetweenGoroutines)
 {
-	char err[1 << 14];
-	int st = run_child(data_race, 2, err, sizeof err);
+	test_child c;
+	char d[64];
+	test_run_child(2, data_race, NULL, &c);
 #ifdef HAVE_TSAN
-	ck_assert_msg(strstr(err, "WARNING: ThreadSanitizer: data race") != NULL, "no TSan report (status %d): %s", st, err);
-	ck_assert_msg(strstr(err, "racer") != NULL, "report does not name racer: %s", err);
+	ck_assert_msg(!c.hung && strstr(c.err, "WARNING: ThreadSanitizer: data race") != NULL,
+	              "no TSan report (child: %s): %s", test_child_describe(&c, d, sizeof d), c.err);
+	ck_assert_msg(strstr(c.err, "racer") != NULL, "report does not name racer: %s", c.err);
 #else
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d: %s", st, err);
+	ck_assert_msg(test_child_result(&c) == 0, "child: %s: %s", test_child_describe(&c, d, sizeof d), c.err);
 #endif
 }
 END_TEST

@@ -2,13 +2,8 @@
  * configured sizes), 100,000 goroutines are alive at once, and overflowing a
  * stack is a fatal error (exit 2, one "goro: fatal error:" line naming the G).
  * Pairs with core/stack.c (Go's stack.go: stackalloc/stackfree, gfput/gfget). */
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "testutil.h"
 
@@ -138,7 +133,6 @@ END_TEST
  * <id> is the one the goroutine reported (through a pipe) before recursing. */
 
 static volatile long overflow_limit = 1L << 40;  /* never reached */
-static int overflow_id_fd = -1;
 
 static __attribute__((noinline)) long overflow(long depth)
 {
@@ -151,29 +145,16 @@ static __attribute__((noinline)) long overflow(long depth)
 	return r + buf[0] + buf[sizeof buf - 1];
 }
 
-static void overflow_report_id(void)
-{
-	char line[32];
-	int n = snprintf(line, sizeof line, "%llu\n", (unsigned long long)goro_id());
-	if (write(overflow_id_fd, line, (size_t)n) != n)
-		_exit(4);
-	close(overflow_id_fd);
-}
-
 static void overflow_fn(void *arg)
 {
 	(void)arg;
-	overflow_report_id();
+	test_child_report_id();
 	overflow(0);
 }
 
-static int overflow_main(void *arg)
+static int overflow_spawn_main(void *arg)
 {
-	if (arg != NULL) {  /* overflow the main goroutine itself */
-		overflow_report_id();
-		overflow(0);
-		return 3;
-	}
+	(void)arg;
 	if (goro_spawn(overflow_fn, NULL) != GORO_OK)
 		return 5;
 	int64_t deadline = goro_now() + TEST_WAIT_NS;
@@ -182,104 +163,39 @@ static int overflow_main(void *arg)
 	return 3;  /* the process should have died by now */
 }
 
-static int64_t mono_ms(void)
+/* Overflow the main goroutine itself. */
+static int overflow_self_main(void *arg)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Read all of fd into buf until EOF or the deadline; NUL-terminates. */
-static size_t read_all(int fd, char *buf, size_t cap, int64_t deadline_ms)
-{
-	size_t n = 0;
-	for (;;) {
-		int64_t now_ms = mono_ms();
-		if (now_ms >= deadline_ms)
-			break;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, (int)(deadline_ms - now_ms));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		ssize_t k = read(fd, buf + n, cap - 1 - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-		if (n == cap - 1)
-			break;
-	}
-	buf[n] = '\0';
-	return n;
+	(void)arg;
+	test_child_report_id();
+	overflow(0);
+	return 3;
 }
 
 static void run_overflow_child(bool in_main)
 {
-	int errp[2], idp[2];
-	ck_assert_int_eq(pipe(errp), 0);
-	ck_assert_int_eq(pipe(idp), 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	ck_assert_int_ne(pid, -1);
-	if (pid == 0) {
-		close(errp[0]);
-		close(idp[0]);
-		dup2(errp[1], 2);
-		close(errp[1]);
-		overflow_id_fd = idp[1];
-		int r = goro_main(NULL, overflow_main, in_main ? (void *)1 : NULL);
-		_exit(r == 3 ? 3 : 6);
-	}
-	close(errp[1]);
-	close(idp[1]);
-
-	int64_t deadline_ms = mono_ms() + 90 * 1000;
-	char idbuf[64], err[4096];
-	read_all(idp[0], idbuf, sizeof idbuf, deadline_ms);
-	read_all(errp[0], err, sizeof err, deadline_ms);
-	close(idp[0]);
-	close(errp[0]);
-
-	int status = 0;
-	pid_t w;
-	while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
-		if (mono_ms() > deadline_ms) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			ck_abort_msg("child did not exit after overflowing its stack; stderr: %s", err);
-		}
-		usleep(10000);
-	}
-	ck_assert_int_eq(w, pid);
-
-	char *nl = strchr(err, '\n');
-	if (nl)
-		*nl = '\0';  /* first line only */
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2,
-	              "child status %#x (%s %d), want exit 2; stderr: %s", status,
-	              WIFEXITED(status) ? "exit" : "signal",
-	              WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), err);
+	test_child c;
+	test_run_child(0, in_main ? overflow_self_main : overflow_spawn_main, NULL, &c);
+	char d[64];
+	ck_assert_msg(!c.hung, "child did not exit after overflowing its stack; stderr: %s", c.err);
+	ck_assert_msg(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 2,
+	              "child: %s, want exit 2; stderr: %s", test_child_describe(&c, d, sizeof d), c.err);
 
 	static const char prefix[] = "goro: fatal error: stack overflow in goroutine ";
-	ck_assert_msg(strncmp(err, prefix, sizeof prefix - 1) == 0,
-	              "first stderr line: \"%s\"", err);
-	const char *num = err + sizeof prefix - 1;
+	ck_assert_msg(strncmp(c.first, prefix, sizeof prefix - 1) == 0,
+	              "first stderr line: \"%s\"", c.first);
+	const char *num = c.first + sizeof prefix - 1;
 	size_t digits = strspn(num, "0123456789");
-	ck_assert_msg(digits > 0, "no goroutine id in \"%s\"", err);
+	ck_assert_msg(digits > 0, "no goroutine id in \"%s\"", c.first);
 
-	char *idnl = strchr(idbuf, '\n');
-	ck_assert_msg(idnl != NULL, "child did not report its goroutine id");
-	*idnl = '\0';
-	ck_assert_msg(strlen(idbuf) == digits && strncmp(num, idbuf, digits) == 0,
+	ck_assert_msg(c.id[0] != '\0', "child did not report its goroutine id");
+	ck_assert_msg(strlen(c.id) == digits && strncmp(num, c.id, digits) == 0,
 	              "fatal error names goroutine \"%.*s\", the overflowing one is %s",
-	              (int)digits, num, idbuf);
+	              (int)digits, num, c.id);
 	if (in_main)
-		ck_assert_str_eq(idbuf, "1");
+		ck_assert_str_eq(c.id, "1");
 	else
-		ck_assert_str_ne(idbuf, "1");
+		ck_assert_str_ne(c.id, "1");
 }
 
 START_TEST(TestStackOverflowFatal)

@@ -1,14 +1,23 @@
 /* Helpers shared by the Check suites: thread ids, bounded waits that yield,
- * a lock-free set of OS thread ids, busy work the compiler cannot remove.
- * Header-only (static functions); every suite is its own program. */
+ * a lock-free set of OS thread ids, busy work the compiler cannot remove,
+ * goro_main run in a child process. Header-only (static functions); every
+ * suite is its own program. */
 #ifndef GORO_TESTUTIL_H
 #define GORO_TESTUTIL_H
 
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -100,6 +109,153 @@ static inline int test_tidset_count(test_tidset *s)
 		if (atomic_load_explicit(&s->slot[i], memory_order_relaxed) != 0)
 			n++;
 	return n;
+}
+
+/* ---- goro_main in a child process (Go's crash_test.go / testprog
+ * pattern), for fatal paths and for what a program writes to stderr ---- */
+
+/* How long a child may take before it counts as hung (and is killed). */
+#define TEST_CHILD_DEADLINE_MS TEST_SCALE(30 * 1000, 90 * 1000)
+
+/* Exit statuses of a child whose goro_main returned: main_fn's result
+ * (0..98) plus 100, so none is confused with the runtime's fatal 2 or a
+ * sanitizer's 1; any other result exits 100 + TEST_CHILD_BADMAIN. */
+enum { TEST_CHILD_RETURNED = 100, TEST_CHILD_BADMAIN = 99 };
+
+typedef struct test_child {
+	int  status;        /* from waitpid */
+	bool hung;          /* killed at the deadline */
+	char err[1 << 16];  /* its stderr, up to the size (schedtrace is long) */
+	char first[512];    /* its first stderr line, without the newline */
+	char id[32];        /* what it reported through test_child_report_id, if anything */
+} test_child;
+
+/* In the child: where test_child_report_id writes. */
+static int test_child_id_fd = -1;
+
+/* In the child, before it faults: tell the parent goro_id(), so the fatal
+ * line can be checked to name this goroutine. */
+static inline void test_child_report_id(void)
+{
+	char line[32];
+	int n = snprintf(line, sizeof line, "%llu\n", (unsigned long long)goro_id());
+	if (write(test_child_id_fd, line, (size_t)n) != n)
+		_exit(4);
+	close(test_child_id_fd);
+}
+
+static inline int64_t test_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read fd until EOF, a full buf or the deadline; NUL-terminates. */
+static inline size_t test_read_all(int fd, char *buf, size_t cap, int64_t deadline_ms)
+{
+	size_t n = 0;
+	while (n < cap - 1) {
+		int64_t now_ms = test_mono_ms();
+		if (now_ms >= deadline_ms)
+			break;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, (int)(deadline_ms - now_ms));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		ssize_t k = read(fd, buf + n, cap - 1 - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* Fork; in the child call before_main if any (setenv, or start a thread of
+ * the program's own), then goro_main(procs, fn, NULL) with stderr on a
+ * pipe. Everything about the child lands in *c. */
+static inline void test_run_child(int procs, int (*fn)(void *), void (*before_main)(void),
+                                  test_child *c)
+{
+	int errp[2], idp[2];
+	memset(c, 0, sizeof *c);
+	ck_assert_int_eq(pipe(errp), 0);
+	ck_assert_int_eq(pipe(idp), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0) {
+		struct rlimit nocore = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &nocore);   /* a child that faults: no core file */
+		close(errp[0]);
+		close(idp[0]);
+		dup2(errp[1], 2);
+		close(errp[1]);
+		test_child_id_fd = idp[1];
+		if (before_main != NULL)
+			before_main();
+		goro_config cfg = { .procs = procs };
+		int r = goro_main(&cfg, fn, NULL);
+		_exit(TEST_CHILD_RETURNED + (r >= 0 && r < TEST_CHILD_BADMAIN ? r : TEST_CHILD_BADMAIN));
+	}
+	close(errp[1]);
+	close(idp[1]);
+
+	int64_t deadline_ms = test_mono_ms() + TEST_CHILD_DEADLINE_MS;
+	/* stderr first: it reaches EOF when the child dies (its id pipe is
+	 * written, if at all, before the fault, so it cannot fill up); once it
+	 * is closed, a child writing more than err holds fails, not blocks */
+	test_read_all(errp[0], c->err, sizeof c->err, deadline_ms);
+	test_read_all(idp[0], c->id, sizeof c->id, test_mono_ms() + 1);
+	close(errp[0]);
+	close(idp[0]);
+
+	pid_t w;
+	while ((w = waitpid(pid, &c->status, WNOHANG)) == 0) {
+		if (test_mono_ms() > deadline_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &c->status, 0);
+			c->hung = true;
+			break;
+		}
+		usleep(10000);
+	}
+	ck_assert(c->hung || w == pid);
+
+	size_t k = strcspn(c->err, "\n");
+	if (k >= sizeof c->first)
+		k = sizeof c->first - 1;
+	memcpy(c->first, c->err, k);
+	c->first[k] = '\0';
+	c->id[strcspn(c->id, "\n")] = '\0';
+}
+
+/* main_fn's result if the child's goro_main returned; -1 if it hung, died
+ * of a signal or exited otherwise (a fatal error: 2). */
+static inline int test_child_result(const test_child *c)
+{
+	if (c->hung || !WIFEXITED(c->status) || WEXITSTATUS(c->status) < TEST_CHILD_RETURNED)
+		return -1;
+	return WEXITSTATUS(c->status) - TEST_CHILD_RETURNED;
+}
+
+/* How the child ended, for failure messages. */
+static inline const char *test_child_describe(const test_child *c, char *buf, size_t n)
+{
+	if (c->hung)
+		snprintf(buf, n, "hung (killed after %d ms)", TEST_CHILD_DEADLINE_MS);
+	else if (WIFEXITED(c->status))
+		snprintf(buf, n, "exit %d", WEXITSTATUS(c->status));
+	else if (WIFSIGNALED(c->status))
+		snprintf(buf, n, "killed by signal %d", WTERMSIG(c->status));
+	else
+		snprintf(buf, n, "status %#x", c->status);
+	return buf;
 }
 
 /* Run one suite in Check's default (fork) mode; exit status for main(). */
