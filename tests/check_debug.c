@@ -8,40 +8,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "goro.h"
 #include "testutil.h"
 
 #define MS (1000 * 1000LL)
 
-/* Run fn under goro_main in a child with GORO_DEBUG=debug and procs=2;
- * collect its stderr into err. Returns the child's exit status. */
-static int run_child(const char *debug, int (*fn)(void *), char *err, size_t errsz)
+/* What the child sets GORO_DEBUG to, before goro_main reads it. */
+static const char *debug_env;
+
+static void set_debug_env(void)
 {
-	int fds[2];
-	ck_assert_int_eq(pipe(fds), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(fds[1], 2);
-		close(fds[0]);
-		setenv("GORO_DEBUG", debug, 1);
-		goro_config cfg = { .procs = 2 };
-		_exit(goro_main(&cfg, fn, NULL));
-	}
-	close(fds[1]);
-	size_t n = 0;
-	ssize_t r;
-	while (n + 1 < errsz && (r = read(fds[0], err + n, errsz - 1 - n)) > 0)
-		n += (size_t)r;
-	err[n] = '\0';
-	close(fds[0]);
-	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert_msg(WIFEXITED(st), "child died: status %d; stderr: %s", st, err);
-	return WEXITSTATUS(st);
+	setenv("GORO_DEBUG", debug_env, 1);
+}
+
+/* Run fn under goro_main in a child with GORO_DEBUG=debug and procs=2;
+ * fails unless its goro_main returned. Returns fn's result. */
+static int run_debug(const char *debug, int (*fn)(void *), test_child *c)
+{
+	debug_env = debug;
+	test_run_child(2, fn, set_debug_env, c);
+	char d[64];
+	ck_assert_msg(test_child_result(c) >= 0, "child: %s; stderr: %s",
+	              test_child_describe(c, d, sizeof d), c->err);
+	return test_child_result(c);
 }
 
 static goro_chan *ping, *pong;
@@ -60,7 +50,7 @@ static int busy_main(void *arg)
 	ping = goro_chan_make(sizeof(int), 0);
 	pong = goro_chan_make(sizeof(int), 0);
 	goro_spawn(ponger, NULL);
-	int64_t end = goro_now() + 80 * MS;
+	int64_t end = goro_now() + 300 * MS;
 	for (int i = 0; goro_now() < end; i++) {
 		goro_chan_send(ping, &i);
 		goro_chan_recv(pong, &i);
@@ -71,10 +61,10 @@ static int busy_main(void *arg)
 
 START_TEST(TestSchedtrace)
 {
-	static char err[1 << 16];
-	ck_assert_int_eq(run_child("schedtrace=10", busy_main, err, sizeof err), 0);
+	test_child c;
+	ck_assert_int_eq(run_debug("schedtrace=10", busy_main, &c), 0);
 	int lines = 0, last_ms = -1;
-	for (char *l = strtok(err, "\n"); l != NULL; l = strtok(NULL, "\n")) {
+	for (char *l = strtok(c.err, "\n"); l != NULL; l = strtok(NULL, "\n")) {
 		if (strncmp(l, "SCHED ", 6) != 0)
 			continue;
 		int ms, procs, idle, threads, spinning, idlethreads, runq, consumed = 0;
@@ -104,7 +94,8 @@ START_TEST(TestSchedtrace)
 		ck_assert_msg(ngo >= 1 && ngo <= 3, "goroutines=%d: %s", ngo, l);
 		lines++;
 	}
-	ck_assert_msg(lines >= 3, "only %d SCHED lines in 80 ms at 10 ms", lines);
+	/* 30 are due; a loaded machine may delay sysmon a lot, not that much */
+	ck_assert_msg(lines >= 3, "only %d SCHED lines in 300 ms at 10 ms", lines);
 }
 END_TEST
 
@@ -116,42 +107,39 @@ static int quiet_main(void *arg)
 
 START_TEST(TestDebugUnknownKey)
 {
-	char err[4096];
-	ck_assert_int_eq(run_child("nosuchknob=1,schedtrace=x", quiet_main, err, sizeof err), 0);
-	ck_assert_msg(strstr(err, "goro: GORO_DEBUG: ignoring unknown key nosuchknob=1") != NULL, "%s", err);
-	ck_assert_msg(strstr(err, "goro: GORO_DEBUG: ignoring bad value in schedtrace=x") != NULL, "%s", err);
-	ck_assert_msg(strstr(err, "SCHED") == NULL, "a bad value must not turn schedtrace on: %s", err);
+	test_child c;
+	ck_assert_int_eq(run_debug("nosuchknob=1,schedtrace=x", quiet_main, &c), 0);
+	ck_assert_msg(strstr(c.err, "goro: GORO_DEBUG: ignoring unknown key nosuchknob=1") != NULL, "%s", c.err);
+	ck_assert_msg(strstr(c.err, "goro: GORO_DEBUG: ignoring bad value in schedtrace=x") != NULL, "%s", c.err);
+	ck_assert_msg(strstr(c.err, "SCHED") == NULL, "a bad value must not turn schedtrace on: %s", c.err);
 }
 END_TEST
 
-/* With migrate=1 a goroutine that parks and is readied 2,000 times resumes
- * on another thread every time (without it, ping-pong stays put: a handful
- * of moves at most). */
+/* With migrate=1 a goroutine resumes on another thread after every park.
+ * A sleep always parks (a ping-pong round need not: the peer may be there
+ * already), so 500 sleeps must be 500 moves. */
+#define MIGRATE_PARKS 500
+
 static int migrate_main(void *arg)
 {
 	(void)arg;
-	ping = goro_chan_make(sizeof(int), 0);
-	pong = goro_chan_make(sizeof(int), 0);
-	goro_spawn(ponger, NULL);
 	long last = test_gettid();
 	int moves = 0;
-	for (int i = 0; i < 2000; i++) {
-		goro_chan_send(ping, &i);
-		goro_chan_recv(pong, &i);
+	for (int i = 0; i < MIGRATE_PARKS; i++) {
+		goro_sleep(1000);
 		long t = test_gettid();
 		moves += t != last;
 		last = t;
 	}
-	goro_chan_close(ping);
-	fprintf(stderr, "migrations=%d\n", moves);
-	return moves >= 1900 ? 0 : 1;
+	fprintf(stderr, "migrations=%d of %d\n", moves, MIGRATE_PARKS);
+	return moves == MIGRATE_PARKS ? 0 : 1;
 }
 
 START_TEST(TestMigrate)
 {
-	char err[4096];
-	int st = run_child("migrate=1", migrate_main, err, sizeof err);
-	ck_assert_msg(st == 0, "main goroutine stayed on its thread across parks: %s", err);
+	test_child c;
+	int r = run_debug("migrate=1", migrate_main, &c);
+	ck_assert_msg(r == 0, "main goroutine stayed on its thread across parks: %s", c.err);
 }
 END_TEST
 
