@@ -558,18 +558,17 @@ top:
 	struct g *gp = findrunnable(mp, &inherit_time);
 	if (mp->spinning)
 		resetspinning(mp);
-	if (gp->migrate) {
+	if (gp->migrate && gp->lastm == mp) {
 		/* GORO_DEBUG=migrate=1: a goroutine readied after a park must
 		 * not resume on the thread it parked on. Hand it, with this P,
-		 * to another M, and stop. */
-		gp->migrate = false;
-		if (gp->lastm == mp) {
-			runqput(mp->p, gp, true);
-			startm(releasep(mp), false);
-			stopm(mp);
-			goto top;
-		}
+		 * to another M, and stop. The flag stays set: should this M
+		 * find it again after stopm, it hands it on again. */
+		runqput(mp->p, gp, true);
+		startm(releasep(mp), false);
+		stopm(mp);
+		goto top;
 	}
+	gp->migrate = false;
 	execute(mp, gp, inherit_time);
 }
 
