@@ -184,8 +184,43 @@ static int proc_threads(void)
  * goro, so they don't count. */
 static int threads_at_start = -1;
 
+#if defined(__SANITIZE_THREAD__)
+#define GORO_HOST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GORO_HOST_TSAN 1
+#endif
+#endif
+
+#ifdef GORO_HOST_TSAN
+static void *no_op(void *arg)
+{
+	return arg;
+}
+
+/* TSan starts a thread of its own at the first pthread_create, which would
+ * look like a program thread that can still wake someone, and deadlock
+ * detection would never fire. Have it started now, before the count, and
+ * wait until the no-op thread has left /proc. */
+static void start_sanitizer_thread(void)
+{
+	int before = proc_threads();
+	pthread_t t;
+	if (pthread_create(&t, NULL, no_op, NULL) != 0)
+		return;
+	pthread_join(t, NULL);
+	for (int i = 0; i < 100000 && proc_threads() > before + 1; i++)
+		sched_yield();
+}
+#else
+static void start_sanitizer_thread(void)
+{
+}
+#endif
+
 __attribute__((constructor)) static void count_threads_at_start(void)
 {
+	start_sanitizer_thread();
 	threads_at_start = proc_threads();
 }
 
