@@ -24,9 +24,17 @@
 
 #include "goro.h"
 
-/* Under qemu-aarch64 everything is several times slower: scale the heaviest
+/* Under qemu-aarch64 everything is several times slower, and so is every
+ * goroutine switch under TSan (a fiber switch each): scale the heaviest
  * counts with this (TEST_SCALE(native, arm64)). */
-#ifdef __aarch64__
+#if defined(__SANITIZE_THREAD__)
+#define TEST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TEST_TSAN 1
+#endif
+#endif
+#if defined(__aarch64__) || defined(TEST_TSAN)
 #define TEST_SCALE(native, arm64) (arm64)
 #else
 #define TEST_SCALE(native, arm64) (native)
