@@ -431,9 +431,10 @@ func benchTimers(name string) {
 	late := make([]int64, n)
 	var wg sync.WaitGroup
 	wg.Add(int(n))
-	t0 := time.Now()
+	gate := make(chan struct{})
 	for i := int64(0); i < n; i++ {
 		go func(i int64) {
+			<-gate // all sleepers exist before any sleeps, as on the C side
 			// 1-10 ms, uniform, the same draw as the C side
 			d := time.Duration(1000000 + int64(splitmix(uint64(i))%9000001))
 			t := time.Now()
@@ -442,6 +443,8 @@ func benchTimers(name string) {
 			wg.Done()
 		}(i)
 	}
+	t0 := time.Now()
+	close(gate)
 	wg.Wait()
 	d := time.Since(t0)
 	var sum float64
