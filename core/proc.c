@@ -1116,6 +1116,7 @@ static int newproc1(void (*fn)(void *), void *arg, const void *args, size_t size
 			return GORO_NOMEM;
 		casgstatus(gp, Gidle, Gdead);
 	}
+	san_stack_reused(gp);
 	uintptr_t top = gp->stack_hi;
 	if (args != NULL) {
 		top = (top - size) & ~(uintptr_t)15;

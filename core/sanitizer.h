@@ -101,12 +101,22 @@ static inline void san_switch_g(struct g *gp) { (void)gp; }
  * valgrind.h's client requests are inline asm that need only <stdarg.h>. */
 #ifdef GORO_VALGRIND
 #include <valgrind/valgrind.h>
+#include <valgrind/memcheck.h>
 static inline void san_stack_made(struct g *gp)
 {
 	(void)VALGRIND_STACK_REGISTER(gp->stack_lo, gp->stack_hi);
 }
+
+/* newproc writes the first frame and spawn arguments into a stack that may
+ * have been another goroutine's, whose returns left memcheck marking it
+ * unaddressable: a stack handed to a new goroutine is fresh memory. */
+static inline void san_stack_reused(struct g *gp)
+{
+	(void)VALGRIND_MAKE_MEM_UNDEFINED(gp->stack_lo, gp->stack_hi - gp->stack_lo);
+}
 #else
 static inline void san_stack_made(struct g *gp) { (void)gp; }
+static inline void san_stack_reused(struct g *gp) { (void)gp; }
 #endif
 
 #endif
