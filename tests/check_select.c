@@ -633,7 +633,9 @@ static int fs_main(void *arg)
 	ck_assert(test_wait_flag(&fs_done));
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
 	ck_assert_int_eq(fs_err, 0);
-	ck_assert_msg(fs_elapsed >= 20 * MS && fs_elapsed < 520 * MS,
+	/* Not early; the ceiling only says the timer fired by itself, which
+	 * under valgrind (threads serialised) took 5 s once. */
+	ck_assert_msg(fs_elapsed >= 20 * MS && fs_elapsed < 20000 * MS,
 	              "pthread's 20 ms select timed out after %lld ns", fs_elapsed);
 	return 0;
 }
