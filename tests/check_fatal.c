@@ -1,8 +1,8 @@
 /* Fatal paths, each in a child process (Go's crash_test.go / testprog
  * pattern): deadlock (checkdead) on a channel, a select and a WaitGroup, and
  * none while a timer, a blocking call or a foreign thread can still wake
- * someone; stack overflow and other faults (host/posix signal.c); the SIGQUIT
- * goroutine listing (traceback.c). The child runs goro_main with its stderr
+ * someone; a fault other than stack overflow (host/posix signal.c; overflow
+ * is check_stack.c's); the SIGQUIT goroutine listing (traceback.c). The child runs goro_main with its stderr
  * on a pipe; the parent checks the exit status and the exact first line.
  * Pairs with core/proc.c's checkdead, core/traceback.c and the posix host's
  * signal handlers. */
@@ -419,29 +419,6 @@ START_TEST(TestNoDeadlockThreadBeforeMain)
 }
 END_TEST
 
-/* ---- stack overflow in a spawned goroutine: the fatal line names the
- * goroutine that reported its id before recursing ---- */
-
-static volatile long overflow_limit = 1L << 40;  /* never reached */
-
-static __attribute__((noinline)) long overflow(long depth)
-{
-	volatile char buf[512];
-	buf[0] = (char)depth;
-	buf[sizeof buf - 1] = (char)depth;
-	long r = 0;
-	if (depth < overflow_limit)
-		r = overflow(depth + 1);
-	return r + buf[0] + buf[sizeof buf - 1];
-}
-
-static void overflow_fn(void *arg)
-{
-	(void)arg;
-	test_child_report_id();
-	overflow(0);
-}
-
 /* Keep main busy elsewhere (not checkdead-able) until the process dies. */
 static int wait_for_death(void)
 {
@@ -450,26 +427,6 @@ static int wait_for_death(void)
 		goro_sleep(10 * MS);
 	return 3;
 }
-
-static int overflow_main(void *arg)
-{
-	(void)arg;
-	if (goro_spawn(overflow_fn, NULL) != GORO_OK)
-		return 1;
-	return wait_for_death();
-}
-
-START_TEST(TestStackOverflow)
-{
-	test_child c;
-	test_run_child(2, overflow_main, NULL, &c);
-	expect_exit(&c, 2);
-	ck_assert_msg(c.id[0] != '\0' && strcmp(c.id, "1") != 0, "goroutine id \"%s\"", c.id);
-	char want[128];
-	snprintf(want, sizeof want, "goro: fatal error: stack overflow in goroutine %s", c.id);
-	expect_first(&c, want);
-}
-END_TEST
 
 /* ---- any other SIGSEGV: named, listed, then the usual death ---- */
 
@@ -637,7 +594,6 @@ static Suite *fatal_suite(void)
 
 	TCase *tf = tcase_create("fault");
 	tcase_set_timeout(tf, t);
-	tcase_add_test(tf, TestStackOverflow);
 	tcase_add_test(tf, TestSegvNull);
 	tcase_add_test(tf, TestSigquit);
 	suite_add_tcase(s, tf);
