@@ -48,6 +48,20 @@ static void expect_listed(const test_child *c, const char *state)
 	ck_abort_msg("no \"goroutine N [%s]:\" line in the listing; stderr:\n%s", state, c->err);
 }
 
+/* A child that must die of deadlock: exit 2, the deadlock line first, and
+ * goroutines listed in each wait state given (NULL: none asked). */
+static void expect_deadlock(int procs, int (*fn)(void *), const char *state1, const char *state2)
+{
+	test_child c;
+	test_run_child(procs, fn, NULL, &c);
+	expect_exit(&c, 2);
+	expect_first(&c, deadlock_line);
+	if (state1 != NULL)
+		expect_listed(&c, state1);
+	if (state2 != NULL)
+		expect_listed(&c, state2);
+}
+
 /* ---- checkdead: a receive and a send on different channels
  * (TestSimpleDeadlock / TestLockedDeadlock in crash_test.go) ---- */
 
@@ -70,25 +84,15 @@ static int dl_chan_main(void *arg)
 	return 2;   /* unreachable */
 }
 
-static void deadlock_chan(int procs)
-{
-	test_child c;
-	test_run_child(procs, dl_chan_main, NULL, &c);
-	expect_exit(&c, 2);
-	expect_first(&c, deadlock_line);
-	expect_listed(&c, "chan receive");
-	expect_listed(&c, "chan send");
-}
-
 START_TEST(TestDeadlockChan)
 {
-	deadlock_chan(1);
+	expect_deadlock(1, dl_chan_main, "chan receive", "chan send");
 }
 END_TEST
 
 START_TEST(TestDeadlockChanProcs4)
 {
-	deadlock_chan(4);
+	expect_deadlock(4, dl_chan_main, "chan receive", "chan send");
 }
 END_TEST
 
@@ -113,11 +117,7 @@ static int dl_select_main(void *arg)
 
 START_TEST(TestDeadlockSelect)
 {
-	test_child c;
-	test_run_child(2, dl_select_main, NULL, &c);
-	expect_exit(&c, 2);
-	expect_first(&c, deadlock_line);
-	expect_listed(&c, "select");
+	expect_deadlock(2, dl_select_main, "select", NULL);
 }
 END_TEST
 
@@ -131,10 +131,7 @@ static int dl_select_empty_main(void *arg)
 
 START_TEST(TestDeadlockSelectNoCases)
 {
-	test_child c;
-	test_run_child(1, dl_select_empty_main, NULL, &c);
-	expect_exit(&c, 2);
-	expect_first(&c, deadlock_line);
+	expect_deadlock(1, dl_select_empty_main, NULL, NULL);
 }
 END_TEST
 
@@ -153,11 +150,7 @@ static int dl_wg_main(void *arg)
 
 START_TEST(TestDeadlockWaitGroup)
 {
-	test_child c;
-	test_run_child(2, dl_wg_main, NULL, &c);
-	expect_exit(&c, 2);
-	expect_first(&c, deadlock_line);
-	expect_listed(&c, "semacquire");
+	expect_deadlock(2, dl_wg_main, "semacquire", NULL);
 }
 END_TEST
 
@@ -175,11 +168,7 @@ static int dl_mutex_main(void *arg)
 
 START_TEST(TestDeadlockMutex)
 {
-	test_child c;
-	test_run_child(2, dl_mutex_main, NULL, &c);
-	expect_exit(&c, 2);
-	expect_first(&c, deadlock_line);
-	expect_listed(&c, "semacquire");
+	expect_deadlock(2, dl_mutex_main, "semacquire", NULL);
 }
 END_TEST
 
