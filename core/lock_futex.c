@@ -89,8 +89,7 @@ bool notetsleep(struct note *n, int64_t ns)
 	}
 	if (atomic_load(&n->key) != 0)
 		return true;
-	int64_t now0 = plat_nanotime();
-	int64_t deadline = ns > INT64_MAX - now0 ? INT64_MAX : now0 + ns;
+	int64_t deadline = when_after(ns);
 	for (;;) {
 		plat_futex_wait(&n->key, 0, ns);
 		if (atomic_load(&n->key) != 0)

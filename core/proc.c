@@ -558,17 +558,19 @@ top:
 	struct g *gp = findrunnable(mp, &inherit_time);
 	if (mp->spinning)
 		resetspinning(mp);
-	if (gp->migrate && gp->lastm == mp) {
+	if (gp->migrate) {
 		/* GORO_DEBUG=migrate=1: a goroutine readied after a park must
 		 * not resume on the thread it parked on. Hand it, with this P,
-		 * to another M, and stop. The flag stays set: should this M
-		 * find it again after stopm, it hands it on again. */
-		runqput(mp->p, gp, true);
-		startm(releasep(mp), false);
-		stopm(mp);
-		goto top;
+		 * to another M, and stop. The flag stays set until it runs
+		 * elsewhere: this M may find it again after stopm. */
+		if (gp->lastm == mp) {
+			runqput(mp->p, gp, true);
+			startm(releasep(mp), false);
+			stopm(mp);
+			goto top;
+		}
+		gp->migrate = false;
 	}
-	gp->migrate = false;
 	execute(mp, gp, inherit_time);
 }
 
