@@ -19,7 +19,7 @@ goro_chan *goro_chan_make(size_t elem_size, size_t cap)
 	c->elemsize = elem_size;
 	c->dataqsiz = (uint32_t)cap;
 	c->allocsize = size;
-	atomic_storerelaxed(&c->magic, CHAN_MAGIC);   /* published with c itself */
+	a_store_relaxed(&c->magic, CHAN_MAGIC);   /* published with c itself */
 	return (goro_chan *)c;
 }
 
@@ -30,11 +30,11 @@ void goro_chan_free(goro_chan *ch)
 		return;
 	/* The contract says every operation has returned, so no lock is
 	 * needed; a parked waiter is a misuse seen here at no cost. */
-	if (atomic_loadrelaxed(&c->recvq.first) != NULL || atomic_loadrelaxed(&c->sendq.first) != NULL) {
+	if (a_load_relaxed(&c->recvq.first) != NULL || a_load_relaxed(&c->sendq.first) != NULL) {
 		printstr("goro: goro_chan_free: goroutines are still waiting on the channel; not freed\n");
 		return;
 	}
-	atomic_storerelaxed(&c->magic, 0);
+	a_store_relaxed(&c->magic, 0);
 	rtfree(c, c->allocsize);
 }
 
@@ -45,7 +45,7 @@ void waitq_enqueue(struct waitq *q, struct sudog *sg)
 	sg->next = NULL;
 	sg->prev = x;
 	if (x == NULL)
-		atomic_storerelaxed(&q->first, sg);
+		a_store_relaxed(&q->first, sg);
 	else
 		x->next = sg;
 	q->last = sg;
@@ -62,14 +62,14 @@ struct sudog *waitq_dequeue(struct waitq *q)
 			return NULL;
 		struct sudog *y = sg->next;
 		if (y == NULL) {
-			atomic_storerelaxed(&q->first, NULL);
+			a_store_relaxed(&q->first, NULL);
 			q->last = NULL;
 		} else {
 			y->prev = NULL;
-			atomic_storerelaxed(&q->first, y);
+			a_store_relaxed(&q->first, y);
 			sg->next = NULL;
 		}
-		if (sg->isSelect && !atomic_cas(&sg->g->selectDone, 0, 1))
+		if (sg->isSelect && !a_cas(&sg->g->selectDone, 0, 1))
 			continue;
 		return sg;
 	}
@@ -87,9 +87,9 @@ void waitq_dequeue_sudog(struct waitq *q, struct sudog *sg)
 			q->last = x;
 	} else if (y != NULL) {
 		y->prev = NULL;
-		atomic_storerelaxed(&q->first, y);
+		a_store_relaxed(&q->first, y);
 	} else if (q->first == sg) {
-		atomic_storerelaxed(&q->first, NULL);
+		a_store_relaxed(&q->first, NULL);
 		q->last = NULL;
 	}
 	sg->next = sg->prev = NULL;
@@ -213,7 +213,7 @@ int chansend(struct hchan *c, const void *ep, bool block)
 int chanrecv(struct hchan *c, void *ep, bool block)
 {
 	if (!block && chan_empty(c)) {
-		if (atomic_load(&c->closed) == 0)
+		if (a_load(&c->closed) == 0)
 			return GORO_AGAIN;
 		/* Closed: but a value may have arrived between the two loads;
 		 * only a channel that is still empty is closed-and-drained. */
@@ -295,7 +295,7 @@ int goro_chan_close(goro_chan *ch)
 		unlock(&c->lock);
 		return GORO_CLOSED;
 	}
-	atomic_store(&c->closed, 1);
+	a_store(&c->closed, 1);
 
 	struct g *glist = NULL;
 	struct sudog *sg;
@@ -332,7 +332,7 @@ int goro_chan_close(goro_chan *ch)
 size_t goro_chan_len(goro_chan *ch)
 {
 	struct hchan *c = hchan_of(ch);
-	return chan_valid(c) ? atomic_loadrelaxed(&c->qcount) : 0;
+	return chan_valid(c) ? a_load_relaxed(&c->qcount) : 0;
 }
 
 size_t goro_chan_cap(goro_chan *ch)

@@ -35,7 +35,7 @@ static inline struct hchan *hchan_of(goro_chan *c)
 
 static inline bool chan_valid(const struct hchan *c)
 {
-	return c != NULL && atomic_loadrelaxed(&c->magic) == CHAN_MAGIC;
+	return c != NULL && a_load_relaxed(&c->magic) == CHAN_MAGIC;
 }
 
 static inline char *chanbuf(struct hchan *c, uint32_t i)
@@ -49,7 +49,7 @@ static inline void chan_buf_put(struct hchan *c, const void *ep)
 	memcpy(chanbuf(c, c->sendx), ep, c->elemsize);
 	if (++c->sendx == c->dataqsiz)
 		c->sendx = 0;
-	atomic_storerelaxed(&c->qcount, c->qcount + 1);
+	a_store_relaxed(&c->qcount, c->qcount + 1);
 }
 
 /* Take the head of the non-empty buffer into ep (NULL: discard); c->lock
@@ -60,23 +60,23 @@ static inline void chan_buf_take(struct hchan *c, void *ep)
 		memcpy(ep, chanbuf(c, c->recvx), c->elemsize);
 	if (++c->recvx == c->dataqsiz)
 		c->recvx = 0;
-	atomic_storerelaxed(&c->qcount, c->qcount - 1);
+	a_store_relaxed(&c->qcount, c->qcount - 1);
 }
 
 /* full: would a send block? Racy by design: used only to fail fast. */
 static inline bool chan_full(struct hchan *c)
 {
 	if (c->dataqsiz == 0)
-		return atomic_loadrelaxed(&c->recvq.first) == NULL;
-	return atomic_loadrelaxed(&c->qcount) == c->dataqsiz;
+		return a_load_relaxed(&c->recvq.first) == NULL;
+	return a_load_relaxed(&c->qcount) == c->dataqsiz;
 }
 
 /* empty: would a receive block? */
 static inline bool chan_empty(struct hchan *c)
 {
 	if (c->dataqsiz == 0)
-		return atomic_loadrelaxed(&c->sendq.first) == NULL;
-	return atomic_load(&c->qcount) == 0;
+		return a_load_relaxed(&c->sendq.first) == NULL;
+	return a_load(&c->qcount) == 0;
 }
 
 /* The try forms' fast "no": a send that would block on an open channel,
@@ -84,12 +84,12 @@ static inline bool chan_empty(struct hchan *c)
  * empty and then closed) is one consistent moment: see chan.go. */
 static inline bool chan_send_fails_fast(struct hchan *c)
 {
-	return atomic_loadrelaxed(&c->closed) == 0 && chan_full(c);
+	return a_load_relaxed(&c->closed) == 0 && chan_full(c);
 }
 
 static inline bool chan_recv_fails_fast(struct hchan *c)
 {
-	return chan_empty(c) && atomic_load(&c->closed) == 0;
+	return chan_empty(c) && a_load(&c->closed) == 0;
 }
 
 /* chansend / chanrecv: OK, CLOSED, AGAIN (block false and not ready) or

@@ -19,7 +19,7 @@ enum {
  * so the unlocker knows a wake-up is owed. */
 void lock(struct mutex *l)
 {
-	uint32_t v = atomic_xchg(&l->key, mutex_locked);
+	uint32_t v = a_xchg(&l->key, mutex_locked);
 	if (v == mutex_unlocked)
 		return;
 
@@ -29,18 +29,18 @@ void lock(struct mutex *l)
 	int spin = ncpu > 1 ? active_spin : 0;   /* 0 until schedinit: no spinning */
 	for (;;) {
 		for (int i = 0; i < spin; i++) {
-			while (atomic_loadrelaxed(&l->key) == mutex_unlocked)
-				if (atomic_cas(&l->key, mutex_unlocked, wait))
+			while (a_load_relaxed(&l->key) == mutex_unlocked)
+				if (a_cas(&l->key, mutex_unlocked, wait))
 					return;
 			arch_procyield(active_spin_cnt);
 		}
 		for (int i = 0; i < passive_spin; i++) {
-			while (atomic_loadrelaxed(&l->key) == mutex_unlocked)
-				if (atomic_cas(&l->key, mutex_unlocked, wait))
+			while (a_load_relaxed(&l->key) == mutex_unlocked)
+				if (a_cas(&l->key, mutex_unlocked, wait))
 					return;
 			plat_osyield();
 		}
-		v = atomic_xchg(&l->key, mutex_sleeping);
+		v = a_xchg(&l->key, mutex_sleeping);
 		if (v == mutex_unlocked)
 			return;
 		wait = mutex_sleeping;
@@ -51,7 +51,7 @@ void lock(struct mutex *l)
 /* unlock2 */
 void unlock(struct mutex *l)
 {
-	uint32_t v = atomic_xchg(&l->key, mutex_unlocked);
+	uint32_t v = a_xchg(&l->key, mutex_unlocked);
 	if (v == mutex_unlocked)
 		throw("unlock of unlocked lock");
 	if (v == mutex_sleeping)
@@ -61,13 +61,13 @@ void unlock(struct mutex *l)
 /* noteclear: only when no one can be sleeping on or waking n. */
 void noteclear(struct note *n)
 {
-	atomic_store(&n->key, 0);
+	a_store(&n->key, 0);
 }
 
 /* notewakeup: exactly one wake-up per clear. */
 void notewakeup(struct note *n)
 {
-	uint32_t old = atomic_xchg(&n->key, 1);
+	uint32_t old = a_xchg(&n->key, 1);
 	if (old != 0)
 		throw("notewakeup - double wakeup");
 	plat_futex_wake(&n->key, 1);
@@ -76,7 +76,7 @@ void notewakeup(struct note *n)
 /* notesleep: block the thread until notewakeup. */
 void notesleep(struct note *n)
 {
-	while (atomic_load(&n->key) == 0)
+	while (a_load(&n->key) == 0)
 		plat_futex_wait(&n->key, 0, -1);
 }
 
@@ -87,17 +87,17 @@ bool notetsleep(struct note *n, int64_t ns)
 		notesleep(n);
 		return true;
 	}
-	if (atomic_load(&n->key) != 0)
+	if (a_load(&n->key) != 0)
 		return true;
 	int64_t deadline = when_after(ns);
 	for (;;) {
 		plat_futex_wait(&n->key, 0, ns);
-		if (atomic_load(&n->key) != 0)
+		if (a_load(&n->key) != 0)
 			break;
 		int64_t now = plat_nanotime();
 		if (now >= deadline)
 			break;
 		ns = deadline - now;
 	}
-	return atomic_load(&n->key) != 0;
+	return a_load(&n->key) != 0;
 }

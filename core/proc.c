@@ -52,7 +52,7 @@ uint32_t fastrand(void)
 	if (mp != NULL)
 		s = mp->fastrand += inc;
 	else
-		s = atomic_xadd(&foreign_rand, inc);
+		s = a_xadd(&foreign_rand, inc);
 	__uint128_t t = (__uint128_t)s * (s ^ 0xe7037ed1a0b428dbull);
 	return (uint32_t)((uint64_t)(t >> 64) ^ (uint64_t)t);
 }
@@ -60,7 +60,7 @@ uint32_t fastrand(void)
 /* casgstatus: status changes are checked transitions. */
 void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval)
 {
-	if (!atomic_cas(&gp->atomicstatus, oldval, newval))
+	if (!a_cas(&gp->atomicstatus, oldval, newval))
 		throw("casgstatus: bad incoming values");
 }
 
@@ -134,7 +134,7 @@ void systemstack(void (*fn)(void *), void *arg)
 /* Idle-P bitmask (Go's idlepMask), so stealers skip idle Ps cheaply. */
 static bool pmask_read(const uint32_t *mask, int32_t id)
 {
-	return (atomic_load(&mask[id / 32]) & (1u << (id % 32))) != 0;
+	return (a_load(&mask[id / 32]) & (1u << (id % 32))) != 0;
 }
 
 /* pidleput: sched.lock must be held. */
@@ -142,10 +142,10 @@ static void pidleput(struct p *pp)
 {
 	if (!runqempty(pp))
 		throw("pidleput: P has non-empty run queue");
-	atomic_or(&idlepmask[pp->id / 32], 1u << (pp->id % 32));
+	a_or(&idlepmask[pp->id / 32], 1u << (pp->id % 32));
 	pp->link = sched.pidle;
 	sched.pidle = pp;
-	atomic_xadd(&sched.npidle, 1);
+	a_xadd(&sched.npidle, 1);
 }
 
 /* pidleget: sched.lock must be held. */
@@ -153,9 +153,9 @@ static struct p *pidleget(void)
 {
 	struct p *pp = sched.pidle;
 	if (pp != NULL) {
-		atomic_and(&idlepmask[pp->id / 32], ~(1u << (pp->id % 32)));
+		a_and(&idlepmask[pp->id / 32], ~(1u << (pp->id % 32)));
 		sched.pidle = pp->link;
-		atomic_xadd(&sched.npidle, (uint32_t)-1);
+		a_xadd(&sched.npidle, (uint32_t)-1);
 	}
 	return pp;
 }
@@ -187,7 +187,7 @@ static void acquirep(struct m *mp, struct p *pp)
 		throw("wirep: invalid p state");
 	mp->p = pp;
 	pp->m = mp;
-	atomic_storerelaxed(&pp->status, Prunning);
+	a_store_relaxed(&pp->status, Prunning);
 }
 
 /* releasep: disassociate the current M from its P. */
@@ -198,7 +198,7 @@ static struct p *releasep(struct m *mp)
 		throw("releasep: invalid p state");
 	mp->p = NULL;
 	pp->m = NULL;
-	atomic_storerelaxed(&pp->status, Pidle);
+	a_store_relaxed(&pp->status, Pidle);
 	return pp;
 }
 
@@ -265,7 +265,7 @@ static void mstart(void *arg)
  * turns it off for a whole embedded program). sched.lock must be held. */
 static void checkdead(void)
 {
-	if (atomic_load(&sched.exiting) || !atomic_load(&main_started))
+	if (a_load(&sched.exiting) || !a_load(&main_started))
 		return;
 	if (sched.mnext - sched.nmidle > 0)   /* running, spinning, blocked, or being born */
 		return;
@@ -303,7 +303,7 @@ static void startm(struct p *pp, bool spinning)
 		pp = pidleget();
 		if (pp == NULL) {
 			unlock(&sched.lock);
-			if (spinning && (int32_t)atomic_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
+			if (spinning && (int32_t)a_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
 				throw("startm: negative nmspinning");
 			return;
 		}
@@ -331,9 +331,9 @@ static void startm(struct p *pp, bool spinning)
  * already spinning (that one will find the work). */
 void wakep(void)
 {
-	if (atomic_load(&sched.npidle) == 0)
+	if (a_load(&sched.npidle) == 0)
 		return;
-	if (atomic_load(&sched.nmspinning) != 0 || !atomic_cas(&sched.nmspinning, 0, 1))
+	if (a_load(&sched.nmspinning) != 0 || !a_cas(&sched.nmspinning, 0, 1))
 		return;
 	startm(NULL, true);
 }
@@ -345,7 +345,7 @@ static void resetspinning(struct m *mp)
 	if (!mp->spinning)
 		throw("resetspinning: not a spinning m");
 	mp->spinning = false;
-	if ((int32_t)atomic_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
+	if ((int32_t)a_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
 		throw("findrunnable: negative nmspinning");
 	wakep();
 }
@@ -416,10 +416,10 @@ static struct p *checkrunqsnop(void)
  * sleep, make sure some M comes to look. */
 void timer_poke(int64_t when)
 {
-	if (atomic_load(&sched.polling)) {
-		int64_t until = atomic_load(&sched.poll_until);
+	if (a_load(&sched.polling)) {
+		int64_t until = a_load(&sched.poll_until);
 		if (until == 0 || until > when) {
-			atomic_xadd(&sched.poll_key, 1);
+			a_xadd(&sched.poll_key, 1);
 			plat_futex_wake(&sched.poll_key, 1);
 		}
 	} else {
@@ -431,13 +431,13 @@ void timer_poke(int64_t when)
  * until the earliest timer, then tries to get a P back to run it. */
 static struct p *timersleep(int64_t until)
 {
-	uint32_t key = atomic_load(&sched.poll_key);
-	atomic_store(&sched.poll_until, until);
+	uint32_t key = a_load(&sched.poll_key);
+	a_store(&sched.poll_until, until);
 	int64_t delay = until - plat_nanotime();
 	if (delay > 0)
 		plat_futex_wait(&sched.poll_key, key, delay);
-	atomic_store(&sched.poll_until, 0);
-	atomic_store(&sched.polling, 0);
+	a_store(&sched.poll_until, 0);
+	a_store(&sched.polling, 0);
 	lock(&sched.lock);
 	struct p *pp = pidleget();
 	unlock(&sched.lock);
@@ -452,13 +452,13 @@ static struct g *findrunnable(struct m *mp, bool *inherit_time)
 top:;
 	struct p *pp = mp->p;
 	*inherit_time = false;
-	if (atomic_load(&sched.exiting))
+	if (a_load(&sched.exiting))
 		mexit_park();
 	checktimers();
 
 	/* Now and then check the global queue first, so that two goroutines
 	 * handing work back and forth on one P can't starve it. */
-	if (pp->schedtick % 61 == 0 && atomic_loadrelaxed(&sched.runqsize) > 0) {
+	if (pp->schedtick % 61 == 0 && a_load_relaxed(&sched.runqsize) > 0) {
 		lock(&sched.lock);
 		gp = globrunqget(pp, 1);
 		unlock(&sched.lock);
@@ -468,7 +468,7 @@ top:;
 	gp = runqget(pp, inherit_time);
 	if (gp != NULL)
 		return gp;
-	if (atomic_loadrelaxed(&sched.runqsize) != 0) {
+	if (a_load_relaxed(&sched.runqsize) != 0) {
 		lock(&sched.lock);
 		gp = globrunqget(pp, 0);
 		unlock(&sched.lock);
@@ -477,11 +477,11 @@ top:;
 	}
 
 	/* Steal, unless enough Ms are spinning already: half the busy Ps. */
-	uint32_t busy = (uint32_t)gomaxprocs - atomic_load(&sched.npidle);
-	if (mp->spinning || 2 * atomic_load(&sched.nmspinning) < busy) {
+	uint32_t busy = (uint32_t)gomaxprocs - a_load(&sched.npidle);
+	if (mp->spinning || 2 * a_load(&sched.nmspinning) < busy) {
 		if (!mp->spinning) {
 			mp->spinning = true;
-			atomic_xadd(&sched.nmspinning, 1);
+			a_xadd(&sched.nmspinning, 1);
 		}
 		gp = stealwork(pp);
 		if (gp != NULL)
@@ -505,19 +505,19 @@ top:;
 		 * last look either sees nmspinning == 0 and calls startm, or
 		 * queued it before this check, which then sees it. */
 		mp->spinning = false;
-		if ((int32_t)atomic_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
+		if ((int32_t)a_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
 			throw("findrunnable: negative nmspinning");
 		pp = checkrunqsnop();
 		if (pp != NULL) {
 			acquirep(mp, pp);
 			mp->spinning = true;
-			atomic_xadd(&sched.nmspinning, 1);
+			a_xadd(&sched.nmspinning, 1);
 			goto top;
 		}
 	}
 
 	int64_t next = timer_next();
-	if (next != 0 && atomic_cas(&sched.polling, 0, 1)) {
+	if (next != 0 && a_cas(&sched.polling, 0, 1)) {
 		pp = timersleep(next);
 		if (pp != NULL) {
 			acquirep(mp, pp);
@@ -537,7 +537,7 @@ static _Noreturn void execute(struct m *mp, struct g *gp, bool inherit_time)
 	gp->lastm = mp;
 	casgstatus(gp, Grunnable, Grunning);
 	if (!inherit_time)
-		atomic_storerelaxed(&mp->p->schedtick, mp->p->schedtick + 1);
+		a_store_relaxed(&mp->p->schedtick, mp->p->schedtick + 1);
 	san_leave_g0(gp);
 	san_switch_g(gp);
 	goro_arch_gogo(&gp->sched.sp);
@@ -554,7 +554,7 @@ static _Noreturn void schedule(void)
 	if (mp->p == NULL)
 		throw("schedule: no p");
 top:
-	atomic_storerelaxed(&mp->p->preempt, 0);
+	a_store_relaxed(&mp->p->preempt, 0);
 	struct g *gp = findrunnable(mp, &inherit_time);
 	if (mp->spinning)
 		resetspinning(mp);
@@ -653,7 +653,7 @@ static void injectg(struct g *gp)
 	lock(&sched.lock);
 	globrunqput(gp);
 	unlock(&sched.lock);
-	if (atomic_load(&sched.npidle) != 0)
+	if (a_load(&sched.npidle) != 0)
 		startm(NULL, false);
 }
 
@@ -788,7 +788,7 @@ bool sync_canspin(int iter)
 	enum { active_spin = 4 };
 	struct m *mp = getm();
 	if (iter >= active_spin || mp == NULL || mp->p == NULL || ncpu <= 1 ||
-	    gomaxprocs <= (int32_t)(atomic_load(&sched.npidle) + atomic_load(&sched.nmspinning)) + 1)
+	    gomaxprocs <= (int32_t)(a_load(&sched.npidle) + a_load(&sched.nmspinning)) + 1)
 		return false;
 	return runqempty(mp->p);
 }
@@ -802,12 +802,12 @@ void sync_dospin(void)
  * there is work, a spinning M if none is looking, else the idle list. */
 static void handoffp(struct p *pp)
 {
-	if (!runqempty(pp) || atomic_loadrelaxed(&sched.runqsize) != 0) {
+	if (!runqempty(pp) || a_load_relaxed(&sched.runqsize) != 0) {
 		startm(pp, false);
 		return;
 	}
-	if (atomic_load(&sched.nmspinning) + atomic_load(&sched.npidle) == 0 &&
-	    atomic_cas(&sched.nmspinning, 0, 1)) {
+	if (a_load(&sched.nmspinning) + a_load(&sched.npidle) == 0 &&
+	    a_cas(&sched.nmspinning, 0, 1)) {
 		startm(pp, true);
 		return;
 	}
@@ -837,20 +837,20 @@ static uint32_t retake(int64_t now)
 
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
-		uint32_t s = atomic_load(&pp->status);
+		uint32_t s = a_load(&pp->status);
 		if (s == Prunning) {
-			uint32_t t = atomic_loadrelaxed(&pp->schedtick);
+			uint32_t t = a_load_relaxed(&pp->schedtick);
 			if (pp->sysmon_schedtick != t) {
 				pp->sysmon_schedtick = t;
 				pp->sysmon_schedwhen = now;
 			} else if (pp->sysmon_schedwhen + forcePreemptNS <= now) {
-				atomic_store(&pp->preempt, 1);
+				a_store(&pp->preempt, 1);
 			}
 			continue;
 		}
 		if (s != Psyscall)
 			continue;
-		uint32_t t = atomic_load(&pp->syscalltick);
+		uint32_t t = a_load(&pp->syscalltick);
 		if (pp->sysmon_syscalltick != t) {
 			pp->sysmon_syscalltick = t;
 			pp->sysmon_syscallwhen = now;
@@ -858,13 +858,13 @@ static uint32_t retake(int64_t now)
 		}
 		/* Nothing to run and others looking: leave it, for a cheap
 		 * exitsyscall, unless the call has gone on for 10 ms. */
-		if (runqempty(pp) && atomic_load(&sched.nmspinning) + atomic_load(&sched.npidle) > 0 &&
+		if (runqempty(pp) && a_load(&sched.nmspinning) + a_load(&sched.npidle) > 0 &&
 		    pp->sysmon_syscallwhen + 10 * 1000 * 1000 > now)
 			continue;
-		if (atomic_cas(&pp->status, Psyscall, Pidle)) {
+		if (a_cas(&pp->status, Psyscall, Pidle)) {
 			n++;
-			atomic_xadd(&pp->syscalltick, 1);
-			atomic_xadd(&sched.nhandoff, 1);
+			a_xadd(&pp->syscalltick, 1);
+			a_xadd(&sched.nhandoff, 1);
 			handoffp(pp);
 		}
 	}
@@ -884,11 +884,11 @@ static void schedtrace(int64_t now)
 	printstr("ms: gomaxprocs=");
 	printu64((uint64_t)gomaxprocs);
 	printstr(" idleprocs=");
-	printu64(atomic_load(&sched.npidle));
+	printu64(a_load(&sched.npidle));
 	printstr(" threads=");
 	printu64((uint64_t)sched.mnext);
 	printstr(" spinningthreads=");
-	printu64(atomic_load(&sched.nmspinning));
+	printu64(a_load(&sched.nmspinning));
 	printstr(" idlethreads=");
 	printu64((uint64_t)sched.nmidle);
 	printstr(" runqueue=");
@@ -896,8 +896,8 @@ static void schedtrace(int64_t now)
 	printstr(" [");
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
-		uint32_t n = atomic_load(&pp->runqtail) - atomic_load(&pp->runqhead);
-		if (atomic_loadrelaxed(&pp->runnext) != NULL)
+		uint32_t n = a_load(&pp->runqtail) - a_load(&pp->runqhead);
+		if (a_load_relaxed(&pp->runnext) != NULL)
 			n++;
 		if (i > 0)
 			printstr(" ");
@@ -908,7 +908,7 @@ static void schedtrace(int64_t now)
 	printstr("] goroutines=");
 	printu64(ngo);
 	printstr(" handoffs=");
-	printu64(atomic_load(&sched.nhandoff));
+	printu64(a_load(&sched.nhandoff));
 	printstr("\n");
 }
 
@@ -932,7 +932,7 @@ static void sysmon(void *arg)
 		if (delay > 10 * 1000)
 			delay = 10 * 1000;
 		plat_futex_wait(&sysmon_key, 0, delay * 1000);
-		if (atomic_load(&sched.exiting)) {
+		if (a_load(&sched.exiting)) {
 			for (;;)
 				plat_futex_wait(&sysmon_key, 0, -1);
 		}
@@ -970,11 +970,11 @@ void goro_blocking_begin(void)
 	struct g *gp = mp->curg;
 	struct p *pp = mp->p;
 	casgstatus(gp, Grunning, Gsyscall);
-	atomic_xadd(&pp->syscalltick, 1);
+	a_xadd(&pp->syscalltick, 1);
 	pp->m = NULL;
 	mp->oldp = pp;
 	mp->p = NULL;
-	atomic_store(&pp->status, Psyscall);
+	a_store(&pp->status, Psyscall);
 }
 
 /* exitsyscall0, on g0: no P to be had; queue the goroutine and stop. */
@@ -1010,13 +1010,13 @@ void goro_blocking_end(void)
 	struct g *gp = mp->curg;
 	struct p *oldp = mp->oldp;
 	mp->oldp = NULL;
-	if (oldp != NULL && atomic_load(&oldp->status) == Psyscall &&
-	    atomic_cas(&oldp->status, Psyscall, Pidle)) {
+	if (oldp != NULL && a_load(&oldp->status) == Psyscall &&
+	    a_cas(&oldp->status, Psyscall, Pidle)) {
 		acquirep(mp, oldp);
 		casgstatus(gp, Gsyscall, Grunning);
 		return;
 	}
-	if (atomic_load(&sched.npidle) != 0) {
+	if (a_load(&sched.npidle) != 0) {
 		lock(&sched.lock);
 		struct p *pp = pidleget();
 		unlock(&sched.lock);
@@ -1041,7 +1041,7 @@ static void gfput(struct p *pp, struct g *gp)
 	lock(&sched.gfree.lock);
 	while (pp->ngfree > GFREE_LOCAL_KEEP)
 		gring_push(&sched.gfree.stack, pp->gfree[--pp->ngfree]);
-	atomic_storerelaxed(&sched.gfree.n, sched.gfree.stack.len);
+	a_store_relaxed(&sched.gfree.n, sched.gfree.stack.len);
 	unlock(&sched.gfree.lock);
 }
 
@@ -1051,7 +1051,7 @@ static struct g *gfget(struct p *pp)
 {
 	struct g *gp;
 
-	if (pp == NULL || (pp->ngfree == 0 && atomic_loadrelaxed(&sched.gfree.n) != 0)) {
+	if (pp == NULL || (pp->ngfree == 0 && a_load_relaxed(&sched.gfree.n) != 0)) {
 		lock(&sched.gfree.lock);
 		if (pp == NULL) {
 			gp = gring_pop_tail(&sched.gfree.stack);
@@ -1060,7 +1060,7 @@ static struct g *gfget(struct p *pp)
 				pp->gfree[pp->ngfree++] = gp;
 			gp = NULL;
 		}
-		atomic_storerelaxed(&sched.gfree.n, sched.gfree.stack.len);
+		a_store_relaxed(&sched.gfree.n, sched.gfree.stack.len);
 		unlock(&sched.gfree.lock);
 		if (pp == NULL)
 			return gp;
@@ -1098,9 +1098,9 @@ static uint64_t newgoid(struct p *pp)
 {
 	enum { GOID_BATCH = 16 };
 	if (pp == NULL)
-		return atomic_xadd(&sched.goidgen, 1);
+		return a_xadd(&sched.goidgen, 1);
 	if (pp->goidcache == pp->goidcacheend) {
-		pp->goidcache = atomic_xadd(&sched.goidgen, GOID_BATCH) - GOID_BATCH + 1;
+		pp->goidcache = a_xadd(&sched.goidgen, GOID_BATCH) - GOID_BATCH + 1;
 		pp->goidcacheend = pp->goidcache + GOID_BATCH;
 	}
 	return pp->goidcache++;
@@ -1131,7 +1131,7 @@ static int newproc1(void (*fn)(void *), void *arg, const void *args, size_t size
 	gp->asan_fake_stack = NULL;
 	gp->param = NULL;
 	gp->waitreason = waitReasonZero;
-	atomic_storerelaxed(&gp->goid, newgoid(pp));
+	a_store_relaxed(&gp->goid, newgoid(pp));
 	casgstatus(gp, Gdead, Grunnable);
 	*out = gp;
 	return GORO_OK;
@@ -1161,13 +1161,13 @@ static void newproc_m(void *v)
 		return;
 	}
 	runqput(pp, gp, true);
-	if (atomic_load(&main_started))
+	if (a_load(&main_started))
 		wakep();
 }
 
 static bool running(void)
 {
-	return atomic_load(&main_started) && !atomic_load(&sched.exiting);
+	return a_load(&main_started) && !a_load(&sched.exiting);
 }
 
 static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size)
@@ -1180,7 +1180,7 @@ static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size)
 	/* A preemption point: a goroutine that has held its P for 10 ms while
 	 * spawning lets the new goroutines run (and their Gs be reused). */
 	struct m *mp = getm();
-	if (mp != NULL && mp->curg != NULL && mp->p != NULL && atomic_loadrelaxed(&mp->p->preempt))
+	if (mp != NULL && mp->curg != NULL && mp->p != NULL && a_load_relaxed(&mp->p->preempt))
 		mcall(gosched_m);
 	return a.status;
 }
@@ -1342,7 +1342,7 @@ static void runtime_main(void *v)
 {
 	struct main_args *ma = v;
 	main_result = ma->fn(ma->arg);
-	atomic_store(&sched.exiting, 1);
+	a_store(&sched.exiting, 1);
 	notewakeup(&main_done);
 }
 
@@ -1350,7 +1350,7 @@ int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
 {
 	if (main_fn == NULL || (cfg != NULL && (cfg->procs < 0 || cfg->stack_size > ((size_t)1 << 30))))
 		return GORO_INVAL;
-	if (!atomic_cas(&runtime_started, 0, 1))
+	if (!a_cas(&runtime_started, 0, 1))
 		return GORO_INVAL;
 	int st = schedinit(cfg);
 	if (st != GORO_OK)
@@ -1362,7 +1362,7 @@ int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
 	if (st != GORO_OK)
 		return st;
 	runqput(allp[0], gp, false);   /* no M owns allp[0] yet */
-	atomic_store(&main_started, 1);
+	a_store(&main_started, 1);
 	/* The first M is counted before sysmon can look (schedtrace, checkdead). */
 	lock(&sched.lock);
 	int64_t id = sched.mnext++;

@@ -12,12 +12,12 @@
 
 static struct g *slot_get(struct p *pp, uint32_t i)
 {
-	return atomic_loadrelaxed(&pp->runq[i % RUNQ_SIZE]);
+	return a_load_relaxed(&pp->runq[i % RUNQ_SIZE]);
 }
 
 static void slot_set(struct p *pp, uint32_t i, struct g *gp)
 {
-	atomic_storerelaxed(&pp->runq[i % RUNQ_SIZE], gp);
+	a_store_relaxed(&pp->runq[i % RUNQ_SIZE], gp);
 }
 
 /* runqempty: head, tail and runnext read as one consistent snapshot. A G
@@ -26,10 +26,10 @@ static void slot_set(struct p *pp, uint32_t i, struct g *gp)
 bool runqempty(struct p *pp)
 {
 	for (;;) {
-		uint32_t head = atomic_load(&pp->runqhead);
-		uint32_t tail = atomic_load(&pp->runqtail);
-		struct g *runnext = atomic_load(&pp->runnext);
-		if (tail == atomic_load(&pp->runqtail))
+		uint32_t head = a_load(&pp->runqhead);
+		uint32_t tail = a_load(&pp->runqtail);
+		struct g *runnext = a_load(&pp->runnext);
+		if (tail == a_load(&pp->runqtail))
 			return head == tail && runnext == NULL;
 	}
 }
@@ -45,7 +45,7 @@ static bool runqputslow(struct p *pp, struct g *gp, uint32_t h, uint32_t t)
 		throw("runqputslow: queue is not full");
 	for (uint32_t i = 0; i < n; i++)
 		batch[i] = slot_get(pp, h + i);
-	if (!atomic_casrel(&pp->runqhead, h, h + n))   /* cas-release: commits consume */
+	if (!a_cas_rel(&pp->runqhead, h, h + n))   /* cas-release: commits consume */
 		return false;
 	batch[n] = gp;
 	lock(&sched.lock);
@@ -61,18 +61,18 @@ void runqput(struct p *pp, struct g *gp, bool next)
 	if (next) {
 		struct g *oldnext;
 		do
-			oldnext = atomic_loadrelaxed(&pp->runnext);
-		while (!atomic_cas(&pp->runnext, oldnext, gp));
+			oldnext = a_load_relaxed(&pp->runnext);
+		while (!a_cas(&pp->runnext, oldnext, gp));
 		if (oldnext == NULL)
 			return;
 		gp = oldnext;
 	}
 	for (;;) {
-		uint32_t h = atomic_loadacq(&pp->runqhead);   /* load-acquire: synchronize with consumers */
-		uint32_t t = atomic_loadrelaxed(&pp->runqtail);
+		uint32_t h = a_load_acq(&pp->runqhead);   /* load-acquire: synchronize with consumers */
+		uint32_t t = a_load_relaxed(&pp->runqtail);
 		if (t - h < RUNQ_SIZE) {
 			slot_set(pp, t, gp);
-			atomic_storerel(&pp->runqtail, t + 1);   /* store-release: makes the item available */
+			a_store_rel(&pp->runqtail, t + 1);   /* store-release: makes the item available */
 			return;
 		}
 		if (runqputslow(pp, gp, h, t))
@@ -85,21 +85,21 @@ void runqput(struct p *pp, struct g *gp, bool next)
  * owner P. */
 struct g *runqget(struct p *pp, bool *inherit_time)
 {
-	struct g *next = atomic_loadrelaxed(&pp->runnext);
+	struct g *next = a_load_relaxed(&pp->runnext);
 	/* runnext is only ever cleared by the owner or a stealer's CAS, so the
 	 * CAS here can fail only to a stealer, never spuriously succeed. */
-	if (next != NULL && atomic_cas(&pp->runnext, next, NULL)) {
+	if (next != NULL && a_cas(&pp->runnext, next, NULL)) {
 		*inherit_time = true;
 		return next;
 	}
 	*inherit_time = false;
 	for (;;) {
-		uint32_t h = atomic_loadacq(&pp->runqhead);   /* load-acquire: synchronize with other consumers */
-		uint32_t t = atomic_loadrelaxed(&pp->runqtail);
+		uint32_t h = a_load_acq(&pp->runqhead);   /* load-acquire: synchronize with other consumers */
+		uint32_t t = a_load_relaxed(&pp->runqtail);
 		if (t == h)
 			return NULL;
 		struct g *gp = slot_get(pp, h);
-		if (atomic_casrel(&pp->runqhead, h, h + 1))   /* cas-release: commits consume */
+		if (a_cas_rel(&pp->runqhead, h, h + 1))   /* cas-release: commits consume */
 			return gp;
 	}
 }
@@ -110,27 +110,27 @@ struct g *runqget(struct p *pp, bool *inherit_time)
 static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batch_head, bool steal_runnext)
 {
 	for (;;) {
-		uint32_t h = atomic_loadacq(&pp->runqhead);   /* load-acquire: synchronize with other consumers */
-		uint32_t t = atomic_loadacq(&pp->runqtail);   /* load-acquire: synchronize with the producer */
+		uint32_t h = a_load_acq(&pp->runqhead);   /* load-acquire: synchronize with other consumers */
+		uint32_t t = a_load_acq(&pp->runqtail);   /* load-acquire: synchronize with the producer */
 		uint32_t n = t - h;
 		n = n - n / 2;
 		if (n == 0) {
 			if (steal_runnext) {
-				struct g *next = atomic_loadrelaxed(&pp->runnext);
+				struct g *next = a_load_relaxed(&pp->runnext);
 				if (next != NULL) {
 					/* A running P that just readied next is likely about
 					 * to block and run it itself (the ping-pong case):
 					 * give it a moment before stealing it away. Go sleeps
 					 * 3 us; we spin as long, and stop as soon as the
 					 * owner has taken it. */
-					if (atomic_loadrelaxed(&pp->status) == Prunning) {
+					if (a_load_relaxed(&pp->status) == Prunning) {
 						int64_t until = plat_nanotime() + 3000;
 						do
 							arch_procyield(20);
-						while (atomic_loadrelaxed(&pp->runnext) == next &&
+						while (a_load_relaxed(&pp->runnext) == next &&
 						       plat_nanotime() < until);
 					}
-					if (!atomic_cas(&pp->runnext, next, NULL))
+					if (!a_cas(&pp->runnext, next, NULL))
 						continue;
 					batch[batch_head % RUNQ_SIZE] = next;
 					return 1;
@@ -141,8 +141,8 @@ static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batch_head, bo
 		if (n > RUNQ_SIZE / 2)   /* read an inconsistent h and t */
 			continue;
 		for (uint32_t i = 0; i < n; i++)
-			atomic_storerelaxed(&batch[(batch_head + i) % RUNQ_SIZE], slot_get(pp, h + i));
-		if (atomic_casrel(&pp->runqhead, h, h + n))   /* cas-release: commits consume */
+			a_store_relaxed(&batch[(batch_head + i) % RUNQ_SIZE], slot_get(pp, h + i));
+		if (a_cas_rel(&pp->runqhead, h, h + n))   /* cas-release: commits consume */
 			return n;
 	}
 }
@@ -151,7 +151,7 @@ static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batch_head, bo
  * Executed only by the owner P of pp. */
 struct g *runqsteal(struct p *pp, struct p *p2, bool steal_runnext)
 {
-	uint32_t t = atomic_loadrelaxed(&pp->runqtail);
+	uint32_t t = a_load_relaxed(&pp->runqtail);
 	uint32_t n = runqgrab(p2, pp->runq, t, steal_runnext);
 	if (n == 0)
 		return NULL;
@@ -159,10 +159,10 @@ struct g *runqsteal(struct p *pp, struct p *p2, bool steal_runnext)
 	struct g *gp = slot_get(pp, t + n);
 	if (n == 0)
 		return gp;
-	uint32_t h = atomic_loadacq(&pp->runqhead);   /* load-acquire: synchronize with consumers */
+	uint32_t h = a_load_acq(&pp->runqhead);   /* load-acquire: synchronize with consumers */
 	if (t - h + n >= RUNQ_SIZE)
 		throw("runqsteal: runq overflow");
-	atomic_storerel(&pp->runqtail, t + n);   /* store-release: makes the items available */
+	a_store_rel(&pp->runqtail, t + n);   /* store-release: makes the items available */
 	return gp;
 }
 
@@ -210,7 +210,7 @@ struct g *gring_pop_tail(struct gring *r)
 void globrunqput(struct g *gp)
 {
 	gring_push(&sched.runq, gp);
-	atomic_storerelaxed(&sched.runqsize, sched.runqsize + 1);
+	a_store_relaxed(&sched.runqsize, sched.runqsize + 1);
 }
 
 /* globrunqputbatch: append n Gs. sched.lock must be held. */
@@ -218,7 +218,7 @@ void globrunqputbatch(struct g **batch, int32_t n)
 {
 	for (int32_t i = 0; i < n; i++)
 		gring_push(&sched.runq, batch[i]);
-	atomic_storerelaxed(&sched.runqsize, sched.runqsize + n);
+	a_store_relaxed(&sched.runqsize, sched.runqsize + n);
 }
 
 /* globrunqget: take a fair share of the global queue (at most max when
@@ -235,7 +235,7 @@ struct g *globrunqget(struct p *pp, int32_t max)
 		n = max;
 	if (n > RUNQ_SIZE / 2)
 		n = RUNQ_SIZE / 2;
-	atomic_storerelaxed(&sched.runqsize, sched.runqsize - n);
+	a_store_relaxed(&sched.runqsize, sched.runqsize - n);
 
 	struct g *gp = gring_pop(&sched.runq);
 	while (--n > 0)

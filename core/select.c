@@ -49,7 +49,7 @@ static void selunlock(void *arg)
 static void select_timeout(void *arg)
 {
 	struct g *gp = arg;
-	if (atomic_cas(&gp->selectDone, 0, 1)) {
+	if (a_cas(&gp->selectDone, 0, 1)) {
 		gp->param = NULL;
 		goready(gp);
 	}
@@ -217,7 +217,7 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	if (tp != NULL)
 		deltimer(tp);
 	sellock(&s);
-	atomic_store(&gp->selectDone, 0);
+	a_store(&gp->selectDone, 0);
 	struct sudog *winner = gp->param;
 	gp->param = NULL;
 

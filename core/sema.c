@@ -81,7 +81,7 @@ void semrelease(struct sema *s, uint32_t n, bool handoff)
 /* notifyListAdd: a ticket, taken before the caller unlocks its mutex. */
 uint32_t notifylist_add(struct notifylist *l)
 {
-	return atomic_xadd(&l->wait, 1) - 1;
+	return a_xadd(&l->wait, 1) - 1;
 }
 
 /* notifyListWait: sleep until ticket t has been notified. */
@@ -112,12 +112,12 @@ void notifylist_wait(struct notifylist *l, uint32_t t)
 /* notifyListNotifyAll */
 void notifylist_notify_all(struct notifylist *l)
 {
-	if (atomic_load(&l->wait) == atomic_load(&l->notify))
+	if (a_load(&l->wait) == a_load(&l->notify))
 		return;
 	lock(&l->lock);
 	struct sudog *sg = l->head;
 	l->head = l->tail = NULL;
-	atomic_store(&l->notify, atomic_load(&l->wait));
+	a_store(&l->notify, a_load(&l->wait));
 	unlock(&l->lock);
 	while (sg != NULL) {
 		struct sudog *next = sg->next;
@@ -132,15 +132,15 @@ void notifylist_notify_all(struct notifylist *l)
  * it is already waiting; if it is not yet, its wait will return at once. */
 void notifylist_notify_one(struct notifylist *l)
 {
-	if (atomic_load(&l->wait) == atomic_load(&l->notify))
+	if (a_load(&l->wait) == a_load(&l->notify))
 		return;
 	lock(&l->lock);
 	uint32_t t = l->notify;
-	if (t == atomic_load(&l->wait)) {
+	if (t == a_load(&l->wait)) {
 		unlock(&l->lock);
 		return;
 	}
-	atomic_store(&l->notify, t + 1);
+	a_store(&l->notify, t + 1);
 	for (struct sudog *p = NULL, *sg = l->head; sg != NULL; p = sg, sg = sg->next) {
 		if (sg->ticket == t) {
 			struct sudog *n = sg->next;

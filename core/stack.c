@@ -52,7 +52,7 @@ static uintptr_t slot_alloc(void)
 	lock(&stack_lock);
 	if (slot_size == 0)
 		slot_size = GUARD_SIZE + stack_size;   /* page multiples both */
-	uint32_t n = atomic_loadrelaxed(&nslabs);
+	uint32_t n = a_load_relaxed(&nslabs);
 	struct stackslab *s = n > 0 ? &slabs[n - 1] : NULL;
 	if (s == NULL || s->used == SLAB_SLOTS) {
 		if (n == MAX_SLABS) {
@@ -67,7 +67,7 @@ static uintptr_t slot_alloc(void)
 		s = &slabs[n];
 		s->base = (uintptr_t)base;
 		s->used = 0;
-		atomic_storerel(&nslabs, n + 1);   /* publishes s->base */
+		a_store_rel(&nslabs, n + 1);   /* publishes s->base */
 	}
 	slot = s->base + s->used * slot_size;
 	s->used++;
@@ -110,7 +110,7 @@ void stack_check_canary(struct g *gp)
 uint64_t goro_rt_guard_owner(const void *addr)
 {
 	uintptr_t a = (uintptr_t)addr;
-	uint32_t n = atomic_loadacq(&nslabs);
+	uint32_t n = a_load_acq(&nslabs);
 	size_t ss = slot_size;
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -121,7 +121,7 @@ uint64_t goro_rt_guard_owner(const void *addr)
 		if (a - slot >= GUARD_SIZE)
 			return 0;   /* inside a stack or a G: not an overflow */
 		struct g *gp = (struct g *)(slot + ss - GSIZE);
-		return atomic_loadrelaxed(&gp->goid);
+		return a_load_relaxed(&gp->goid);
 	}
 	return 0;
 }

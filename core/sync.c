@@ -21,18 +21,18 @@ int goro_wg_add(goro_waitgroup *wg, int64_t delta)
 	uint64_t state;
 	int64_t v;
 	do {
-		state = atomic_load(&wg->state_);
+		state = a_load(&wg->state_);
 		v = (int64_t)(int32_t)(state >> 32) + delta;
 		if (v < 0 || v > INT32_MAX)
 			return GORO_INVAL;
-	} while (!atomic_cas(&wg->state_, state, (uint64_t)v << 32 | (uint32_t)state));
+	} while (!a_cas(&wg->state_, state, (uint64_t)v << 32 | (uint32_t)state));
 	uint32_t w = (uint32_t)state;
 	if (v > 0 || w == 0)
 		return GORO_OK;
 	/* The counter reached 0 with waiters: none can add any more (that
 	 * would be reuse before Wait returned), so reset and release them all
 	 * in one call; after it, wg may already be gone. */
-	atomic_store(&wg->state_, 0);
+	a_store(&wg->state_, 0);
 	semrelease(sema_of(&wg->sema_), w, false);
 	return GORO_OK;
 }
@@ -47,10 +47,10 @@ void goro_wg_wait(goro_waitgroup *wg)
 	if (wg == NULL)
 		return;
 	for (;;) {
-		uint64_t state = atomic_load(&wg->state_);
+		uint64_t state = a_load(&wg->state_);
 		if ((int32_t)(state >> 32) == 0)
 			return;
-		if (atomic_cas(&wg->state_, state, state + 1)) {
+		if (a_cas(&wg->state_, state, state + 1)) {
 			semacquire(sema_of(&wg->sema_), false);
 			return;
 		}
@@ -72,18 +72,18 @@ static void mutex_lock_slow(goro_mutex *m)
 	int64_t wait_start = 0;
 	bool starving = false, awoke = false;
 	int iter = 0;
-	int32_t old = atomic_load(&m->state_);
+	int32_t old = a_load(&m->state_);
 
 	for (;;) {
 		/* Spin while it is held in normal mode and spinning can pay off;
 		 * set Woken so Unlock doesn't wake anyone while we spin. */
 		if ((old & (mutexLocked | mutexStarving)) == mutexLocked && sync_canspin(iter)) {
 			if (!awoke && (old & mutexWoken) == 0 && old >> mutexWaiterShift != 0 &&
-			    atomic_cas(&m->state_, old, old | mutexWoken))
+			    a_cas(&m->state_, old, old | mutexWoken))
 				awoke = true;
 			sync_dospin();
 			iter++;
-			old = atomic_load(&m->state_);
+			old = a_load(&m->state_);
 			continue;
 		}
 		int32_t new = old;
@@ -98,8 +98,8 @@ static void mutex_lock_slow(goro_mutex *m)
 				throw("sync: inconsistent mutex state");
 			new &= ~mutexWoken;
 		}
-		if (!atomic_cas(&m->state_, old, new)) {
-			old = atomic_load(&m->state_);
+		if (!a_cas(&m->state_, old, new)) {
+			old = a_load(&m->state_);
 			continue;
 		}
 		if ((old & (mutexLocked | mutexStarving)) == 0)
@@ -109,7 +109,7 @@ static void mutex_lock_slow(goro_mutex *m)
 			wait_start = plat_nanotime();
 		semacquire(sema_of(&m->sema_), lifo);
 		starving = starving || plat_nanotime() - wait_start > starvationThresholdNs;
-		old = atomic_load(&m->state_);
+		old = a_load(&m->state_);
 		if ((old & mutexStarving) != 0) {
 			/* Handed to us: fix up the state, leaving starvation mode
 			 * if we are the last waiter or didn't wait long. */
@@ -118,7 +118,7 @@ static void mutex_lock_slow(goro_mutex *m)
 			int32_t delta = mutexLocked - (1 << mutexWaiterShift);
 			if (!starving || old >> mutexWaiterShift == 1)
 				delta -= mutexStarving;
-			atomic_xadd(&m->state_, delta);
+			a_xadd(&m->state_, delta);
 			break;
 		}
 		awoke = true;
@@ -130,7 +130,7 @@ void goro_mutex_lock(goro_mutex *m)
 {
 	if (m == NULL)
 		return;
-	if (atomic_cas(&m->state_, 0, mutexLocked))
+	if (a_cas(&m->state_, 0, mutexLocked))
 		return;
 	mutex_lock_slow(m);
 }
@@ -139,12 +139,12 @@ bool goro_mutex_trylock(goro_mutex *m)
 {
 	if (m == NULL)
 		return false;
-	int32_t old = atomic_load(&m->state_);
+	int32_t old = a_load(&m->state_);
 	if ((old & (mutexLocked | mutexStarving)) != 0)
 		return false;
 	/* There may be a goroutine waiting for the mutex, but we are running
 	 * now and can try to grab it before it wakes. */
-	return atomic_cas(&m->state_, old, old | mutexLocked);
+	return a_cas(&m->state_, old, old | mutexLocked);
 }
 
 static void mutex_unlock_slow(goro_mutex *m, int32_t new)
@@ -160,11 +160,11 @@ static void mutex_unlock_slow(goro_mutex *m, int32_t new)
 		if (old >> mutexWaiterShift == 0 || (old & (mutexLocked | mutexWoken | mutexStarving)) != 0)
 			return;
 		new = (old - (1 << mutexWaiterShift)) | mutexWoken;
-		if (atomic_cas(&m->state_, old, new)) {
+		if (a_cas(&m->state_, old, new)) {
 			semrelease(sema_of(&m->sema_), 1, false);
 			return;
 		}
-		old = atomic_load(&m->state_);
+		old = a_load(&m->state_);
 	}
 }
 
@@ -172,14 +172,14 @@ int goro_mutex_unlock(goro_mutex *m)
 {
 	if (m == NULL)
 		return GORO_INVAL;
-	if (atomic_cas(&m->state_, mutexLocked, 0))
+	if (a_cas(&m->state_, mutexLocked, 0))
 		return GORO_OK;
 	int32_t old;
 	do {
-		old = atomic_load(&m->state_);
+		old = a_load(&m->state_);
 		if ((old & mutexLocked) == 0)
 			return GORO_INVAL;
-	} while (!atomic_cas(&m->state_, old, old - mutexLocked));
+	} while (!a_cas(&m->state_, old, old - mutexLocked));
 	if (old - mutexLocked != 0)
 		mutex_unlock_slow(m, old - mutexLocked);
 	return GORO_OK;
@@ -193,7 +193,7 @@ void goro_rwmutex_rlock(goro_rwmutex *rw)
 {
 	if (rw == NULL)
 		return;
-	if (atomic_xadd(&rw->reader_count_, 1) < 0)
+	if (a_xadd(&rw->reader_count_, 1) < 0)
 		semacquire(sema_of(&rw->reader_sem_), false);   /* a writer is pending */
 }
 
@@ -202,10 +202,10 @@ bool goro_rwmutex_tryrlock(goro_rwmutex *rw)
 	if (rw == NULL)
 		return false;
 	for (;;) {
-		int32_t c = atomic_load(&rw->reader_count_);
+		int32_t c = a_load(&rw->reader_count_);
 		if (c < 0)
 			return false;
-		if (atomic_cas(&rw->reader_count_, c, c + 1))
+		if (a_cas(&rw->reader_count_, c, c + 1))
 			return true;
 	}
 }
@@ -220,13 +220,13 @@ int goro_rwmutex_runlock(goro_rwmutex *rw)
 	 * RUnlock never sees writer_ set. */
 	int32_t old;
 	do {
-		old = atomic_load(&rw->reader_count_);
-		if (old == 0 || old == -rwmutexMaxReaders || atomic_load(&rw->writer_) != 0)
+		old = a_load(&rw->reader_count_);
+		if (old == 0 || old == -rwmutexMaxReaders || a_load(&rw->writer_) != 0)
 			return GORO_INVAL;
-	} while (!atomic_cas(&rw->reader_count_, old, old - 1));
+	} while (!a_cas(&rw->reader_count_, old, old - 1));
 	/* A pending writer waits for the readers that were in; the last one
 	 * out lets it in. */
-	if (old - 1 < 0 && atomic_xadd(&rw->reader_wait_, -1) == 0)
+	if (old - 1 < 0 && a_xadd(&rw->reader_wait_, -1) == 0)
 		semrelease(sema_of(&rw->writer_sem_), 1, false);
 	return GORO_OK;
 }
@@ -237,10 +237,10 @@ void goro_rwmutex_lock(goro_rwmutex *rw)
 		return;
 	goro_mutex_lock(&rw->w_);   /* first resolve competition with other writers */
 	/* Announce the writer to readers, then wait for those already in. */
-	int32_t r = atomic_xadd(&rw->reader_count_, -rwmutexMaxReaders) + rwmutexMaxReaders;
-	if (r != 0 && atomic_xadd(&rw->reader_wait_, r) != 0)
+	int32_t r = a_xadd(&rw->reader_count_, -rwmutexMaxReaders) + rwmutexMaxReaders;
+	if (r != 0 && a_xadd(&rw->reader_wait_, r) != 0)
 		semacquire(sema_of(&rw->writer_sem_), false);
-	atomic_store(&rw->writer_, 1);
+	a_store(&rw->writer_, 1);
 }
 
 bool goro_rwmutex_trylock(goro_rwmutex *rw)
@@ -249,11 +249,11 @@ bool goro_rwmutex_trylock(goro_rwmutex *rw)
 		return false;
 	if (!goro_mutex_trylock(&rw->w_))
 		return false;
-	if (!atomic_cas(&rw->reader_count_, 0, -rwmutexMaxReaders)) {
+	if (!a_cas(&rw->reader_count_, 0, -rwmutexMaxReaders)) {
 		goro_mutex_unlock(&rw->w_);
 		return false;
 	}
-	atomic_store(&rw->writer_, 1);
+	a_store(&rw->writer_, 1);
 	return true;
 }
 
@@ -261,10 +261,10 @@ int goro_rwmutex_unlock(goro_rwmutex *rw)
 {
 	if (rw == NULL)
 		return GORO_INVAL;
-	if (!atomic_cas(&rw->writer_, 1, 0))
+	if (!a_cas(&rw->writer_, 1, 0))
 		return GORO_INVAL;
 	/* Announce to readers there is no active writer; wake the blocked ones. */
-	int32_t r = atomic_xadd(&rw->reader_count_, rwmutexMaxReaders);
+	int32_t r = a_xadd(&rw->reader_count_, rwmutexMaxReaders);
 	if (r >= rwmutexMaxReaders)
 		throw("sync: Unlock of unlocked RWMutex");
 	if (r > 0)
@@ -279,12 +279,12 @@ void goro_once_do(goro_once *o, void (*fn)(void *), void *arg)
 {
 	if (o == NULL || fn == NULL)
 		return;
-	if (atomic_load(&o->done_) != 0)
+	if (a_load(&o->done_) != 0)
 		return;
 	goro_mutex_lock(&o->m_);
 	if (o->done_ == 0) {
 		fn(arg);
-		atomic_store(&o->done_, 1);
+		a_store(&o->done_, 1);
 	}
 	goro_mutex_unlock(&o->m_);
 }
@@ -294,7 +294,7 @@ void goro_once_do(goro_once *o, void (*fn)(void *), void *arg)
 int goro_cond_wait(goro_cond *c, goro_mutex *m)
 {
 	struct notifylist *l = (struct notifylist *)c;
-	if (c == NULL || m == NULL || (atomic_load(&m->state_) & mutexLocked) == 0)
+	if (c == NULL || m == NULL || (a_load(&m->state_) & mutexLocked) == 0)
 		return GORO_INVAL;
 	uint32_t t = notifylist_add(l);
 	goro_mutex_unlock(m);

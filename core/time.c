@@ -64,7 +64,7 @@ static void siftdown(uint32_t i)
 
 static void update_when0(void)
 {
-	atomic_store(&timers.when0, timers.len > 0 ? timers.heap[0]->when : 0);
+	a_store(&timers.when0, timers.len > 0 ? timers.heap[0]->when : 0);
 }
 
 static bool heap_grow(void)
@@ -89,7 +89,7 @@ bool addtimer(struct timer *t)
 	lock(&timers.lock);
 	if (timers.len == timers.cap && !heap_grow())
 		throw("addtimer: out of memory");
-	atomic_store(&t->status, timerWaiting);
+	a_store(&t->status, timerWaiting);
 	heap_set(timers.len++, t);
 	siftup((uint32_t)t->heapidx);
 	bool first = timers.heap[0] == t;
@@ -118,18 +118,18 @@ bool deltimer(struct timer *t)
 	if (t->heapidx >= 0) {
 		heap_remove((uint32_t)t->heapidx);
 		t->heapidx = -1;
-		atomic_store(&t->status, timerNone);
+		a_store(&t->status, timerNone);
 		removed = true;
 	}
 	unlock(&timers.lock);
-	while (atomic_load(&t->status) == timerRunning)
+	while (a_load(&t->status) == timerRunning)
 		plat_osyield();
 	return removed;
 }
 
 int64_t timer_next(void)
 {
-	return atomic_load(&timers.when0);
+	return a_load(&timers.when0);
 }
 
 /* A deadline ns from now; "forever" rather than a wrapped past. */
@@ -142,13 +142,13 @@ int64_t when_after(int64_t ns)
 /* For checkdead: a timer armed, or one whose f (a goready) is under way. */
 bool timers_pending(void)
 {
-	return atomic_load(&timers.when0) != 0 || atomic_load(&timers.nrunning) != 0;
+	return a_load(&timers.when0) != 0 || a_load(&timers.nrunning) != 0;
 }
 
 /* runtimer, for every timer due: pop it, run f unlocked, mark it done. */
 void checktimers(void)
 {
-	int64_t next = atomic_load(&timers.when0);
+	int64_t next = a_load(&timers.when0);
 	if (next == 0)
 		return;
 	int64_t now = plat_nanotime();
@@ -157,14 +157,14 @@ void checktimers(void)
 	lock(&timers.lock);
 	while (timers.len > 0 && timers.heap[0]->when <= now) {
 		struct timer *t = timers.heap[0];
-		atomic_xadd(&timers.nrunning, 1);   /* before when0 can read empty */
+		a_xadd(&timers.nrunning, 1);   /* before when0 can read empty */
 		heap_remove(0);
 		t->heapidx = -1;
-		atomic_store(&t->status, timerRunning);
+		a_store(&t->status, timerRunning);
 		unlock(&timers.lock);
 		t->f(t->arg);
-		atomic_store(&t->status, timerNone);   /* after this, t may be gone */
-		atomic_xadd(&timers.nrunning, (uint32_t)-1);
+		a_store(&t->status, timerNone);   /* after this, t may be gone */
+		a_xadd(&timers.nrunning, (uint32_t)-1);
 		lock(&timers.lock);
 	}
 	unlock(&timers.lock);

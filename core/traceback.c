@@ -11,9 +11,9 @@ void allgadd(struct g *gp)
 {
 	struct g *head;
 	do {
-		head = atomic_load(&allg);
+		head = a_load(&allg);
 		gp->alllink = head;
-	} while (!atomic_cas(&allg, head, gp));
+	} while (!a_cas(&allg, head, gp));
 }
 
 static const char *waitreason_strings[] = {
@@ -28,7 +28,7 @@ static const char *waitreason_strings[] = {
 
 static const char *gstatus_string(const struct g *gp)
 {
-	switch (atomic_load(&gp->atomicstatus)) {
+	switch (a_load(&gp->atomicstatus)) {
 	case Grunnable: return "runnable";
 	case Grunning: return "running";
 	case Gsyscall: return "blocking call";
@@ -47,8 +47,8 @@ void tracebackothers(void)
 	enum { MAX_LISTED = 100 };
 	uint64_t listed = 0, more = 0;
 
-	for (struct g *gp = atomic_load(&allg); gp != NULL; gp = gp->alllink) {
-		uint32_t st = atomic_load(&gp->atomicstatus);
+	for (struct g *gp = a_load(&allg); gp != NULL; gp = gp->alllink) {
+		uint32_t st = a_load(&gp->atomicstatus);
 		if (st == Gdead || st == Gidle)
 			continue;
 		if (listed++ >= MAX_LISTED) {
@@ -56,7 +56,7 @@ void tracebackothers(void)
 			continue;
 		}
 		printstr("\ngoroutine ");
-		printu64(atomic_loadrelaxed(&gp->goid));
+		printu64(a_load_relaxed(&gp->goid));
 		printstr(" [");
 		printstr(gstatus_string(gp));
 		printstr("]:\n");
@@ -72,8 +72,8 @@ void tracebackothers(void)
 uint64_t gcount(void)
 {
 	uint64_t n = 0;
-	for (struct g *gp = atomic_load(&allg); gp != NULL; gp = gp->alllink) {
-		uint32_t st = atomic_load(&gp->atomicstatus);
+	for (struct g *gp = a_load(&allg); gp != NULL; gp = gp->alllink) {
+		uint32_t st = a_load(&gp->atomicstatus);
 		n += st != Gdead && st != Gidle;
 	}
 	return n;
