@@ -30,7 +30,9 @@ void notesleep(struct note *n);
 bool notetsleep(struct note *n, int64_t ns);   /* true if woken, false at timeout */
 
 /* A goroutine's saved context: the sp at which goro_arch_mcall left its
- * callee-saved frame (arch.h). Must stay the first word of struct gobuf. */
+ * callee-saved frame (arch.h's ARCH_FRAME_*). switch.S takes the address of
+ * this word (goro_arch_gogo(&gp->sched.sp)); what it finds there is laid out
+ * by arch.h alone. */
 struct gobuf { uintptr_t sp; };
 
 /* G status, as runtime2.go. */
@@ -59,7 +61,7 @@ enum waitreason {
  * otherwise belong to whoever holds the G: the M running it, or the queue or
  * lock it sits behind. */
 struct g {
-	struct gobuf sched;      /* first: switch.S and mcall use &g->sched.sp */
+	struct gobuf sched;      /* first, asserted below: a G's sp is at offset 0 */
 	uintptr_t stack_lo;      /* usable stack is [stack_lo, stack_hi) */
 	uintptr_t stack_hi;
 	uint32_t atomicstatus;   /* G*: atomic; only casgstatus changes it */
@@ -81,6 +83,10 @@ struct g {
 	void *asan_fake_stack;   /* sanitizer.h */
 	void *tsan_fiber;        /* sanitizer.h */
 };
+/* A debugger or a fault handler finds a parked G's sp in its first word,
+ * as Go's asm finds g.sched at a fixed offset (go_asm.h). */
+_Static_assert(offsetof(struct g, sched) == 0 && offsetof(struct gobuf, sp) == 0,
+               "g->sched.sp is a G's first word");
 
 /* A G waiting on a channel or semaphore, as runtime2.go's sudog. A G can be
  * on many wait lists (select), so a sudog is the membership, not the G.

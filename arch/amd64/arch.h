@@ -3,25 +3,35 @@
 #ifndef GORO_ARCH_H
 #define GORO_ARCH_H
 
-#include <stdint.h>
-
 /* The saved frame, lowest address first: x87 control word and MXCSR packed in
- * one slot, r15, r14, r13, r12, rbx, rbp, return address. switch.S uses these
- * offsets; arch_gobuf_init and the _Static_asserts below keep them honest. */
-enum {
-	ARCH_FRAME_FPCTL = 0,   /* fnstcw at +0 (16 bits), stmxcsr at +4 */
-	ARCH_FRAME_R15 = 8,
-	ARCH_FRAME_R14 = 16,
-	ARCH_FRAME_R13 = 24,    /* a new goroutine's arg */
-	ARCH_FRAME_R12 = 32,    /* a new goroutine's fn */
-	ARCH_FRAME_RBX = 40,
-	ARCH_FRAME_RBP = 48,
-	ARCH_FRAME_RET = 56,
-	ARCH_FRAME_SIZE = 64,   /* keeps the saved sp 16-byte aligned */
-};
+ * one slot, r15, r14, r13, r12, rbx, rbp, return address. Plain macros, so
+ * that switch.S (which includes this file) and arch_gobuf_init read the same
+ * numbers, as Go's asm reads go_asm.h; the asserts below check the shape. */
+#define ARCH_FRAME_FPCTL 0    /* fnstcw at +0 (16 bits), stmxcsr at +4 */
+#define ARCH_FRAME_MXCSR 4
+#define ARCH_FRAME_R15   8
+#define ARCH_FRAME_R14   16
+#define ARCH_FRAME_R13   24   /* a new goroutine's arg */
+#define ARCH_FRAME_R12   32   /* a new goroutine's fn */
+#define ARCH_FRAME_RBX   40
+#define ARCH_FRAME_RBP   48
+#define ARCH_FRAME_RET   56   /* pushed by mcall's caller, popped by gogo's ret */
+#define ARCH_FRAME_SIZE  64   /* keeps the saved sp 16-byte aligned */
 
 #define ARCH_X87_CW_DEFAULT 0x037f   /* round to nearest, 64-bit precision, all masked */
 #define ARCH_MXCSR_DEFAULT  0x1f80   /* round to nearest, all exceptions masked */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* mcall's subq/addq cover the slots below the return address, which the
+ * call itself pushed: the saved sp is then 16-byte aligned again. */
+_Static_assert(ARCH_FRAME_RET == ARCH_FRAME_SIZE - 8, "return address is the top slot");
+_Static_assert(ARCH_FRAME_SIZE % 16 == 0, "frame keeps sp 16-byte aligned");
+_Static_assert(ARCH_FRAME_R15 == ARCH_FRAME_FPCTL + 8 && ARCH_FRAME_R14 == ARCH_FRAME_R15 + 8 &&
+               ARCH_FRAME_R13 == ARCH_FRAME_R14 + 8 && ARCH_FRAME_R12 == ARCH_FRAME_R13 + 8 &&
+               ARCH_FRAME_RBX == ARCH_FRAME_R12 + 8 && ARCH_FRAME_RBP == ARCH_FRAME_RBX + 8 &&
+               ARCH_FRAME_RET == ARCH_FRAME_RBP + 8, "one 8-byte slot per register");
 
 /* Entry points of switch.S; sp slots are the first word of a gobuf. */
 void goro_arch_gogo(uintptr_t *sp) __attribute__((noreturn));
@@ -63,4 +73,5 @@ static inline uintptr_t arch_getsp(void)
 	return sp;
 }
 
+#endif /* __ASSEMBLER__ */
 #endif

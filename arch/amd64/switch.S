@@ -1,7 +1,9 @@
 /* amd64 context switch: gogo, mcall, mstart's g0 anchor and systemstack,
  * after Go's asm_amd64.s. System V ABI: rbx, rbp, r12-r15, the x87 control
  * word and MXCSR are callee-saved; everything else the caller already saved.
- * Frame offsets are declared in arch.h (ARCH_FRAME_*). */
+ * Frame offsets come from arch.h (ARCH_FRAME_*), shared with arch_gobuf_init. */
+
+#include "arch.h"
 
 	.text
 
@@ -11,15 +13,15 @@
 	.type	goro_arch_gogo, @function
 goro_arch_gogo:
 	movq	(%rdi), %rsp
-	fldcw	0(%rsp)
-	ldmxcsr	4(%rsp)
-	movq	8(%rsp), %r15
-	movq	16(%rsp), %r14
-	movq	24(%rsp), %r13
-	movq	32(%rsp), %r12
-	movq	40(%rsp), %rbx
-	movq	48(%rsp), %rbp
-	addq	$56, %rsp
+	fldcw	ARCH_FRAME_FPCTL(%rsp)
+	ldmxcsr	ARCH_FRAME_MXCSR(%rsp)
+	movq	ARCH_FRAME_R15(%rsp), %r15
+	movq	ARCH_FRAME_R14(%rsp), %r14
+	movq	ARCH_FRAME_R13(%rsp), %r13
+	movq	ARCH_FRAME_R12(%rsp), %r12
+	movq	ARCH_FRAME_RBX(%rsp), %rbx
+	movq	ARCH_FRAME_RBP(%rsp), %rbp
+	addq	$ARCH_FRAME_RET, %rsp
 	ret
 	.size	goro_arch_gogo, .-goro_arch_gogo
 
@@ -31,15 +33,15 @@ goro_arch_gogo:
 	.globl	goro_arch_mcall
 	.type	goro_arch_mcall, @function
 goro_arch_mcall:
-	subq	$56, %rsp
-	movq	%rbp, 48(%rsp)
-	movq	%rbx, 40(%rsp)
-	movq	%r12, 32(%rsp)
-	movq	%r13, 24(%rsp)
-	movq	%r14, 16(%rsp)
-	movq	%r15, 8(%rsp)
-	fnstcw	0(%rsp)
-	stmxcsr	4(%rsp)
+	subq	$ARCH_FRAME_RET, %rsp
+	movq	%rbp, ARCH_FRAME_RBP(%rsp)
+	movq	%rbx, ARCH_FRAME_RBX(%rsp)
+	movq	%r12, ARCH_FRAME_R12(%rsp)
+	movq	%r13, ARCH_FRAME_R13(%rsp)
+	movq	%r14, ARCH_FRAME_R14(%rsp)
+	movq	%r15, ARCH_FRAME_R15(%rsp)
+	fnstcw	ARCH_FRAME_FPCTL(%rsp)
+	stmxcsr	ARCH_FRAME_MXCSR(%rsp)
 	movq	%rsp, (%rdi)
 	movq	%rsi, %rsp
 	movq	%rcx, %rdi

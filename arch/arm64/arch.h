@@ -3,20 +3,39 @@
 #ifndef GORO_ARCH_H
 #define GORO_ARCH_H
 
-#include <stdint.h>
-
 /* The saved frame, lowest address first. AAPCS64 makes x19-x28, x29 (fp),
  * x30 (lr) and the low halves of v8-v15 (d8-d15) callee-saved; FPCR (rounding
- * mode) is kept per goroutine too. switch.S uses these offsets. */
-enum {
-	ARCH_FRAME_X19 = 0,     /* a new goroutine's fn */
-	ARCH_FRAME_X20 = 8,     /* a new goroutine's arg */
-	ARCH_FRAME_X29 = 80,
-	ARCH_FRAME_X30 = 88,    /* where goro_arch_gogo returns to */
-	ARCH_FRAME_D8 = 96,     /* d8..d15 at 96..152 */
-	ARCH_FRAME_FPCR = 160,
-	ARCH_FRAME_SIZE = 176,  /* keeps sp 16-byte aligned */
-};
+ * mode) is kept per goroutine too. Registers are saved in pairs (stp/ldp);
+ * each macro is the offset of a pair's first register. Plain macros, so that
+ * switch.S (which includes this file) and arch_gobuf_init read the same
+ * numbers, as Go's asm reads go_asm.h; the asserts below check the shape. */
+#define ARCH_FRAME_X19  0     /* x19 a new goroutine's fn, x20 its arg */
+#define ARCH_FRAME_X21  16
+#define ARCH_FRAME_X23  32
+#define ARCH_FRAME_X25  48
+#define ARCH_FRAME_X27  64
+#define ARCH_FRAME_X29  80    /* x29, then x30: where goro_arch_gogo returns to */
+#define ARCH_FRAME_D8   96
+#define ARCH_FRAME_D10  112
+#define ARCH_FRAME_D12  128
+#define ARCH_FRAME_D14  144
+#define ARCH_FRAME_FPCR 160
+#define ARCH_FRAME_SIZE 176   /* keeps sp 16-byte aligned */
+
+#define ARCH_FRAME_X20  (ARCH_FRAME_X19 + 8)
+#define ARCH_FRAME_X30  (ARCH_FRAME_X29 + 8)
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+_Static_assert(ARCH_FRAME_SIZE % 16 == 0, "frame keeps sp 16-byte aligned");
+_Static_assert(ARCH_FRAME_X21 == ARCH_FRAME_X19 + 16 && ARCH_FRAME_X23 == ARCH_FRAME_X21 + 16 &&
+               ARCH_FRAME_X25 == ARCH_FRAME_X23 + 16 && ARCH_FRAME_X27 == ARCH_FRAME_X25 + 16 &&
+               ARCH_FRAME_X29 == ARCH_FRAME_X27 + 16 && ARCH_FRAME_D8 == ARCH_FRAME_X29 + 16 &&
+               ARCH_FRAME_D10 == ARCH_FRAME_D8 + 16 && ARCH_FRAME_D12 == ARCH_FRAME_D10 + 16 &&
+               ARCH_FRAME_D14 == ARCH_FRAME_D12 + 16 && ARCH_FRAME_FPCR == ARCH_FRAME_D14 + 16,
+               "one 16-byte slot per register pair");
+_Static_assert(ARCH_FRAME_FPCR + 8 <= ARCH_FRAME_SIZE, "FPCR inside the frame");
 
 /* Entry points of switch.S; sp slots are the first word of a gobuf. */
 void goro_arch_gogo(uintptr_t *sp) __attribute__((noreturn));
@@ -55,4 +74,5 @@ static inline uintptr_t arch_getsp(void)
 	return sp;
 }
 
+#endif /* __ASSEMBLER__ */
 #endif

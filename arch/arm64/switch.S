@@ -1,6 +1,9 @@
 /* arm64 context switch: gogo, mcall, mstart's g0 anchor and systemstack,
  * after Go's asm_arm64.s. AAPCS64: x19-x28, x29, x30 and d8-d15 are
- * callee-saved; FPCR is saved with them. Offsets: ARCH_FRAME_* in arch.h. */
+ * callee-saved; FPCR is saved with them. Frame offsets come from arch.h
+ * (ARCH_FRAME_*), shared with arch_gobuf_init. */
+
+#include "arch.h"
 
 	.text
 
@@ -11,19 +14,19 @@
 goro_arch_gogo:
 	ldr	x9, [x0]
 	mov	sp, x9
-	ldp	x19, x20, [sp, #0]
-	ldp	x21, x22, [sp, #16]
-	ldp	x23, x24, [sp, #32]
-	ldp	x25, x26, [sp, #48]
-	ldp	x27, x28, [sp, #64]
-	ldp	x29, x30, [sp, #80]
-	ldp	d8, d9, [sp, #96]
-	ldp	d10, d11, [sp, #112]
-	ldp	d12, d13, [sp, #128]
-	ldp	d14, d15, [sp, #144]
-	ldr	x9, [sp, #160]
+	ldp	x19, x20, [sp, #ARCH_FRAME_X19]
+	ldp	x21, x22, [sp, #ARCH_FRAME_X21]
+	ldp	x23, x24, [sp, #ARCH_FRAME_X23]
+	ldp	x25, x26, [sp, #ARCH_FRAME_X25]
+	ldp	x27, x28, [sp, #ARCH_FRAME_X27]
+	ldp	x29, x30, [sp, #ARCH_FRAME_X29]
+	ldp	d8, d9, [sp, #ARCH_FRAME_D8]
+	ldp	d10, d11, [sp, #ARCH_FRAME_D10]
+	ldp	d12, d13, [sp, #ARCH_FRAME_D12]
+	ldp	d14, d15, [sp, #ARCH_FRAME_D14]
+	ldr	x9, [sp, #ARCH_FRAME_FPCR]
 	msr	fpcr, x9
-	add	sp, sp, #176
+	add	sp, sp, #ARCH_FRAME_SIZE
 	ret
 	.size	goro_arch_gogo, .-goro_arch_gogo
 
@@ -35,19 +38,19 @@ goro_arch_gogo:
 	.globl	goro_arch_mcall
 	.type	goro_arch_mcall, %function
 goro_arch_mcall:
-	sub	sp, sp, #176
-	stp	x19, x20, [sp, #0]
-	stp	x21, x22, [sp, #16]
-	stp	x23, x24, [sp, #32]
-	stp	x25, x26, [sp, #48]
-	stp	x27, x28, [sp, #64]
-	stp	x29, x30, [sp, #80]
-	stp	d8, d9, [sp, #96]
-	stp	d10, d11, [sp, #112]
-	stp	d12, d13, [sp, #128]
-	stp	d14, d15, [sp, #144]
+	sub	sp, sp, #ARCH_FRAME_SIZE
+	stp	x19, x20, [sp, #ARCH_FRAME_X19]
+	stp	x21, x22, [sp, #ARCH_FRAME_X21]
+	stp	x23, x24, [sp, #ARCH_FRAME_X23]
+	stp	x25, x26, [sp, #ARCH_FRAME_X25]
+	stp	x27, x28, [sp, #ARCH_FRAME_X27]
+	stp	x29, x30, [sp, #ARCH_FRAME_X29]
+	stp	d8, d9, [sp, #ARCH_FRAME_D8]
+	stp	d10, d11, [sp, #ARCH_FRAME_D10]
+	stp	d12, d13, [sp, #ARCH_FRAME_D12]
+	stp	d14, d15, [sp, #ARCH_FRAME_D14]
 	mrs	x9, fpcr
-	str	x9, [sp, #160]
+	str	x9, [sp, #ARCH_FRAME_FPCR]
 	mov	x9, sp
 	str	x9, [x0]
 	mov	sp, x1
