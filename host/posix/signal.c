@@ -1,8 +1,10 @@
 /* The fault handler: turns a hit on a goroutine's stack guard into Go's one
  * fatal line, and any other SIGSEGV/SIGBUS into a report naming the
- * goroutine and the usual death; SIGQUIT lists the goroutines and exits 2.
- * Ports the Linux parts of Go's signal_unix.go (initsig, sighandler, sigpanic
- * for the stack-overflow case) and minitSignalStack. Async-signal-safe only. */
+ * goroutine and the usual death, unless the application installed its own
+ * handler before goro_main: then that one gets every fault that is not a
+ * guard hit. SIGQUIT lists the goroutines and exits 2. Ports the Linux
+ * parts of Go's signal_unix.go (initsig, sighandler, sigfwdgo, sigpanic for
+ * the stack-overflow case) and minitSignalStack. Async-signal-safe only. */
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -16,6 +18,11 @@
 enum { ALTSTACK = 64 << 10 };
 
 static _Atomic int siginit_done;
+
+/* The SIGSEGV and SIGBUS actions the application had before initsig, as
+ * Go's sigtable keeps fwdSig: faults that are not goro's go to them.
+ * Written once by plat_posix_siginit before fault can run. */
+static struct sigaction old_segv, old_bus;
 
 /* Appends s to the buffer at *p, which is at least as long as needed. */
 static char *put(char *p, const char *s)
@@ -61,7 +68,6 @@ static void fault(int sig, siginfo_t *info, void *ctx)
 	struct sigaction sa;
 	uint64_t id;
 
-	(void)ctx;
 	id = goro_rt_guard_owner(info->si_addr);
 	if (id != 0) {
 		p = put(p, "goro: fatal error: stack overflow in goroutine ");
@@ -69,6 +75,16 @@ static void fault(int sig, siginfo_t *info, void *ctx)
 		p = put(p, "\n");
 		plat_write_err(buf, (size_t)(p - buf));
 		_exit(2);
+	}
+	/* sigfwdgo: not a guard hit, and the application handles this signal
+	 * itself (a lazily mapped region, a JIT, a crash reporter): its call. */
+	const struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
+	if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+		if (old->sa_flags & SA_SIGINFO)
+			old->sa_sigaction(sig, info, ctx);
+		else
+			old->sa_handler(sig);
+		return;
 	}
 	p = put(p, "goro: fatal error: unexpected signal ");
 	p = put(p, sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
@@ -118,8 +134,8 @@ void plat_posix_siginit(void)
 	sa.sa_sigaction = fault;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
 	sa.sa_flags = SA_ONSTACK;
 	sa.sa_handler = quit;
 	sigaction(SIGQUIT, &sa, NULL);
