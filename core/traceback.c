@@ -79,6 +79,12 @@ uint64_t gcount(void)
 	return n;
 }
 
+/* runtime.NumGoroutine. */
+int goro_num_goroutine(void)
+{
+	return (int)gcount();
+}
+
 uint64_t goro_rt_current_goid(void)
 {
 	struct m *mp = getm();

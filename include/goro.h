@@ -52,6 +52,10 @@ void     goro_sleep(int64_t ns);
 int64_t  goro_now(void);     /* monotonic clock, nanoseconds */
 int      goro_procs(void);   /* GOMAXPROCS: the number of Ps */
 uint64_t goro_id(void);      /* this goroutine's id, 1 for main; 0 outside goroutines */
+/* runtime.NumGoroutine: goroutines that exist now (runnable, running,
+ * parked or in a blocking call), main included; 0 before goro_main. Racy
+ * snapshot; costs a walk over every G ever made (about 1 ms per 100,000). */
+int      goro_num_goroutine(void);
 
 /* Channels: make(chan T, cap). Every operation below may be called from a
  * thread the runtime does not own; a blocking one then parks that thread.
