@@ -1,5 +1,5 @@
 /* The runtime's mutex and note on the platform futex: lock_futex.go's lock2,
- * unlock2, noteclear, notewakeup, notesleep and notetsleep. Usable from any
+ * unlock2, noteclear, notewakeup and notesleep. Usable from any
  * thread, goroutine stacks included: nothing here switches goroutines. */
 #include "runtime2.h"
 #include "platform.h"
@@ -78,26 +78,4 @@ void notesleep(struct note *n)
 {
 	while (a_load(&n->key) == 0)
 		plat_futex_wait(&n->key, 0, -1);
-}
-
-/* notetsleep_internal: as notesleep, but for at most ns (< 0: forever). */
-bool notetsleep(struct note *n, int64_t ns)
-{
-	if (ns < 0) {
-		notesleep(n);
-		return true;
-	}
-	if (a_load(&n->key) != 0)
-		return true;
-	int64_t deadline = when_after(ns);
-	for (;;) {
-		plat_futex_wait(&n->key, 0, ns);
-		if (a_load(&n->key) != 0)
-			break;
-		int64_t now = plat_nanotime();
-		if (now >= deadline)
-			break;
-		ns = deadline - now;
-	}
-	return a_load(&n->key) != 0;
 }

@@ -27,7 +27,6 @@ void unlock(struct mutex *l);
 void noteclear(struct note *n);
 void notewakeup(struct note *n);
 void notesleep(struct note *n);
-bool notetsleep(struct note *n, int64_t ns);   /* true if woken, false at timeout */
 
 /* A goroutine's saved context: the sp at which goro_arch_mcall left its
  * callee-saved frame (arch.h's ARCH_FRAME_*). switch.S takes the address of
