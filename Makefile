@@ -6,6 +6,7 @@
 #   make test [TESTS=check_x]  build and run tests/check_*.c, "N passed, M failed"
 #   make check-freestanding    core/ and arch/ objects need only plat_* and mem*
 #   make check-namespace       every global of libgoro.a is goro_* or plat_*
+#   make check-docs            core/HACKING.md's map names every core file (in make test)
 #   make install | uninstall   [PREFIX=/usr/local DESTDIR=]; see "Install" below
 #   make check-exports | check-header | check-install   (also below)
 #   make test HOST=nolibc | PARK=condvar   other hosts and parks: toolchain.mk, nolibc section
@@ -161,6 +162,13 @@ demo: $(EXAMPLES)
 	if [ -n "$$bad" ]; then echo "demo failed:$$bad" >&2; exit 1; fi; \
 	echo "demo: $(words $(EXAMPLES)) examples ran"
 
+# core/HACKING.md's map names every core file (tools/check-docs.sh); cheap,
+# so every `make test` runs it first.
+.PHONY: check-docs
+check-docs:
+	@sh tools/check-docs.sh
+test: check-docs
+
 # core/ and arch/ may leave undefined only the platform interface and the
 # four mem* functions; references between their own objects do not count.
 check-freestanding: $(FREE_OBJS)
@@ -267,7 +275,7 @@ bench-goro: $(GORO_BENCH)
 
 -include $(GORO_BENCH).d
 
-# ---- Install, shared library and link checks (issue 8) ----
+# ---- Install, shared library and link checks ----
 #   make install [PREFIX=/usr/local] [DESTDIR=] [LIBDIR=$(PREFIX)/lib]
 #                        include/goro.h, libgoro.a, libgoro.so.$(GORO_VERSION) (soname
 #                        libgoro.so.$(GORO_SOMAJOR)) with its two links, pkgconfig/goro.pc
@@ -461,7 +469,7 @@ check-install: $(LIB) $(SOLIB)
 
 -include $(PIC_OBJS:.o=.d)
 
-# ---- The libc-free host, HOST=nolibc (issue 7) ----
+# ---- The libc-free host, HOST=nolibc ----
 #   make test HOST=nolibc [ARCH=arm64]   build tests/nolibc/nolibc_test.c with
 #       core, arch and host/nolibc only (-nostdlib -ffreestanding -static),
 #       prove with nm that no libc got in, run it (qemu-aarch64 for arm64)
@@ -503,7 +511,7 @@ endif
 
 -include $(NOLIBC_TEST).d
 
-# ---- Soak (issue 6) ----
+# ---- Soak: check_stress for minutes ----
 # The randomized stress suite for minutes rather than seconds, outside CI:
 # make soak [ARCH=arm64] [SOAK_SECONDS=600]. It prints its seed first.
 SOAK_SECONDS ?= 600
@@ -514,7 +522,7 @@ soak: $(B)/tests/check_stress
 		$(QEMU) $(B)/tests/check_stress
 
 
-# ---- Valgrind (issue 6) ----
+# ---- Valgrind: suites under memcheck ----
 # make memcheck [MEMCHECK_TESTS=...]: suites under valgrind's memcheck, built
 # with VALGRIND=1 so goroutine stacks are registered. Suites that assert on
 # timing are left out by default: valgrind runs about 50 times slower and

@@ -73,7 +73,7 @@ CC_PATH := $(shell command -v $(firstword $(CC)) 2>/dev/null)
 AR_PATH := $(shell command -v $(firstword $(AR)) 2>/dev/null)
 QEMU_PATH := $(if $(QEMU),$(shell command -v $(firstword $(QEMU)) 2>/dev/null))
 
-# ---- Host and park table (issue 7) ----
+# ---- Host and park table ----
 # HOST picks the platform layer: posix (libc + pthreads) or nolibc (raw Linux
 # system calls, -nostdlib, tested by tests/nolibc alone). PARK picks how
 # host/posix implements plat_futex_wait/wake: futex(2), or pthread condvars
@@ -95,7 +95,7 @@ $(error PARK=condvar needs HOST=posix: host/nolibc has no pthreads)
 endif
 VARIANT := $(if $(filter nolibc,$(HOST)),-nolibc)$(if $(filter condvar,$(PARK)),-condvar)
 
-# ---- Compilers and sanitizers (issue 6) ----
+# ---- Compilers and sanitizers ----
 # A clang build and SANITIZE=address|undefined|thread builds live in their
 # own directories too. Sanitized builds instrument everything, core included
 # (core/sanitizer.h tells ASan and TSan about stack switches), so

@@ -1,8 +1,6 @@
 /* The runtime's data: g, m, p and schedt, after Go's runtime2.go, and the
- * prototypes core's files share. Every field says who may touch it. Lock
- * order (take left before right, never the reverse):
- *     sched.lock  >  sched.gfree.lock  >  stackpool lock  >  heap locks
- * No runtime lock is ever held across a context switch. */
+ * prototypes core's files share. Every field says who may touch it. The lock
+ * order is written once, beside struct mutex below. */
 #ifndef GORO_RUNTIME2_H
 #define GORO_RUNTIME2_H
 
@@ -20,6 +18,18 @@ struct hchan;
 /* lock_futex.c: the runtime's own mutex and one-shot note (Go's mutex and
  * note). key is 0 (unlocked/clear), 1 (locked/woken) or 2 (sleepers wait). */
 struct mutex { uint32_t key; };
+
+/* Lock order, the one copy (Go's lockrank.go in prose). A thread holding a
+ * lock takes only locks to its right, never the reverse; no runtime lock is
+ * held across a context switch.
+ *     hchan.lock (chan.h; select takes several, by address) > timers.lock (time.c)
+ *     semaRoot.lock, notifyList.lock (sema.h): one object at a time
+ *     sched.lock > sched.gfree.lock > stack_lock (stack.c)
+ *     sched.sudoglock
+ *     central[c].lock, arena_lock (malloc.c): leaves, never held together
+ * Leaves may be taken under any lock above them. A timer's f and goready run
+ * with no lock held; closechan and semrelease collect the Gs to wake and
+ * ready them after unlocking. */
 struct note { uint32_t key; };
 
 void lock(struct mutex *l);
@@ -39,7 +49,7 @@ enum {
 	Gidle,       /* just allocated, not yet initialised */
 	Grunnable,   /* on a run queue, not running */
 	Grunning,    /* running on an M that holds a P */
-	Gsyscall,    /* in a blocking call (goro_blocking_begin); later issue */
+	Gsyscall,    /* in a blocking call (goro_blocking_begin .. _end) */
 	Gwaiting,    /* parked (gopark); waitreason says on what */
 	Gdead,       /* exited; on a free list with its stack */
 };
@@ -160,7 +170,7 @@ struct mcache {
 
 /* A processor: the right to run Go code, and the queues that go with it.
  * Owner = the M in p->m; runqhead, runnext and the runq slots are also read
- * (and runqhead advanced) by stealing Ms, with the orderings in proc.c. */
+ * (and runqhead advanced) by stealing Ms, with the orderings in runq.c. */
 struct p {
 	int32_t id;
 	uint32_t status;         /* P*: under sched.lock, or owner */
