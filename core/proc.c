@@ -960,7 +960,7 @@ void sysmon_start(void)
 /* entersyscall: the goroutine is about to block its thread. Its P stays
  * attached loosely (Psyscall): exitsyscall takes it back if sysmon has not
  * handed it on meanwhile. */
-void goro_blocking_begin(void)
+static void entersyscall(void)
 {
 	struct m *mp = getm();
 	if (mp == NULL || mp->curg == NULL)
@@ -1000,7 +1000,7 @@ static void exitsyscall0(void *arg)
 
 /* exitsyscall: back from the blocking call. Fast path: our old P, still
  * in Psyscall; then any idle P; else park the goroutine until one frees. */
-void goro_blocking_end(void)
+static void exitsyscall(void)
 {
 	struct m *mp = getm();
 	if (mp == NULL || mp->curg == NULL || mp->syscalldepth == 0)
@@ -1028,6 +1028,9 @@ void goro_blocking_end(void)
 	}
 	mcall(exitsyscall0);
 }
+
+void goro_blocking_begin(void) { entersyscall(); }
+void goro_blocking_end(void) { exitsyscall(); }
 
 /* gfput: keep a dead G and its stack on pp's free list, spilling half of
  * it to the global list when it fills up. */

@@ -79,13 +79,13 @@ void semrelease(struct sema *s, uint32_t n, bool handoff)
 }
 
 /* notifyListAdd: a ticket, taken before the caller unlocks its mutex. */
-uint32_t notifylist_add(struct notifylist *l)
+uint32_t notifyListAdd(struct notifyList *l)
 {
 	return a_xadd(&l->wait, 1) - 1;
 }
 
 /* notifyListWait: sleep until ticket t has been notified. */
-void notifylist_wait(struct notifylist *l, uint32_t t)
+void notifyListWait(struct notifyList *l, uint32_t t)
 {
 	lock(&l->lock);
 	if ((int32_t)(t - l->notify) < 0) {   /* already notified */
@@ -110,7 +110,7 @@ void notifylist_wait(struct notifylist *l, uint32_t t)
 }
 
 /* notifyListNotifyAll */
-void notifylist_notify_all(struct notifylist *l)
+void notifyListNotifyAll(struct notifyList *l)
 {
 	if (a_load(&l->wait) == a_load(&l->notify))
 		return;
@@ -130,7 +130,7 @@ void notifylist_notify_all(struct notifylist *l)
 
 /* notifyListNotifyOne: wake the holder of the oldest unnotified ticket, if
  * it is already waiting; if it is not yet, its wait will return at once. */
-void notifylist_notify_one(struct notifylist *l)
+void notifyListNotifyOne(struct notifyList *l)
 {
 	if (a_load(&l->wait) == a_load(&l->notify))
 		return;

@@ -31,19 +31,19 @@ void semrelease(struct sema *s, uint32_t n, bool handoff);
 
 /* notifyList, for goro_cond: tickets handed out by wait, consumed in order
  * by notify. Layout of goro_cond. */
-struct notifylist {
+struct notifyList {
 	uint32_t wait;             /* atomic: next ticket */
 	uint32_t notify;           /* atomic: next ticket to notify; written under lock */
 	struct mutex lock;
 	uint32_t pad;
 	struct sudog *head, *tail; /* under lock */
 };
-_Static_assert(sizeof(struct notifylist) == sizeof(goro_cond), "notifylist layout");
-_Static_assert(offsetof(struct notifylist, head) == offsetof(goro_cond, head_), "notifylist layout");
+_Static_assert(sizeof(struct notifyList) == sizeof(goro_cond), "notifyList layout");
+_Static_assert(offsetof(struct notifyList, head) == offsetof(goro_cond, head_), "notifyList layout");
 
-uint32_t notifylist_add(struct notifylist *l);
-void notifylist_wait(struct notifylist *l, uint32_t t);
-void notifylist_notify_one(struct notifylist *l);
-void notifylist_notify_all(struct notifylist *l);
+uint32_t notifyListAdd(struct notifyList *l);
+void notifyListWait(struct notifyList *l, uint32_t t);
+void notifyListNotifyOne(struct notifyList *l);
+void notifyListNotifyAll(struct notifyList *l);
 
 #endif

@@ -293,12 +293,12 @@ void goro_once_do(goro_once *o, void (*fn)(void *), void *arg)
 
 int goro_cond_wait(goro_cond *c, goro_mutex *m)
 {
-	struct notifylist *l = (struct notifylist *)c;
+	struct notifyList *l = (struct notifyList *)c;
 	if (c == NULL || m == NULL || (a_load(&m->state_) & mutexLocked) == 0)
 		return GORO_INVAL;
-	uint32_t t = notifylist_add(l);
+	uint32_t t = notifyListAdd(l);
 	goro_mutex_unlock(m);
-	notifylist_wait(l, t);
+	notifyListWait(l, t);
 	goro_mutex_lock(m);
 	return GORO_OK;
 }
@@ -307,12 +307,12 @@ void goro_cond_signal(goro_cond *c)
 {
 	if (c == NULL)
 		return;
-	notifylist_notify_one((struct notifylist *)c);
+	notifyListNotifyOne((struct notifyList *)c);
 }
 
 void goro_cond_broadcast(goro_cond *c)
 {
 	if (c == NULL)
 		return;
-	notifylist_notify_all((struct notifylist *)c);
+	notifyListNotifyAll((struct notifyList *)c);
 }
