@@ -24,8 +24,8 @@ struct mutex { uint32_t key; };
  * held across a context switch.
  *     hchan.lock (chan.h; select takes several, by address) > timers.lock (time.c)
  *     semaRoot.lock, notifyList.lock (sema.h): one object at a time
+ *     hchan.lock > sched.sudoglock (chanpark and selectgo get and free sudogs locked)
  *     sched.lock > sched.gfree.lock > stack_lock (stack.c)
- *     sched.sudoglock
  *     central[c].lock, arena_lock (malloc.c): leaves, never held together
  * Leaves may be taken under any lock above them. A timer's f and goready run
  * with no lock held; closechan and semrelease collect the Gs to wake and

@@ -127,6 +127,27 @@ static void sort_lockorder(goro_case *cases, const uint16_t *pollorder, uint16_t
 #undef KEY
 }
 
+/* Out of memory halfway through pass 2: take the n sudogs queued so far (in
+ * lock order, on gp->waiting) back off their channels, as chanpark gives up
+ * before it queues. Every channel is still locked, so no peer has seen them. */
+static void selunqueue(struct selstate *s, struct g *gp, int n)
+{
+	struct sudog *sg = gp->waiting;
+	for (int i = 0; i < n; i++) {
+		goro_case *k = &s->cases[s->lockorder[i]];
+		struct hchan *c = hchan_of(k->chan);
+		waitq_dequeue_sudog(is_send(k) ? &c->sendq : &c->recvq, sg);
+		struct sudog *next = sg->waitlink;
+		sg->waitlink = NULL;
+		sg->isSelect = false;
+		sg->elem = NULL;
+		sg->c = NULL;
+		releaseSudog(sg);
+		sg = next;
+	}
+	gp->waiting = NULL;
+}
+
 /* selectgo. order holds 2 * ncases slots: pollorder, then lockorder. */
 static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeout_ns)
 {
@@ -189,8 +210,11 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 		cas = &cases[lockorder[i]];
 		c = hchan_of(cas->chan);
 		sg = acquireSudog();
-		if (sg == NULL)
-			throw("select: out of memory for sudogs");
+		if (sg == NULL) {
+			selunqueue(&s, gp, i);
+			selunlock(&s);
+			return GORO_NOMEM;
+		}
 		sg->g = gp;
 		sg->isSelect = true;
 		sg->elem = cas->elem;

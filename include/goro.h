@@ -11,7 +11,14 @@
 extern "C" {
 #endif
 
-/* Statuses. Every fallible call returns one; misuse is GORO_INVAL, never a crash. */
+/* Statuses. Every fallible call returns one; misuse is GORO_INVAL, never a crash.
+ * Out of memory: a call that returns a status returns GORO_NOMEM and leaves
+ * everything as it was (goro_spawn, goro_chan_make, goro_chan_send/recv,
+ * goro_select). The calls that cannot report it treat it as fatal ("goro:
+ * fatal error: ... out of memory", exit 2), as Go's runtime does: the void
+ * waits goro_mutex_lock, goro_rwmutex_lock/rlock, goro_wg_wait, goro_once_do
+ * and goro_sleep, goro_cond_wait, and arming a select's timeout; as is
+ * running out while the runtime itself grows (a new M, a run queue). */
 enum {
 	GORO_OK = 0,
 	GORO_CLOSED = -1,
@@ -104,7 +111,8 @@ typedef struct goro_case {
  * (Go's default arm); > 0 gives up after that long with GORO_TIMEOUT. A send
  * on a closed channel is ready (status CLOSED); a receive from a closed,
  * drained channel zeroes elem (NULL elem discards). n may be 0 (with a
- * timeout: a sleep). INVAL for a bad dir, or n > 65536. */
+ * timeout: a sleep). INVAL for a bad dir, or n > 65536; NOMEM when a waiter
+ * could not be queued on every channel (nothing was sent or received). */
 int goro_select(goro_case *cases, size_t n, int64_t timeout_ns);
 
 /* Blocking calls (entersyscall / exitsyscall). Wrap a call that may block
