@@ -105,8 +105,14 @@ ifneq ($(SANITIZE),)
 ifeq ($(filter $(SANITIZE),$(SANITIZERS)),)
 $(error SANITIZE=$(SANITIZE) is not one of: $(SANITIZERS))
 endif
+# The one switch everything reads (core/sanitizer.h, the posix host, the
+# tests): GORO_ASAN, GORO_TSAN or GORO_UBSAN, set here by the build as Go
+# picks race0.go or race.go by build tag; no file sniffs the compiler.
+SANFLAG_address := -DGORO_ASAN=1
+SANFLAG_thread := -DGORO_TSAN=1
+SANFLAG_undefined := -DGORO_UBSAN=1
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	$(if $(filter undefined,$(SANITIZE)),-DGORO_TEST_UBSAN)
+	$(SANFLAG_$(SANITIZE))
 # core abandons g0 frames at every switch; without entry/exit hooks there
 # TSan's per-fiber shadow stacks stay balanced (core/sanitizer.h).
 ifeq ($(SANITIZE),thread)

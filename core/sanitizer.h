@@ -6,20 +6,8 @@
 
 #include "runtime2.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define GORO_ASAN 1
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define GORO_TSAN 1
-#endif
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define GORO_ASAN 1
-#endif
-#if __has_feature(thread_sanitizer)
-#define GORO_TSAN 1
-#endif
-#endif
+/* GORO_ASAN and GORO_TSAN come from the build (toolchain.mk, SANITIZE=),
+ * the one switch, as Go's build tag picks race0.go or race.go. */
 
 /* g0 runs on the thread's own stack, whose bounds core does not know; the
  * hosts give threads at least this much below the g0 anchor. */

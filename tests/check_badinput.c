@@ -22,12 +22,8 @@
 /* Reading a freed channel's magic word is exactly what ASan reports as a
  * use-after-free (the allocator poisons freed objects), so rows that use a
  * freed handle only run without it. */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef GORO_ASAN   /* the build's sanitizer switch (toolchain.mk) */
 #define HAVE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
 #endif
 #ifndef HAVE_ASAN
 #define HAVE_ASAN 0

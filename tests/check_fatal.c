@@ -421,7 +421,7 @@ static int wait_for_death(void)
 
 /* UBSan (SANITIZE=undefined) reports a store through NULL itself, before
  * the fault; there the test faults at 0x8, a page no one maps, instead. */
-#ifdef GORO_TEST_UBSAN
+#ifdef GORO_UBSAN
 #define BAD_ADDR "0x8"
 static int *volatile null_ptr = (int *)8;
 #else

@@ -14,21 +14,14 @@
 #include "goro.h"
 #include "testutil.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+/* The build's sanitizer switch (toolchain.mk, SANITIZE=). */
+#ifdef GORO_ASAN
 #define HAVE_ASAN 1
 #endif
-#if defined(__SANITIZE_THREAD__)
+#ifdef GORO_TSAN
 #define HAVE_TSAN 1
 #endif
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
-#if __has_feature(thread_sanitizer)
-#define HAVE_TSAN 1
-#endif
-#endif
-#if defined(GORO_TEST_UBSAN)   /* gcc says nothing of UBSan: toolchain.mk does */
+#ifdef GORO_UBSAN
 #define HAVE_UBSAN 1
 #endif
 

@@ -27,12 +27,8 @@
 /* Under qemu-aarch64 everything is several times slower, and so is every
  * goroutine switch under TSan (a fiber switch each): scale the heaviest
  * counts with this (TEST_SCALE(native, arm64)). */
-#if defined(__SANITIZE_THREAD__)
+#ifdef GORO_TSAN   /* the build's sanitizer switch (toolchain.mk) */
 #define TEST_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TEST_TSAN 1
-#endif
 #endif
 #if defined(__aarch64__) || defined(TEST_TSAN)
 #define TEST_SCALE(native, arm64) (arm64)

@@ -184,15 +184,7 @@ static int proc_threads(void)
  * goro, so they don't count. */
 static int threads_at_start = -1;
 
-#if defined(__SANITIZE_THREAD__)
-#define GORO_HOST_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define GORO_HOST_TSAN 1
-#endif
-#endif
-
-#ifdef GORO_HOST_TSAN
+#ifdef GORO_TSAN   /* the build's sanitizer switch (toolchain.mk) */
 static void *no_op(void *arg)
 {
 	return arg;
