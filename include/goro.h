@@ -203,6 +203,16 @@ int  goro_cond_wait(goro_cond *c, goro_mutex *m);
 void goro_cond_signal(goro_cond *c);
 void goro_cond_broadcast(goro_cond *c);
 
+/* ---- Checked channel operations and spawn options ---- */
+
+/* ---- Time: Timer, Ticker, AfterFunc (time/sleep.go, time/tick.go) ---- */
+
+/* ---- Cancellation: context (context/context.go) ---- */
+
+/* ---- I/O: descriptors through the netpoller (internal/poll, net) ---- */
+
+/* ---- Runtime statistics ---- */
+
 #ifdef __cplusplus
 }
 #endif
