@@ -279,9 +279,10 @@ static void bench_select2(const char *name)
 	int64_t n = size_of(500000) & ~(int64_t)1;
 	struct pc_arg a = { mkchan(sizeof(int64_t), 0), n / 2 };
 	struct pc_arg b = { mkchan(sizeof(int64_t), 0), n / 2 };
-	int64_t va, vb, sum = 0, t0 = goro_now();
-	spawn_or_die(producer_fn, &a);
+	int64_t va, vb, sum = 0;
+	spawn_or_die(producer_fn, &a);   /* before the clock starts, as in the Go twin */
 	spawn_or_die(producer_fn, &b);
+	int64_t t0 = goro_now();
 	goro_case cs[2] = {
 		{ a.c, GORO_RECV, &va, 0 },
 		{ b.c, GORO_RECV, &vb, 0 },
@@ -548,6 +549,50 @@ static void bench_dsum(const char *name)
 	report(name, dsum_tasks, dt, extra);
 }
 
+/* ---- tree ---- */
+
+/* A complete binary tree of goroutines: each inner node spawns two children
+ * and joins them with a WaitGroup on its stack; leaves only report done.
+ * Measures spawn, a new goroutine's first switch and the join, in a shape
+ * that can spread over every P from the start. */
+struct tree_arg {
+	int depth;   /* levels below this node */
+	goro_waitgroup *parent;
+};
+
+static void tree_fn(void *p)
+{
+	struct tree_arg *a = p;
+	if (a->depth > 0) {
+		goro_waitgroup wg = GORO_WAITGROUP_INIT;
+		struct tree_arg c = { a->depth - 1, &wg };
+		goro_wg_add(&wg, 2);
+		spawn_copy_or_die(tree_fn, &c, sizeof c);
+		spawn_copy_or_die(tree_fn, &c, sizeof c);
+		goro_wg_wait(&wg);
+	}
+	goro_wg_done(a->parent);
+}
+
+static void bench_tree(const char *name)
+{
+	int depth = 19;   /* 2^20 - 1 goroutines */
+	if (n_override > 0)
+		for (depth = 0; ((int64_t)2 << (depth + 1)) - 1 <= n_override; depth++)
+			;
+	int64_t nodes = ((int64_t)2 << depth) - 1;
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	struct tree_arg a = { depth, &wg };
+	goro_wg_add(&wg, 1);
+	int64_t t0 = goro_now();
+	spawn_copy_or_die(tree_fn, &a, sizeof a);
+	goro_wg_wait(&wg);
+	int64_t dt = goro_now() - t0;
+	char extra[64];
+	snprintf(extra, sizeof extra, "depth=%d", depth);
+	report(name, nodes, dt, extra);
+}
+
 /* ---- timers ---- */
 
 struct tm_arg {
@@ -748,6 +793,7 @@ static const struct bench {
 	{ "mutex", bench_mutex },
 	{ "skynet", bench_skynet },
 	{ "dsum", bench_dsum },
+	{ "tree", bench_tree },
 	{ "timers", bench_timers },
 	{ "parked", bench_parked },
 	{ "sieve", bench_sieve },

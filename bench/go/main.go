@@ -417,6 +417,37 @@ func benchDsum(name string) {
 	report(name, dsumTasks, d, fmt.Sprintf("leaf=%d range=%d", dsumLeaf, n))
 }
 
+// ---- tree ----
+
+// A complete binary tree of goroutines: each inner node spawns two children
+// and joins them with a WaitGroup; leaves only report done.
+func tree(depth int, parent *sync.WaitGroup) {
+	if depth > 0 {
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go tree(depth-1, &wg)
+		go tree(depth-1, &wg)
+		wg.Wait()
+	}
+	parent.Done()
+}
+
+func benchTree(name string) {
+	depth := 19 // 2^20 - 1 goroutines
+	if nOverride > 0 {
+		for depth = 0; (int64(2)<<(depth+1))-1 <= nOverride; depth++ {
+		}
+	}
+	nodes := (int64(2) << depth) - 1
+	var wg sync.WaitGroup
+	wg.Add(1)
+	t0 := time.Now()
+	go tree(depth, &wg)
+	wg.Wait()
+	d := time.Since(t0)
+	report(name, nodes, d, fmt.Sprintf("depth=%d", depth))
+}
+
 // ---- timers ----
 
 func splitmix(seed uint64) uint64 {
@@ -557,6 +588,7 @@ var benches = []bench{
 	{"mutex", benchMutex},
 	{"skynet", benchSkynet},
 	{"dsum", benchDsum},
+	{"tree", benchTree},
 	{"timers", benchTimers},
 	{"parked", benchParked},
 	{"sieve", benchSieve},
