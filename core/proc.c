@@ -414,7 +414,7 @@ static struct p *checkrunqsnop(void)
 /* wakeNetPoller: a timer for when was armed. Shorten the sleep of an M
  * waiting for timers if it would wake later than that; with no M in that
  * sleep, make sure some M comes to look. */
-void timer_poke(int64_t when)
+void wakeNetPoller(int64_t when)
 {
 	if (a_load(&sched.polling)) {
 		int64_t until = a_load(&sched.poll_until);
@@ -821,7 +821,7 @@ static void handoffp(struct p *pp)
 	unlock(&sched.lock);
 	int64_t when = timer_next();
 	if (when != 0)
-		timer_poke(when);   /* someone must still wake for the timers */
+		wakeNetPoller(when);   /* someone must still wake for the timers */
 }
 
 /* retake: sysmon's look at every P. A P whose M has been in a blocking call

@@ -23,6 +23,8 @@ struct mutex { uint32_t key; };
  * lock takes only locks to its right, never the reverse; no runtime lock is
  * held across a context switch.
  *     hchan.lock (chan.h; select takes several, by address) > timers.lock (time.c)
+ *     hchan.lock > sched.lock (selparkcommit arms its timer under the channel
+ *         locks, and addtimer's wakeNetPoller may startm)
  *     semaRoot.lock, notifyList.lock (sema.h): one object at a time
  *     hchan.lock > sched.sudoglock (chanpark and selectgo get and free sudogs locked)
  *     sched.lock > sched.gfree.lock > stack_lock (stack.c)
@@ -114,14 +116,21 @@ struct sudog {
 
 struct waitq { struct sudog *first, *last; };
 
-/* A timer in the global heap (time.c). The owner keeps it alive until
- * deltimer has returned, which also waits out a running f. */
+/* A timer (time.c; the internal API in CONTRACT.md). The owner fills in
+ * when (absolute nanotime), period (0: one-shot), f, arg and seq, and keeps
+ * t alive until deltimer has returned and timerwait after it. A zeroed timer
+ * is not armed. f(arg, seq) runs on an M with a P and no runtime lock held;
+ * a periodic timer is re-armed before its f runs. */
 struct timer {
 	int64_t when;
-	void (*f)(void *arg);        /* runs without locks, on any thread */
+	int64_t period;
+	void (*f)(void *arg, uintptr_t seq);
 	void *arg;
-	int32_t heapidx;             /* under timers lock; -1 when not in the heap */
-	uint32_t status;             /* atomic: timer* in time.c */
+	uintptr_t seq;
+	/* private to time.c */
+	uint32_t armed;              /* under the heap's lock: t is in the heap */
+	int32_t heapidx;             /* under the heap's lock, while armed */
+	uint32_t nrunning;           /* atomic: calls of f under way */
 };
 
 /* An OS thread (machine). Created by newm, never freed. */
@@ -231,7 +240,7 @@ struct schedt {
 	struct sudog *sudogcache; /* under sudoglock, linked by next */
 
 	/* An M with nothing to do and timers pending sleeps until the
-	 * earliest one (Go blocks in netpoll for this); timer_poke shortens
+	 * earliest one (Go blocks in netpoll for this); wakeNetPoller shortens
 	 * that sleep when an earlier timer arrives. */
 	uint32_t polling;        /* atomic: an M is in that sleep */
 	int64_t poll_until;      /* atomic: when it wakes; 0 while not sleeping */
@@ -272,11 +281,14 @@ _Noreturn void goro_rt_goexit(void);
 struct g *getg_or(struct g *standin);
 struct sudog *acquireSudog(void);
 void releaseSudog(struct sudog *s);
-void timer_poke(int64_t when);
+void wakeNetPoller(int64_t when);
 
 /* time.c */
-bool addtimer(struct timer *t);       /* true if t became the earliest */
-bool deltimer(struct timer *t);       /* true if removed before it ran */
+void addtimer(struct timer *t);       /* arm t; wakes a sleeping M if need be */
+bool deltimer(struct timer *t);       /* true if t was stopped before f ran; never waits */
+bool modtimer(struct timer *t, int64_t when, int64_t period,
+              void (*f)(void *, uintptr_t), void *arg, uintptr_t seq);   /* true if t was pending */
+void timerwait(struct timer *t);      /* until no f of t runs (not from f) */
 int64_t timer_next(void);             /* earliest when, or 0 */
 bool timers_pending(void);            /* armed, or firing right now */
 int64_t when_after(int64_t ns);       /* now + ns, saturating at INT64_MAX */

@@ -46,8 +46,9 @@ static void selunlock(void *arg)
 }
 
 /* The timer's f: claim the wake-up unless a channel got there first. */
-static void select_timeout(void *arg)
+static void select_timeout(void *arg, uintptr_t seq)
 {
+	(void)seq;
 	struct g *gp = arg;
 	if (a_cas(&gp->selectDone, 0, 1)) {
 		gp->param = NULL;
@@ -66,12 +67,8 @@ static bool selparkcommit(struct g *gp, void *arg)
 {
 	struct timer *t = arg;
 	struct sudog *list = gp->waiting;
-	bool poke = false;
-	int64_t when = 0;
-	if (t != NULL) {
-		when = t->when;
-		poke = addtimer(t);
-	}
+	if (t != NULL)
+		addtimer(t);
 	struct hchan *lastc = NULL;
 	for (struct sudog *sg = list; sg != NULL; sg = sg->waitlink) {
 		if (sg->c != lastc && lastc != NULL)
@@ -80,8 +77,6 @@ static bool selparkcommit(struct g *gp, void *arg)
 	}
 	if (lastc != NULL)
 		unlock(&lastc->lock);
-	if (poke)
-		timer_poke(when);
 	return true;
 }
 
@@ -228,7 +223,7 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	}
 	gp->param = NULL;
 
-	struct timer t = { .f = select_timeout, .arg = gp, .heapidx = -1 };
+	struct timer t = { .f = select_timeout, .arg = gp };
 	struct timer *tp = NULL;
 	if (timeout_ns > 0) {
 		t.when = when_after(timeout_ns);
@@ -237,9 +232,12 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	gopark(gp, selparkcommit, tp, norder == 0 && tp == NULL ? waitReasonSelectNoCases : waitReasonSelect);
 
 	/* Woken by one channel, or by the timer (param NULL). Disarm the timer
-	 * before selectDone is reset, or a late one could wake the next select. */
-	if (tp != NULL)
+	 * and wait out a select_timeout under way before selectDone is reset,
+	 * or a late one could wake the next select; t is on this frame. */
+	if (tp != NULL) {
 		deltimer(tp);
+		timerwait(tp);
+	}
 	sellock(&s);
 	a_store(&gp->selectDone, 0);
 	struct sudog *winner = gp->param;

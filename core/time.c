@@ -1,6 +1,7 @@
-/* Timers and sysmon: one 4-ary min-heap of timers under one lock (time.go's
- * heap discipline: siftupTimer, siftdownTimer, with Go 1.9's single heap
- * rather than 1.14's per-P heaps) and goro_sleep (timeSleep).
+/* Timers: one 4-ary min-heap of timers under one lock (time.go's heap
+ * discipline: siftupTimer, siftdownTimer, with Go 1.9's single heap rather
+ * than 1.14's per-P heaps), the internal timer API (CONTRACT.md) and
+ * goro_sleep (timeSleep).
  *
  * Who runs timers: every M checks for due timers at each findrunnable; an M
  * with nothing to run sleeps only until the earliest timer (proc.c); sysmon
@@ -8,8 +9,6 @@
 #include "runtime2.h"
 #include "platform.h"
 #include "goro.h"
-
-enum { timerNone, timerWaiting, timerRunning };
 
 /* The heap, under timers.lock (after hchan locks, before heap locks). */
 static struct {
@@ -81,23 +80,6 @@ static bool heap_grow(void)
 	return true;
 }
 
-/* addtimer: arm t for t->when. Returns true when t is now the earliest
- * timer, in which case the caller must timer_poke(t->when) once it holds no
- * locks, so that a sleeping M wakes for it. */
-bool addtimer(struct timer *t)
-{
-	lock(&timers.lock);
-	if (timers.len == timers.cap && !heap_grow())
-		throw("addtimer: out of memory");
-	a_store(&t->status, timerWaiting);
-	heap_set(timers.len++, t);
-	siftup((uint32_t)t->heapidx);
-	bool first = timers.heap[0] == t;
-	update_when0();
-	unlock(&timers.lock);
-	return first;
-}
-
 static void heap_remove(uint32_t i)
 {
 	uint32_t last = --timers.len;
@@ -109,22 +91,91 @@ static void heap_remove(uint32_t i)
 	update_when0();
 }
 
-/* deltimer: disarm t. If its f is running right now, wait until it is done,
- * so that on return the owner may reuse or free t. */
+/* A when in the past stays in the past, but 0 means "no timer" to when0. */
+static int64_t clamp_when(int64_t when)
+{
+	return when > 0 ? when : 1;
+}
+
+/* Put t in the heap; timers.lock held. True if t is now the earliest. */
+static bool heap_add(struct timer *t)
+{
+	if (timers.len == timers.cap && !heap_grow())
+		throw("addtimer: out of memory");
+	t->when = clamp_when(t->when);
+	t->armed = 1;
+	heap_set(timers.len++, t);
+	siftup((uint32_t)t->heapidx);
+	update_when0();
+	return timers.heap[0] == t;
+}
+
+/* addtimer: arm t for t->when, which must not be armed already. A caller
+ * may hold channel locks (selparkcommit): wakeNetPoller takes only
+ * sched.lock and futexes. */
+void addtimer(struct timer *t)
+{
+	lock(&timers.lock);
+	if (t->armed)
+		throw("addtimer called with initialized timer");
+	int64_t when = clamp_when(t->when);
+	bool first = heap_add(t);
+	unlock(&timers.lock);
+	if (first)
+		wakeNetPoller(when);
+}
+
+/* deltimer: disarm t. True if t was armed, so that f will not run for
+ * this arming. Never waits for a running f, which may itself be the caller
+ * or wait for a lock the caller holds (golang/go#35532): before freeing t
+ * its owner calls timerwait. */
 bool deltimer(struct timer *t)
 {
 	bool removed = false;
 	lock(&timers.lock);
-	if (t->heapidx >= 0) {
+	if (t->armed) {
 		heap_remove((uint32_t)t->heapidx);
-		t->heapidx = -1;
-		a_store(&t->status, timerNone);
+		t->armed = 0;
 		removed = true;
 	}
 	unlock(&timers.lock);
-	while (a_load(&t->status) == timerRunning)
-		plat_osyield();
 	return removed;
+}
+
+/* modtimer: re-arm t with new fields, armed or not, running or not. A
+ * running f keeps the arg and seq it was called with; seq is how its owner
+ * tells a stale call from a current one. True if t was pending. */
+bool modtimer(struct timer *t, int64_t when, int64_t period,
+              void (*f)(void *, uintptr_t), void *arg, uintptr_t seq)
+{
+	lock(&timers.lock);
+	bool pending = t->armed != 0;
+	if (pending) {
+		heap_remove((uint32_t)t->heapidx);
+		t->armed = 0;
+	}
+	t->when = when;
+	t->period = period;
+	t->f = f;
+	t->arg = arg;
+	t->seq = seq;
+	when = clamp_when(when);
+	bool first = heap_add(t);
+	unlock(&timers.lock);
+	if (first)
+		wakeNetPoller(when);
+	return pending;
+}
+
+/* timerwait: return once no call of t's f is under way. The runner's
+ * decrement is its last touch of t, so after this the owner may free it.
+ * Never from t's own f, which would wait for itself. */
+void timerwait(struct timer *t)
+{
+	/* acquire: pairs with the runner's seq_cst decrement, so that what f
+	 * wrote is visible to the owner that frees t */
+	while (a_load_acq(&t->nrunning) != 0)
+		plat_osyield();
 }
 
 int64_t timer_next(void)
@@ -145,7 +196,8 @@ bool timers_pending(void)
 	return a_load(&timers.when0) != 0 || a_load(&timers.nrunning) != 0;
 }
 
-/* runtimer, for every timer due: pop it, run f unlocked, mark it done. */
+/* runtimer, for every timer due: pop it (re-arm it if periodic), run f
+ * unlocked, and count the call in t->nrunning meanwhile. */
 void checktimers(void)
 {
 	int64_t next = a_load(&timers.when0);
@@ -158,20 +210,34 @@ void checktimers(void)
 	while (timers.len > 0 && timers.heap[0]->when <= now) {
 		struct timer *t = timers.heap[0];
 		a_xadd(&timers.nrunning, 1);   /* before when0 can read empty */
-		heap_remove(0);
-		t->heapidx = -1;
-		a_store(&t->status, timerRunning);
+		/* Under the lock, so that deltimer's caller, seeing t disarmed,
+		 * sees this call in t->nrunning too. */
+		a_xadd(&t->nrunning, 1);
+		void (*f)(void *, uintptr_t) = t->f;
+		void *arg = t->arg;
+		uintptr_t seq = t->seq;
+		if (t->period > 0) {
+			/* Skip the periods missed: the next tick after now. */
+			int64_t w = t->when + t->period * (1 + (now - t->when) / t->period);
+			t->when = w < t->when ? INT64_MAX : w;
+			siftdown(0);
+			update_when0();
+		} else {
+			heap_remove(0);
+			t->armed = 0;
+		}
 		unlock(&timers.lock);
-		t->f(t->arg);
-		a_store(&t->status, timerNone);   /* after this, t may be gone */
+		f(arg, seq);
+		a_xadd(&t->nrunning, (uint32_t)-1);   /* after this, t may be gone */
 		a_xadd(&timers.nrunning, (uint32_t)-1);
 		lock(&timers.lock);
 	}
 	unlock(&timers.lock);
 }
 
-static void goready_timer(void *arg)
+static void goready_timer(void *arg, uintptr_t seq)
 {
+	(void)seq;
 	goready(arg);
 }
 
@@ -181,10 +247,7 @@ static void goready_timer(void *arg)
 static bool sleep_arm(struct g *gp, void *arg)
 {
 	(void)gp;
-	struct timer *t = arg;
-	int64_t when = t->when;
-	if (addtimer(t))
-		timer_poke(when);
+	addtimer(arg);
 	return true;
 }
 
@@ -195,7 +258,8 @@ void goro_sleep(int64_t ns)
 		return;
 	struct g standin;
 	struct g *gp = getg_or(&standin);
-	struct timer t = { .when = when_after(ns), .f = goready_timer, .arg = gp, .heapidx = -1 };
+	struct timer t = { .when = when_after(ns), .f = goready_timer, .arg = gp };
 	gopark(gp, sleep_arm, &t, waitReasonSleep);
-	deltimer(&t);   /* waits out the tail of goready_timer */
+	deltimer(&t);
+	timerwait(&t);   /* the tail of goready_timer may still be running */
 }
