@@ -284,8 +284,8 @@ static void bench_select2(const char *name)
 	spawn_or_die(producer_fn, &b);
 	int64_t t0 = goro_now();
 	goro_case cs[2] = {
-		{ a.c, GORO_RECV, &va, 0 },
-		{ b.c, GORO_RECV, &vb, 0 },
+		{ a.c, GORO_RECV, &va, 0, { 0 } },
+		{ b.c, GORO_RECV, &vb, 0, { 0 } },
 	};
 	for (int64_t i = 0; i < n; i++) {
 		int k = goro_select(cs, 2, -1);
@@ -319,7 +319,7 @@ static void bench_selectnb(const char *name)
 	int64_t n = size_of(20000000);
 	goro_chan *c = mkchan(sizeof(int64_t), 0);
 	int64_t v, miss = 0, t0 = goro_now();
-	goro_case cs[1] = { { c, GORO_RECV, &v, 0 } };
+	goro_case cs[1] = { { c, GORO_RECV, &v, 0, { 0 } } };
 	for (int64_t i = 0; i < n; i++)
 		miss += goro_select(cs, 1, 0) == GORO_AGAIN;
 	int64_t dt = goro_now() - t0;

@@ -61,6 +61,9 @@ const char *goro_strerror(int status)
 	case GORO_TIMEOUT: return "timed out";
 	case GORO_NOMEM: return "out of memory";
 	case GORO_INVAL: return "invalid argument";
+	case GORO_EOF: return "end of file";
 	}
+	if (GORO_IS_ERRNO(status))
+		return plat_strerror(GORO_ERRNO_OF(status));
 	return "unknown goro status";
 }

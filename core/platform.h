@@ -46,6 +46,110 @@ const char *plat_getenv(const char *name);
 void plat_write_err(const char *s, size_t n);  /* write1(2, ...): unbuffered */
 _Noreturn void plat_exit(int code);            /* exit: the whole process */
 
+/* ---- The netpoller's backend (netpoll_epoll.go) ----
+ * One poller per process. Each descriptor is registered once, edge-triggered
+ * for read, write and hang-up, and never re-armed; the key given at
+ * registration comes back with each of its events (core puts a generation in
+ * it, golang/go#59545, so an event for a closed descriptor cannot reach the
+ * one that reuses its number). docs/PORTING.md says how kqueue does it. */
+enum { PLAT_POLL_READ = 1, PLAT_POLL_WRITE = 2, PLAT_POLL_ERR = 4 };
+struct plat_pollev {
+	uint64_t key;    /* as given to plat_netpollopen; 0: see plat_netpoll */
+	uint32_t mode;   /* PLAT_POLL_*: READ for readable or hung up, WRITE for
+	                  * writable or hung up, ERR with either on an error */
+};
+
+/* netpollinit: create the poller and its wake-up (an eventfd, golang/go#65443).
+ * Called once, before any other plat_netpoll*. 0 or -errno. */
+int plat_netpollinit(void);
+
+/* netpollopen: register fd for read, write and hang-up (epoll: EPOLLIN |
+ * EPOLLOUT | EPOLLRDHUP | EPOLLET). key is never 0. 0, or -errno when the
+ * poller refuses fd (a regular file): core then runs its I/O as blocking
+ * calls. */
+int plat_netpollopen(int fd, uint64_t key);
+
+/* netpollclose: unregister fd, before it is closed. 0 or -errno. */
+int plat_netpollclose(int fd);
+
+/* netpoll: wait at most delay_ns (< 0: without limit, 0: just look) for up to
+ * n events (n <= 128) and store them in ev; returns how many, 0 on timeout or
+ * EINTR. Timeouts keep their nanoseconds where the system can (epoll_pwait2)
+ * and round up to the next millisecond where it cannot. When delay_ns != 0,
+ * a pending plat_netpollbreak is consumed and reported as one event with key
+ * 0 (core then allows the next break); with delay_ns == 0 it is left for the
+ * poller that blocks. */
+int plat_netpoll(int64_t delay_ns, struct plat_pollev *ev, int n);
+
+/* netpollBreak: make a plat_netpoll blocked on another thread return soon.
+ * Any thread; core calls it at most once per consumed break. */
+void plat_netpollbreak(void);
+
+/* ---- Raw descriptor calls ----
+ * Each returns its result (>= 0) or -errno, in the host's errno numbering:
+ * the errno inside GORO_ERRNO(e) is the host's own, for the application to
+ * compare with <errno.h>. Non-blocking descriptors never sleep here. EINTR is
+ * returned, not retried: core retries. core recognises these few by value: */
+struct plat_errnos {
+	int again;        /* EAGAIN (= EWOULDBLOCK where they differ, both count) */
+	int wouldblock;
+	int intr;         /* EINTR */
+	int inprogress;   /* EINPROGRESS: connect under way */
+	int already;      /* EALREADY */
+	int isconn;       /* EISCONN */
+	int connaborted;  /* ECONNABORTED: accept retries */
+	int notconn;      /* ENOTCONN */
+	int inval;        /* EINVAL */
+	int noent;        /* ENOENT: a name that does not resolve */
+	int afnosupport;  /* EAFNOSUPPORT */
+};
+extern const struct plat_errnos plat_errno;
+
+/* What a descriptor is, for the write path: PLAT_FD_SOCKET, PLAT_FD_PIPE (a
+ * pipe or FIFO), PLAT_FD_OTHER, or -errno (EBADF). */
+enum { PLAT_FD_OTHER = 0, PLAT_FD_SOCKET = 1, PLAT_FD_PIPE = 2 };
+int plat_fd_kind(int fd);
+
+int plat_setnonblock(int fd);                            /* O_NONBLOCK on: 0 or -errno */
+intptr_t plat_read(int fd, void *buf, size_t n);         /* read(2) */
+/* write(2) to a descriptor of the given PLAT_FD_* kind, never raising SIGPIPE
+ * (a socket: send with MSG_NOSIGNAL; a pipe: -EPIPE without the signal). */
+intptr_t plat_write(int fd, const void *buf, size_t n, int kind);
+int plat_close(int fd);                                  /* close(2), once; EINTR counts as closed */
+/* accept4(fd, addr, addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC); addr may be NULL. */
+int plat_accept(int fd, void *addr, uint32_t *addrlen);
+int plat_connect(int fd, const void *addr, uint32_t addrlen);  /* connect(2) */
+int plat_sockerror(int fd);      /* getsockopt(SO_ERROR): the pending error (>= 0, 0: none) or -errno */
+int plat_getpeername(int fd);    /* 0 when fd is connected, else -errno (ENOTCONN) */
+int plat_sockport(int fd);       /* getsockname's port (INET/INET6), -EINVAL for others, or -errno */
+
+/* Sockets by a neutral address, so that core needs no sockaddr layout. */
+enum { PLAT_AF_INET = 1, PLAT_AF_INET6 = 2, PLAT_AF_UNIX = 3 };
+struct plat_addr {
+	int family;        /* PLAT_AF_* */
+	uint16_t port;     /* host order */
+	uint8_t ip[16];    /* network order: 4 bytes for INET, 16 for INET6 */
+	uint32_t scope;    /* INET6 scope id, 0 if none */
+	char path[128];    /* UNIX: NUL-terminated; a leading NUL byte is Linux's abstract namespace */
+	uint32_t pathlen;  /* UNIX: bytes of path used, without a terminating NUL */
+};
+/* The sockaddr for a, in sa (cap >= 128 bytes): its length, or -errno
+ * (-EINVAL: a path too long for this system). */
+int plat_sockaddr(const struct plat_addr *a, void *sa, uint32_t cap);
+/* socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0): fd or -errno. */
+int plat_socket(int family);
+/* A listener: SO_REUSEADDR for INET/INET6 (Go's setDefaultListenerSockopts),
+ * bind(sa), listen(backlog). 0 or -errno. */
+int plat_listen(int fd, const void *sa, uint32_t salen, int backlog);
+/* getaddrinfo(host) for stream sockets, family PLAT_AF_INET, PLAT_AF_INET6 or 0
+ * (both): up to n addresses in out (port 0), how many, or -errno (-ENOENT: the
+ * name does not resolve). Blocks: core calls it between entersyscall and
+ * exitsyscall. */
+int plat_resolve(const char *host, int family, struct plat_addr *out, int n);
+
+/* strerror, for goro_strerror's ERRNO statuses: a string that stays valid. */
+const char *plat_strerror(int e);
+
 /* Entry points core offers its host (implemented in core). */
 
 /* The host's fault handler asks whether addr lies in the guard of some

@@ -97,12 +97,18 @@ int goro_chan_close(goro_chan *c);
 size_t goro_chan_len(goro_chan *c);   /* len(c): values buffered now */
 size_t goro_chan_cap(goro_chan *c);   /* cap(c) */
 
-enum { GORO_RECV = 1, GORO_SEND = 2 };
+/* A descriptor handle (the I/O section below): its slot and generation. {0}
+ * is never valid; a handle whose descriptor was closed gives GORO_CLOSED. */
+typedef struct goro_fd { uint64_t id_; } goro_fd;
+
+/* GORO_FDREAD / GORO_FDWRITE: a case that waits on cas.fd (I/O section). */
+enum { GORO_RECV = 1, GORO_SEND = 2, GORO_FDREAD = 3, GORO_FDWRITE = 4 };
 typedef struct goro_case {
 	goro_chan *chan;   /* NULL: never ready, like a nil channel in Go */
-	int        dir;    /* GORO_RECV or GORO_SEND */
+	int        dir;    /* GORO_RECV, GORO_SEND, GORO_FDREAD or GORO_FDWRITE */
 	void      *elem;   /* value to send, or where to store the received one */
-	int        status; /* out, for the chosen case: OK, or CLOSED */
+	int        status; /* out, for the chosen case: OK, or CLOSED (or TIMEOUT, fd cases) */
+	goro_fd    fd;     /* GORO_FDREAD/FDWRITE only; chan and elem are ignored then */
 } goro_case;
 
 /* select: wait until one of cases[0..n) can proceed, do it and return its
@@ -210,6 +216,100 @@ void goro_cond_broadcast(goro_cond *c);
 /* ---- Cancellation: context (context/context.go) ---- */
 
 /* ---- I/O: descriptors through the netpoller (internal/poll, net) ---- */
+
+/* Statuses of the I/O calls, beside those above. */
+enum { GORO_EOF = -6 };   /* io.EOF: the peer closed its side, nothing more to read */
+#define GORO_ERRNO(e)     (-1000 - (e))   /* an OS error e passed through (ECONNRESET, ...) */
+#define GORO_IS_ERRNO(s)  ((s) <= -1000)
+#define GORO_ERRNO_OF(s)  (-1000 - (s))   /* the errno inside such a status */
+
+/* Descriptors are Go's poll.FD: a goroutine waiting on one is parked, holding
+ * no thread, and the netpoller (epoll) readies it. Each call below may also be
+ * made from a thread the runtime does not own: it then blocks that thread.
+ * A zero or stale handle gives CLOSED; NULL pointers where a result must go
+ * give INVAL. goro_write never raises SIGPIPE: a gone peer gives
+ * ERRNO(EPIPE) or ERRNO(ECONNRESET). */
+enum { GORO_FD_READ = 1, GORO_FD_WRITE = 2 };
+
+/* poll.FD.Init (os.NewFile, net.FileConn): take ownership of sysfd and
+ * register it once with the poller, setting O_NONBLOCK. A descriptor the
+ * poller refuses (a regular file, a directory) is accepted too: its I/O then
+ * runs as a blocking call (goro_blocking_begin/end), as Go does for files.
+ * OK, NOMEM, INVAL (out NULL or sysfd < 0), ERRNO (EBADF...). */
+int goro_fd_open(int sysfd, goro_fd *out);
+
+/* FD.Sysfd: the OS descriptor (>= 0), or CLOSED. */
+int goro_fd_sysfd(goro_fd f);
+
+/* FD.Close: every goroutine waiting on f (read, write, accept, poll, select)
+ * returns CLOSED now; close(2) runs once the last operation in flight has
+ * returned, so the descriptor number is never reused under a running call.
+ * OK, or CLOSED if f was closed already. */
+int goro_fd_close(goro_fd f);
+
+/* As goro_fd_close, but the OS descriptor is handed back in *sysfd, open and
+ * unregistered (os.File.Fd plus letting go of it), once the last operation in
+ * flight returned. OK, CLOSED, INVAL (sysfd NULL). */
+int goro_fd_detach(goro_fd f, int *sysfd);
+
+/* FD.SetReadDeadline / SetWriteDeadline / SetDeadline: modes is
+ * GORO_FD_READ, GORO_FD_WRITE or both; deadline is absolute goro_now()
+ * time, 0 clears it. Once it has passed, operations in that direction
+ * return TIMEOUT, also those already waiting, and so does every new one,
+ * even with data available, until the deadline is changed. OK, CLOSED,
+ * INVAL (modes). */
+int goro_fd_set_deadline(goro_fd f, int modes, int64_t deadline);
+
+/* FD.Read: one read(2), parking while there is nothing to read. OK with
+ * *n > 0, EOF (*n 0: the peer closed its side), CLOSED, TIMEOUT, ERRNO.
+ * len 0 returns OK with *n 0 at once. One reader at a time per fd; other
+ * readers queue behind it (fdMutex). INVAL: buf or n NULL. */
+int goro_read(goro_fd f, void *buf, size_t len, size_t *n);
+
+/* FD.Write: all of buf, looping over short writes and parking while the
+ * descriptor is full; or an error. *n is the bytes written either way (n may
+ * be NULL). OK, CLOSED, TIMEOUT, ERRNO. One writer at a time per fd. */
+int goro_write(goro_fd f, const void *buf, size_t len, size_t *n);
+
+/* FD.Accept: wait for a connection on listener l; the new one is already
+ * opened as *conn (accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; a connection
+ * aborted before it was accepted is skipped, ECONNABORTED). addr/addrlen as
+ * accept(2), may be NULL. Many goroutines may wait on one listener; each
+ * connection goes to one of them. OK, CLOSED, TIMEOUT, NOMEM, ERRNO. */
+int goro_accept(goro_fd l, goro_fd *conn, void *addr, uint32_t *addrlen);
+
+/* netFD.connect: connect(2) on the non-blocking socket f, parking until the
+ * outcome is known (EINPROGRESS, wait writable, SO_ERROR, and a getpeername
+ * check against spurious wake-ups). timeout_ns as goro_select's: < 0 no limit
+ * beyond f's write deadline, 0 tries once (AGAIN while still in progress),
+ * > 0 gives up with TIMEOUT. OK, AGAIN, TIMEOUT, CLOSED, INVAL, ERRNO
+ * (ECONNREFUSED...). */
+int goro_connect(goro_fd f, const void *addr, uint32_t addrlen, int64_t timeout_ns);
+
+/* Wait until f is readable and/or writable (modes) without doing any I/O
+ * (libdill's fdin/fdout; Go's pd.waitRead). Readiness is a state: unread
+ * data is reported every time. Returns the ready modes (> 0; hung up or in
+ * error counts as both), AGAIN (timeout 0 and not ready), TIMEOUT (timeout_ns
+ * or f's deadline), CLOSED, INVAL. */
+int goro_poll(goro_fd f, int modes, int64_t timeout_ns);
+
+/* net.Dial: network "tcp", "tcp4", "tcp6" or "unix"; address "host:port"
+ * ("127.0.0.1:80", "[::1]:80", "localhost:8080") or, for unix, a path (a
+ * leading '@' is Linux's abstract namespace). A name is resolved with a
+ * blocking call (getaddrinfo); numeric addresses need no resolver. Each
+ * address tried in turn until one connects; timeout_ns covers them all, as
+ * net.DialTimeout. OK, TIMEOUT, INVAL (unknown network, malformed address,
+ * out NULL), NOMEM, ERRNO (ECONNREFUSED; ENOENT: the name does not resolve). */
+int goro_dial(const char *network, const char *address, int64_t timeout_ns, goro_fd *out);
+
+/* net.Listen: a listening stream socket on address (":8080" listens on every
+ * address; port 0 picks a free one), with SO_REUSEADDR as Go sets it.
+ * Statuses as goro_dial. */
+int goro_listen(const char *network, const char *address, goro_fd *out);
+
+/* The port a listener or connection is bound to (net.Addr's port), or
+ * CLOSED, INVAL (not an inet socket), ERRNO. For ":0" listeners. */
+int goro_fd_port(goro_fd f);
 
 /* ---- Runtime statistics ---- */
 

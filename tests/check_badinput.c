@@ -327,7 +327,7 @@ static int closed_select_send(void)   /* a send on a closed channel is ready, CL
 {
 	goro_chan *c = mk_closed(1, 0);
 	int v = 1;
-	goro_case cs[2] = { { NULL, GORO_RECV, &v, 77 }, { c, GORO_SEND, &v, 77 } };
+	goro_case cs[2] = { { NULL, GORO_RECV, &v, 77, { 0 } }, { c, GORO_SEND, &v, 77, { 0 } } };
 	int st = goro_select(cs, 2, -1);
 	ROW_ASSERT(st == 1 && cs[1].status == GORO_CLOSED);
 	goro_chan_free(c);
@@ -346,7 +346,7 @@ static int freed_select(void)
 {
 	goro_chan *c = mk(sizeof(int), 1);
 	int v;
-	goro_case cs[2] = { { NULL, GORO_RECV, &v, 77 }, { c, GORO_RECV, &v, 77 } };
+	goro_case cs[2] = { { NULL, GORO_RECV, &v, 77, { 0 } }, { c, GORO_RECV, &v, 77, { 0 } } };
 	goro_chan_free(c);
 	int st = goro_select(cs, 2, 0);
 	ROW_ASSERT(cs[0].status == 77 && cs[1].status == 77);
@@ -356,7 +356,7 @@ static int freed_select_one(void)   /* select's one-case fast path */
 {
 	goro_chan *c = mk(sizeof(int), 1);
 	int v = 1;
-	goro_case cs = { c, GORO_SEND, &v, 77 };
+	goro_case cs = { c, GORO_SEND, &v, 77, { 0 } };
 	goro_chan_free(c);
 	return goro_select(&cs, 1, -1);
 }
@@ -391,7 +391,7 @@ static int select_bad_dir(int dir, bool nil_chan, size_t n)
 {
 	goro_chan *c = mk(sizeof(int), 1);
 	int v = 3;
-	goro_case cs[2] = { { c, GORO_SEND, &v, 77 }, { nil_chan ? NULL : c, dir, &v, 77 } };
+	goro_case cs[2] = { { c, GORO_SEND, &v, 77, { 0 } }, { nil_chan ? NULL : c, dir, &v, 77, { 0 } } };
 	goro_case *p = n == 1 ? &cs[1] : cs;
 	int st = goro_select(p, n, 0);
 	ROW_ASSERT(goro_chan_len(c) == 0);   /* the ready send case did not run */
@@ -409,7 +409,7 @@ static int select_dir0_one_case_block(void)
 {
 	goro_chan *c = mk(sizeof(int), 1);
 	int v = 3;
-	goro_case cs = { c, 0, &v, 77 };
+	goro_case cs = { c, 0, &v, 77, { 0 } };
 	int st = goro_select(&cs, 1, -1);
 	ROW_ASSERT(cs.status == 77 && goro_chan_len(c) == 0);
 	goro_chan_free(c);
@@ -419,7 +419,7 @@ static int select_send_null_elem(void)
 {
 	goro_chan *c = mk(sizeof(int), 1);
 	int v;
-	goro_case cs[2] = { { NULL, GORO_RECV, &v, 77 }, { c, GORO_SEND, NULL, 77 } };
+	goro_case cs[2] = { { NULL, GORO_RECV, &v, 77, { 0 } }, { c, GORO_SEND, NULL, 77, { 0 } } };
 	int st = goro_select(cs, 2, 0);
 	ROW_ASSERT(goro_chan_len(c) == 0);
 	goro_chan_free(c);
@@ -428,7 +428,7 @@ static int select_send_null_elem(void)
 static int select_too_many(size_t n)
 {
 	/* never read: the count is rejected first */
-	static goro_case one = { NULL, GORO_RECV, NULL, 0 };
+	static goro_case one = { NULL, GORO_RECV, NULL, 0, { 0 } };
 	return goro_select(&one, n, 0);
 }
 static int select_65537(void) { return select_too_many(65537); }
@@ -442,8 +442,8 @@ static int select_65536_ok(void)   /* the largest allowed: the last case is the 
 	int v = 12, got = 0;
 	ROW_ASSERT(goro_chan_send(c, &v) == GORO_OK);
 	for (size_t i = 0; i < n; i++)
-		cs[i] = (goro_case){ NULL, GORO_RECV, NULL, 77 };
-	cs[n - 1] = (goro_case){ c, GORO_RECV, &got, 77 };
+		cs[i] = (goro_case){ NULL, GORO_RECV, NULL, 77, { 0 } };
+	cs[n - 1] = (goro_case){ c, GORO_RECV, &got, 77, { 0 } };
 	int st = goro_select(cs, n, 0);
 	ROW_ASSERT(st != (int)(n - 1) || (got == 12 && cs[n - 1].status == GORO_OK));
 	free(cs);
@@ -460,7 +460,7 @@ static int select_timeout_int64_max(void)   /* must not wrap into "expired" */
 {
 	goro_chan *c = mk(sizeof(int), 0);
 	int v = 0;
-	goro_case cs[2] = { { c, GORO_RECV, &v, 77 }, { NULL, GORO_SEND, &v, 77 } };
+	goro_case cs[2] = { { c, GORO_RECV, &v, 77, { 0 } }, { NULL, GORO_SEND, &v, 77, { 0 } } };
 	ROW_ASSERT(goro_spawn(late_send_fn, c) == GORO_OK);
 	int st = goro_select(cs, 2, INT64_MAX);
 	ROW_ASSERT(st != 0 || v == 4);

@@ -112,7 +112,7 @@ static int tc_main(void *arg)
 			goro_sleep(1 * MS);
 			ck_assert_msg(!atomic_load(&tc_recv1), "chan[%d]: receive from empty chan", cap);
 			ck_assert_int_eq(goro_chan_tryrecv(c, &v), GORO_AGAIN);
-			goro_case cs = { c, GORO_RECV, &v, 99 };
+			goro_case cs = { c, GORO_RECV, &v, 99, { 0 } };
 			ck_assert_int_eq(goro_select(&cs, 1, 0), GORO_AGAIN);
 			ck_assert_int_eq(goro_chan_send(c, &zero), GORO_OK);
 			ck_assert_int_eq(goro_chan_send(c, &zero), GORO_OK);
@@ -130,7 +130,7 @@ static int tc_main(void *arg)
 			goro_sleep(1 * MS);
 			ck_assert_msg(!atomic_load(&tc_sent), "chan[%d]: send to full chan", cap);
 			ck_assert_int_eq(goro_chan_trysend(c, &zero), GORO_AGAIN);
-			goro_case cs = { c, GORO_SEND, &zero, 99 };
+			goro_case cs = { c, GORO_SEND, &zero, 99, { 0 } };
 			ck_assert_int_eq(goro_select(&cs, 1, 0), GORO_AGAIN);
 			ck_assert_int_eq(goro_chan_recv(c, &v), GORO_OK);
 			ck_assert(test_wait_flag(&tc_sent));
@@ -668,7 +668,7 @@ static int send_iface_main(void *arg)
 	void *m = &m, *m2 = &c;
 	ck_assert_int_eq(goro_chan_send(c, &m), GORO_OK);
 	ck_assert_int_eq(goro_chan_trysend(c, &m), GORO_AGAIN);
-	goro_case cs[2] = { { c, GORO_SEND, &m, 0 }, { c, GORO_SEND, &m2, 0 } };
+	goro_case cs[2] = { { c, GORO_SEND, &m, 0, { 0 } }, { c, GORO_SEND, &m2, 0, { 0 } } };
 	ck_assert_int_eq(goro_select(cs, 2, 0), GORO_AGAIN);
 	void *got = NULL;
 	ck_assert_int_eq(goro_chan_recv(c, &got), GORO_OK);
@@ -960,7 +960,7 @@ static void st_sender(void *arg)
 			ck_assert_int_eq(goro_chan_send(st_c[id % 2], &v), GORO_OK);
 			break;
 		case 2: {         /* select over both */
-			goro_case cs[2] = { { st_c[0], GORO_SEND, &v, -9 }, { st_c[1], GORO_SEND, &v, -9 } };
+			goro_case cs[2] = { { st_c[0], GORO_SEND, &v, -9, { 0 } }, { st_c[1], GORO_SEND, &v, -9, { 0 } } };
 			int r = goro_select(cs, 2, -1);
 			ck_assert(r == 0 || r == 1);
 			ck_assert_int_eq(cs[r].status, GORO_OK);
@@ -991,7 +991,7 @@ static void st_receiver(void *arg)
 		}
 		ck_assert_int_eq(st, GORO_CLOSED);
 	} else {             /* select over both until both are closed */
-		goro_case cs[2] = { { st_c[0], GORO_RECV, &v, 0 }, { st_c[1], GORO_RECV, &v, 0 } };
+		goro_case cs[2] = { { st_c[0], GORO_RECV, &v, 0, { 0 } }, { st_c[1], GORO_RECV, &v, 0, { 0 } } };
 		int open = 2;
 		while (open > 0) {
 			int r = goro_select(cs, 2, -1);
@@ -1152,7 +1152,7 @@ static void cf_select_fn(void *arg)
 {
 	(void)arg;
 	long v = -1, w = 5;
-	goro_case cs[2] = { { cf_c, GORO_RECV, &v, 99 }, { NULL, GORO_SEND, &w, 99 } };
+	goro_case cs[2] = { { cf_c, GORO_RECV, &v, 99, { 0 } }, { NULL, GORO_SEND, &w, 99, { 0 } } };
 	atomic_fetch_add(&cf_parked, 1);
 	if (goro_select(cs, 2, -1) == 0 && cs[0].status == GORO_CLOSED && v == 0)
 		atomic_fetch_add(&cf_good, 1);

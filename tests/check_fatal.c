@@ -107,9 +107,9 @@ static int dl_select_main(void *arg)
 	if (a == NULL || b == NULL || goro_chan_send(b, &w) != GORO_OK)
 		return 1;   /* b full: a send on it is not ready */
 	goro_case cs[3] = {
-		{ a, GORO_RECV, &v, 0 },
-		{ b, GORO_SEND, &w, 0 },
-		{ NULL, GORO_RECV, &v, 0 },   /* nil channel: never ready */
+		{ a, GORO_RECV, &v, 0, { 0 } },
+		{ b, GORO_SEND, &w, 0, { 0 } },
+		{ NULL, GORO_RECV, &v, 0, { 0 } },   /* nil channel: never ready */
 	};
 	goro_select(cs, 3, -1);
 	return 2;
@@ -214,7 +214,7 @@ static int nfp_select_timeout_main(void *arg)
 	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(int), 0);
 	int v;
-	goro_case cs = { c, GORO_RECV, &v, 0 };
+	goro_case cs = { c, GORO_RECV, &v, 0, { 0 } };
 	if (c == NULL || goro_select(&cs, 1, 200 * MS) != GORO_TIMEOUT)
 		return 1;
 	return 0;
@@ -498,7 +498,7 @@ static void sq_sleep_fn(void *arg)
 static void sq_select_fn(void *arg)
 {
 	int v;
-	goro_case cs[2] = { { arg, GORO_RECV, &v, 0 }, { NULL, GORO_SEND, &v, 0 } };
+	goro_case cs[2] = { { arg, GORO_RECV, &v, 0, { 0 } }, { NULL, GORO_SEND, &v, 0, { 0 } } };
 	atomic_fetch_add(&sq_ready, 1);
 	goro_select(cs, 2, -1);
 }

@@ -36,7 +36,7 @@ static int timeout_main(void *arg)
 	static const int64_t ts[] = { 1 * MS, 10 * MS, 50 * MS };
 	for (int i = 0; i < 3; i++) {
 		int v = 42;
-		goro_case cs[2] = { { c, GORO_RECV, &v, 99 }, { b, GORO_SEND, &one, 99 } };
+		goro_case cs[2] = { { c, GORO_RECV, &v, 99, { 0 } }, { b, GORO_SEND, &one, 99, { 0 } } };
 		int64_t t0 = goro_now();
 		int r = goro_select(cs, 2, ts[i]);
 		int64_t el = goro_now() - t0;
@@ -50,7 +50,7 @@ static int timeout_main(void *arg)
 	/* the channels are untouched and the timer is gone: a later select on
 	 * them works and is not woken by a stale timeout */
 	ck_assert_uint_eq(goro_chan_len(b), 1);
-	goro_case cs = { b, GORO_RECV, NULL, 99 };
+	goro_case cs = { b, GORO_RECV, NULL, 99, { 0 } };
 	ck_assert_int_eq(goro_select(&cs, 1, -1), 0);
 	ck_assert_int_eq(cs.status, GORO_OK);
 	return 0;
@@ -73,7 +73,7 @@ static int default_main(void *arg)
 	goro_chan *b = goro_chan_make(sizeof(int), 1);
 	int v = 7, w = 0;
 	goro_case cs[3] = {
-		{ u, GORO_RECV, &w, 99 }, { u, GORO_SEND, &v, 99 }, { b, GORO_RECV, &w, 99 },
+		{ u, GORO_RECV, &w, 99, { 0 } }, { u, GORO_SEND, &v, 99, { 0 } }, { b, GORO_RECV, &w, 99, { 0 } },
 	};
 	ck_assert_int_eq(goro_select(cs, 3, 0), GORO_AGAIN);
 	ck_assert_int_eq(goro_select(NULL, 0, 0), GORO_AGAIN);
@@ -85,7 +85,7 @@ static int default_main(void *arg)
 	ck_assert_int_eq(goro_select(cs, 3, 0), GORO_AGAIN);
 	ck_assert_msg(goro_now() - t0 < 100 * MS, "non-blocking select blocked");
 	/* a send case ready through buffer room */
-	goro_case sc[2] = { { u, GORO_SEND, &v, 99 }, { b, GORO_SEND, &v, 99 } };
+	goro_case sc[2] = { { u, GORO_SEND, &v, 99, { 0 } }, { b, GORO_SEND, &v, 99, { 0 } } };
 	ck_assert_int_eq(goro_select(sc, 2, 0), 1);
 	ck_assert_int_eq(sc[1].status, GORO_OK);
 	ck_assert_int_eq(goro_select(sc, 2, 0), GORO_AGAIN);
@@ -109,8 +109,8 @@ static int nil_main(void *arg)
 	for (int i = 0; i < 1000; i++) {
 		ck_assert_int_eq(goro_chan_send(c, &i), GORO_OK);
 		goro_case cs[5] = {
-			{ NULL, GORO_RECV, &v, 99 }, { NULL, GORO_SEND, &w, 99 }, { c, GORO_RECV, &v, 99 },
-			{ NULL, GORO_RECV, NULL, 99 }, { NULL, GORO_SEND, NULL, 99 },
+			{ NULL, GORO_RECV, &v, 99, { 0 } }, { NULL, GORO_SEND, &w, 99, { 0 } }, { c, GORO_RECV, &v, 99, { 0 } },
+			{ NULL, GORO_RECV, NULL, 99, { 0 } }, { NULL, GORO_SEND, NULL, 99, { 0 } },
 		};
 		int r = goro_select(cs, 5, i % 3 == 0 ? 0 : i % 3 == 1 ? -1 : 1000 * MS);
 		ck_assert_int_eq(r, 2);
@@ -121,7 +121,7 @@ static int nil_main(void *arg)
 				ck_assert_int_eq(cs[k].status, 99);
 	}
 	/* and only NULLs, with timeout 0: nothing is ready */
-	goro_case cs[2] = { { NULL, GORO_RECV, &v, 99 }, { NULL, GORO_SEND, &w, 99 } };
+	goro_case cs[2] = { { NULL, GORO_RECV, &v, 99, { 0 } }, { NULL, GORO_SEND, &w, 99, { 0 } } };
 	ck_assert_int_eq(goro_select(cs, 2, 0), GORO_AGAIN);
 	return 0;
 }
@@ -139,7 +139,7 @@ static int nilsleep_main(void *arg)
 {
 	(void)arg;
 	int v;
-	goro_case cs[2] = { { NULL, GORO_RECV, &v, 99 }, { NULL, GORO_SEND, &v, 99 } };
+	goro_case cs[2] = { { NULL, GORO_RECV, &v, 99, { 0 } }, { NULL, GORO_SEND, &v, 99, { 0 } } };
 	for (int n = 0; n <= 2; n += 2) {
 		int64_t t0 = goro_now();
 		ck_assert_int_eq(goro_select(n ? cs : NULL, n, 20 * MS), GORO_TIMEOUT);
@@ -172,7 +172,7 @@ struct nsp_arg { goro_chan *c; int sends_on; };
 static void nsp_side(void *arg)
 {
 	struct nsp_arg a = *(struct nsp_arg *)arg;
-	goro_case nil = { NULL, GORO_RECV, NULL, 0 };
+	goro_case nil = { NULL, GORO_RECV, NULL, 0, { 0 } };
 	for (int i = 0; i < NSP_ROUNDS; i++) {
 		ck_assert_int_eq(goro_select(&nil, 1, 1 + i % 3), GORO_TIMEOUT);
 		int v = i;
@@ -220,7 +220,7 @@ static int same_main(void *arg)
 	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(int), 1);
 	int in, out = 0;
-	goro_case cs[2] = { { c, GORO_SEND, &in, 99 }, { c, GORO_RECV, &out, 99 } };
+	goro_case cs[2] = { { c, GORO_SEND, &in, 99, { 0 } }, { c, GORO_RECV, &out, 99, { 0 } } };
 	for (int i = 0; i < 1000; i++) {
 		in = i;
 		ck_assert_int_eq(goro_select(cs, 2, -1), 0);   /* empty: only send */
@@ -232,7 +232,7 @@ static int same_main(void *arg)
 	}
 	/* capacity 2 holding one: both ready; each must be picked sometimes */
 	goro_chan *d = goro_chan_make(sizeof(int), 2);
-	goro_case ds[2] = { { d, GORO_SEND, &in, 99 }, { d, GORO_RECV, &out, 99 } };
+	goro_case ds[2] = { { d, GORO_SEND, &in, 99, { 0 } }, { d, GORO_RECV, &out, 99, { 0 } } };
 	in = 5;
 	ck_assert_int_eq(goro_chan_send(d, &in), GORO_OK);
 	int cnt[2] = { 0, 0 };
@@ -251,7 +251,7 @@ static int same_main(void *arg)
 	ck_assert_msg(cnt[0] > 300 && cnt[1] > 300, "send chosen %d, recv %d of 1000",
 	              cnt[0], cnt[1]);
 	/* the same receive case twice */
-	goro_case rs[2] = { { d, GORO_RECV, &out, 99 }, { d, GORO_RECV, &out, 99 } };
+	goro_case rs[2] = { { d, GORO_RECV, &out, 99, { 0 } }, { d, GORO_RECV, &out, 99, { 0 } } };
 	int r = goro_select(rs, 2, -1);
 	ck_assert(r == 0 || r == 1);
 	ck_assert_int_eq(out, 5);
@@ -278,7 +278,7 @@ static void ss_fn(void *arg)
 	int p = *(int *)arg;
 	for (int i = 0; i < 1000; i++) {
 		int v = -1, me = p;
-		goro_case send = { ss_c, GORO_SEND, &me, 99 }, recv = { ss_c, GORO_RECV, &v, 99 };
+		goro_case send = { ss_c, GORO_SEND, &me, 99, { 0 } }, recv = { ss_c, GORO_RECV, &v, 99, { 0 } };
 		goro_case cs[2];
 		if (p == 0 || i % 2 == 0) {
 			cs[0] = send;
@@ -328,7 +328,7 @@ static void dc_a(void *arg)
 {
 	(void)arg;
 	goro_case cs[3] = {
-		{ dc_c, GORO_RECV, NULL, 0 }, { dc_c, GORO_RECV, NULL, 0 }, { dc_d, GORO_RECV, NULL, 0 },
+		{ dc_c, GORO_RECV, NULL, 0, { 0 } }, { dc_c, GORO_RECV, NULL, 0, { 0 } }, { dc_d, GORO_RECV, NULL, 0, { 0 } },
 	};
 	ck_assert_int_eq(goro_select(cs, 3, -1), 2);
 	int nine = 9;
@@ -384,12 +384,12 @@ static void sf_fn(void *arg)
 	for (;;) {
 		unsigned char b = 0;
 		goro_case cs[4] = {
-			{ sf_c[2], GORO_RECV, &b, 0 }, { sf_c[3], GORO_RECV, &b, 0 },
-			{ sf_c[0], GORO_RECV, &b, 0 }, { sf_c[1], GORO_RECV, &b, 0 },
+			{ sf_c[2], GORO_RECV, &b, 0, { 0 } }, { sf_c[3], GORO_RECV, &b, 0, { 0 } },
+			{ sf_c[0], GORO_RECV, &b, 0, { 0 } }, { sf_c[1], GORO_RECV, &b, 0, { 0 } },
 		};
 		int r = goro_select(cs, 4, -1);
 		ck_assert(r >= 0 && r < 4);
-		goro_case os[2] = { { sf_out, GORO_SEND, &b, 0 }, { sf_done, GORO_RECV, NULL, 0 } };
+		goro_case os[2] = { { sf_out, GORO_SEND, &b, 0, { 0 } }, { sf_done, GORO_RECV, NULL, 0, { 0 } } };
 		if (goro_select(os, 2, -1) == 1)
 			break;
 	}
@@ -463,7 +463,7 @@ static int prs_main(void *arg)
 		ck_assert_int_eq(goro_spawn(prs_fn, NULL), GORO_OK);
 		int one = 1, zero = 0;
 		for (int i = 0; i < PRS_N; i++) {
-			goro_case cs[2] = { { prs_c, GORO_SEND, &one, 0 }, { prs_c, GORO_SEND, &zero, 0 } };
+			goro_case cs[2] = { { prs_c, GORO_SEND, &one, 0, { 0 } }, { prs_c, GORO_SEND, &zero, 0, { 0 } } };
 			ck_assert_int_ge(goro_select(cs, 2, -1), 0);
 		}
 		wait_done(prs_done, 1);
@@ -501,14 +501,14 @@ static int closed_main(void *arg)
 	for (int k = 0; k < 2; k++) {   /* blocking and non-blocking */
 		int64_t to = k ? 0 : -1;
 		goro_case ss[3] = {
-			{ never, GORO_RECV, &out, 99 }, { NULL, GORO_SEND, &in, 99 }, { c, GORO_SEND, &in, 99 },
+			{ never, GORO_RECV, &out, 99, { 0 } }, { NULL, GORO_SEND, &in, 99, { 0 } }, { c, GORO_SEND, &in, 99, { 0 } },
 		};
 		ck_assert_int_eq(goro_select(ss, 3, to), 2);
 		ck_assert_int_eq(ss[2].status, GORO_CLOSED);
 		ck_assert_uint_eq(goro_chan_len(c), 1);
 	}
 	/* the buffered value first, then CLOSED with zeros */
-	goro_case rs[2] = { { never, GORO_SEND, &in, 99 }, { c, GORO_RECV, &out, 99 } };
+	goro_case rs[2] = { { never, GORO_SEND, &in, 99, { 0 } }, { c, GORO_RECV, &out, 99, { 0 } } };
 	memset(out, 0xff, sizeof out);
 	ck_assert_int_eq(goro_select(rs, 2, -1), 1);
 	ck_assert_int_eq(rs[1].status, GORO_OK);
@@ -526,7 +526,7 @@ static int closed_main(void *arg)
 	ck_assert_int_eq(rs[1].status, GORO_CLOSED);
 	/* an unbuffered closed channel too */
 	ck_assert_int_eq(goro_chan_close(never), GORO_OK);
-	goro_case us[2] = { { never, GORO_RECV, &out, 99 }, { never, GORO_RECV, &out, 99 } };
+	goro_case us[2] = { { never, GORO_RECV, &out, 99, { 0 } }, { never, GORO_RECV, &out, 99, { 0 } } };
 	memset(out, 0xff, sizeof out);
 	ck_assert_int_ge(goro_select(us, 2, -1), 0);
 	ck_assert(out[0] == 0 && out[3] == 0);
@@ -567,13 +567,13 @@ static int wk_main(void *arg)
 	wk_step = goro_chan_make(0, 0);
 	ck_assert_int_eq(goro_spawn(wk_fn, NULL), GORO_OK);
 	long got = -1, give = 5678;
-	goro_case cs[2] = { { wk_a, GORO_RECV, &got, 99 }, { wk_b, GORO_RECV, &got, 99 } };
+	goro_case cs[2] = { { wk_a, GORO_RECV, &got, 99, { 0 } }, { wk_b, GORO_RECV, &got, 99, { 0 } } };
 	ck_assert_int_eq(goro_select(cs, 2, -1), 1);
 	ck_assert_int_eq(cs[1].status, GORO_OK);
 	ck_assert_int_eq(got, 1234);
 	ck_assert_int_eq(goro_chan_send(wk_step, NULL), GORO_OK);
 
-	goro_case ss[2] = { { wk_a, GORO_SEND, &give, 99 }, { wk_b, GORO_SEND, &give, 99 } };
+	goro_case ss[2] = { { wk_a, GORO_SEND, &give, 99, { 0 } }, { wk_b, GORO_SEND, &give, 99, { 0 } } };
 	ck_assert_int_eq(goro_select(ss, 2, 10000 * MS), 0);
 	ck_assert_int_eq(ss[0].status, GORO_OK);
 	ck_assert_int_eq(goro_chan_send(wk_step, NULL), GORO_OK);
@@ -606,7 +606,7 @@ static void *fs_thread(void *arg)
 {
 	(void)arg;
 	int v = -1;
-	goro_case cs[2] = { { fs_c, GORO_RECV, &v, 99 }, { NULL, GORO_RECV, &v, 99 } };
+	goro_case cs[2] = { { fs_c, GORO_RECV, &v, 99, { 0 } }, { NULL, GORO_RECV, &v, 99, { 0 } } };
 	if (goro_select(cs, 2, 0) != GORO_AGAIN)
 		fs_err |= 1;
 	int64_t t0 = goro_now();
@@ -656,7 +656,7 @@ static int inval_main(void *arg)
 	goro_chan *c = goro_chan_make(sizeof(int), 1);
 	int v = 1;
 	ck_assert_int_eq(goro_chan_send(c, &v), GORO_OK);
-	goro_case cs[2] = { { c, GORO_RECV, &v, 99 }, { c, 0, &v, 99 } };
+	goro_case cs[2] = { { c, GORO_RECV, &v, 99, { 0 } }, { c, 0, &v, 99, { 0 } } };
 	ck_assert_int_eq(goro_select(cs, 2, 0), GORO_INVAL);
 	ck_assert_int_eq(goro_select(cs, 2, -1), GORO_INVAL);
 	cs[1].dir = 3;
@@ -667,13 +667,13 @@ static int inval_main(void *arg)
 	cs[1].dir = -1;
 	ck_assert_int_eq(goro_select(cs, 2, 0), GORO_INVAL);
 	ck_assert_int_eq(goro_select(NULL, 1, 0), GORO_INVAL);
-	goro_case snd = { c, GORO_SEND, NULL, 99 };
+	goro_case snd = { c, GORO_SEND, NULL, 99, { 0 } };
 	ck_assert_int_eq(goro_select(&snd, 1, 0), GORO_INVAL);
 
 	size_t big = 65537;
 	goro_case *many = calloc(big, sizeof *many);
 	for (size_t i = 0; i < big; i++)
-		many[i] = (goro_case){ NULL, GORO_RECV, NULL, 99 };
+		many[i] = (goro_case){ NULL, GORO_RECV, NULL, 99, { 0 } };
 	many[big - 1].chan = c;
 	ck_assert_int_eq(goro_select(many, big, 0), GORO_INVAL);
 	/* 65536 is allowed: mostly nil channels, one ready */
@@ -707,7 +707,7 @@ static goro_chan *nbs_c1, *nbs_c2, *nbs_done;
 static void nbs_fn(void *arg)
 {
 	(void)arg;
-	goro_case cs[2] = { { nbs_c1, GORO_RECV, NULL, 0 }, { nbs_c2, GORO_RECV, NULL, 0 } };
+	goro_case cs[2] = { { nbs_c1, GORO_RECV, NULL, 0, { 0 } }, { nbs_c2, GORO_RECV, NULL, 0, { 0 } } };
 	bool ok = goro_select(cs, 2, 0) >= 0;
 	ck_assert_int_eq(goro_chan_send(nbs_done, &ok), GORO_OK);
 }
@@ -726,7 +726,7 @@ static int nbs_main(void *arg)
 			ck_assert_int_eq(goro_chan_close(nbs_c2), GORO_OK);
 		else
 			ck_assert_int_eq(goro_chan_send(nbs_c2, &one), GORO_OK);
-		goro_case cs = { nbs_c1, GORO_RECV, NULL, 0 };
+		goro_case cs = { nbs_c1, GORO_RECV, NULL, 0, { 0 } };
 		goro_select(&cs, 1, 0);
 		bool ok = false;
 		ck_assert_int_eq(goro_chan_recv(nbs_done, &ok), GORO_OK);
@@ -776,7 +776,7 @@ static void sst_select(void *arg)
 	int n[4] = { 0 }, z = 0;
 	goro_case cs[4];
 	for (int k = 0; k < 4; k++)
-		cs[k] = (goro_case){ sst_c[k], dir, &z, 0 };
+		cs[k] = (goro_case){ sst_c[k], dir, &z, 0, { 0 } };
 	for (int i = 0; i < 4 * SS_N; i++) {
 		int r = goro_select(cs, 4, -1);
 		ck_assert(r >= 0 && r < 4);
@@ -837,7 +837,7 @@ static void sto_sender(void *arg)
 		uint64_t v = (uint64_t)id * STO_N + i + 1;
 		goro_case cs[4];
 		for (int k = 0; k < 4; k++)
-			cs[k] = (goro_case){ sto_c[k], GORO_SEND, &v, 0 };
+			cs[k] = (goro_case){ sto_c[k], GORO_SEND, &v, 0, { 0 } };
 		int r;
 		while ((r = goro_select(cs, 4, 1 * MS)) == GORO_TIMEOUT)
 			atomic_fetch_add(&sto_timeouts, 1);
@@ -854,8 +854,8 @@ static void sto_receiver(void *arg)
 	long n = 0;
 	goro_case cs[5];
 	for (int k = 0; k < 4; k++)
-		cs[k] = (goro_case){ sto_c[k], GORO_RECV, &v, 0 };
-	cs[4] = (goro_case){ NULL, GORO_SEND, &v, 0 };
+		cs[k] = (goro_case){ sto_c[k], GORO_RECV, &v, 0, { 0 } };
+	cs[4] = (goro_case){ NULL, GORO_SEND, &v, 0, { 0 } };
 	for (;;) {
 		int r = goro_select(cs, 5, 1 * MS);
 		if (r == GORO_TIMEOUT) {

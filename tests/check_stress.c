@@ -452,7 +452,7 @@ static int stress_main(void *arg)
 	goro_chan *done = goro_chan_make(sizeof(int), 1);
 	FAIL_IF(done == NULL || goro_spawn(waiter_fn, done) != GORO_OK, "spawn waiter");
 	int one;
-	goro_case dc = { done, GORO_RECV, &one, 0 };
+	goro_case dc = { done, GORO_RECV, &one, 0, { 0 } };
 	int r = goro_select(&dc, 1, TEST_SCALE(30, 120) * 1000 * MS);
 	FAIL_IF(r != 0, "goroutines still running %d s after the stop (select: %d, WaitGroup state %#" PRIx64 ")",
 	        TEST_SCALE(30, 120), r, (uint64_t)all.state_);

@@ -12,7 +12,7 @@ int header_c(void);
 int header_c(void)
 {
 	goro_config cfg = { 1, 0 };
-	goro_case c = { NULL, GORO_RECV, NULL, GORO_OK };
+	goro_case c = { NULL, GORO_RECV, NULL, GORO_OK, { 0 } };
 	(void)m; (void)rw; (void)wg; (void)once; (void)cond;
 	return cfg.procs + c.dir + GORO_SPAWN_COPY_MAX;
 }

@@ -48,7 +48,7 @@ static int main_goroutine(void *)
 	}
 	goro_wg_wait(&wg);
 	int sum = 0, v;
-	goro_case cs[] = { { out, GORO_RECV, &v, GORO_OK } };
+	goro_case cs[] = { { out, GORO_RECV, &v, GORO_OK, { 0 } } };
 	while (goro_select(cs, 1, 0) == 0)
 		sum += v;
 	int ran = 0;

@@ -403,7 +403,7 @@ static void test_select(void)
 {
 	goro_chan *a = goro_chan_make(sizeof(int), 0), *b = goro_chan_make(sizeof(int), 1);
 	int va = 0, vb = 0;
-	goro_case cs[2] = { { a, GORO_RECV, &va, 0 }, { b, GORO_RECV, &vb, 0 } };
+	goro_case cs[2] = { { a, GORO_RECV, &va, 0, { 0 } }, { b, GORO_RECV, &vb, 0, { 0 } } };
 	int64_t t0;
 
 	/* nothing ready: default arm, then a timeout that really waited */
