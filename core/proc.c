@@ -625,6 +625,7 @@ struct g *getg_or(struct g *standin)
 void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason)
 {
 	gp->waitreason = (uint8_t)reason;
+	gp->waitsince = a_load_relaxed(&sched.coarsenow);   /* relaxed: a listing's hint */
 	if (gp->foreign) {
 		casgstatus(gp, Grunning, Gwaiting);
 		if (unlockf != NULL && !unlockf(gp, lock)) {
@@ -937,6 +938,10 @@ static void sysmon(void *arg)
 				plat_futex_wait(&sysmon_key, 0, -1);
 		}
 		int64_t now = plat_nanotime();
+		/* relaxed: read only for listings; written once a second so the
+		 * line stays shared in every parking core's cache */
+		if (now - a_load_relaxed(&sched.coarsenow) >= 1000000000)
+			a_store_relaxed(&sched.coarsenow, now);
 		int64_t next = timer_next();
 		bool worked = retake(now) != 0;
 		if (next != 0 && next <= now) {
@@ -1038,6 +1043,10 @@ static void gfput(struct p *pp, struct g *gp)
 {
 	if (gp->atomicstatus != Gdead)
 		throw("gfput: bad status (not Gdead)");
+	if (gp->stackbig) {
+		stackbig_put(gp);
+		return;
+	}
 	pp->gfree[pp->ngfree++] = gp;
 	if (pp->ngfree < GFREE_LOCAL_MAX)
 		return;
@@ -1112,15 +1121,15 @@ static uint64_t newgoid(struct p *pp)
 /* newproc1: a runnable G that will run fn(arg), or fn(copy of args) when
  * args is not NULL. pp, if any, supplies cached Gs and ids. */
 static int newproc1(void (*fn)(void *), void *arg, const void *args, size_t size,
-                    struct p *pp, struct g **out)
+                    size_t stksize, struct p *pp, struct g **out)
 {
-	struct g *gp = gfget(pp);
-	if (gp == NULL) {
+	struct g *gp = stksize > stack_size ? malg_big(stksize) : gfget(pp);
+	if (gp == NULL && stksize <= stack_size)
 		gp = malg();
-		if (gp == NULL)
-			return GORO_NOMEM;
+	if (gp == NULL)
+		return GORO_NOMEM;
+	if (a_load_relaxed(&gp->atomicstatus) == Gidle)
 		casgstatus(gp, Gidle, Gdead);
-	}
 	san_stack_reused(gp);
 	uintptr_t top = gp->stack_hi;
 	if (args != NULL) {
@@ -1146,7 +1155,23 @@ struct newproc_args {
 	const void *args;
 	size_t size;
 	int status;
+	const goro_spawn_opts *opts;   /* goro_spawn_with's, or NULL */
+	uint64_t parentgoid;
+	uintptr_t pc;                  /* the go statement: goro_spawn*'s return address */
 };
+
+_Static_assert(sizeof ((struct g *)0)->name == GORO_NAME_MAX, "goro.h's GORO_NAME_MAX");
+
+/* The name as listings print it: at most GORO_NAME_MAX - 1 bytes, anything
+ * unprintable (a newline would forge a listing line) as '?'. */
+static void setgname(struct g *gp, const char *name)
+{
+	size_t i = 0;
+	if (name != NULL)
+		for (; i < GORO_NAME_MAX - 1 && name[i] != '\0'; i++)
+			gp->name[i] = name[i] >= ' ' && name[i] <= '~' ? name[i] : '?';
+	gp->name[i] = '\0';
+}
 
 /* newproc, on g0: create the G and queue it to run next on this P. */
 static void newproc_m(void *v)
@@ -1156,9 +1181,13 @@ static void newproc_m(void *v)
 	struct p *pp = mp != NULL ? mp->p : NULL;
 	struct g *gp;
 
-	a->status = newproc1(a->fn, a->arg, a->args, a->size, pp, &gp);
+	a->status = newproc1(a->fn, a->arg, a->args, a->size,
+	                     a->opts != NULL ? a->opts->stack_size : 0, pp, &gp);
 	if (a->status != GORO_OK)
 		return;
+	gp->parentgoid = a->parentgoid;
+	gp->gopc = a->pc;
+	setgname(gp, a->opts != NULL ? a->opts->name : NULL);
 	if (pp == NULL) {
 		injectg(gp);
 		return;
@@ -1173,11 +1202,12 @@ static bool running(void)
 	return a_load(&main_started) && !a_load(&sched.exiting);
 }
 
-static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size)
+static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size,
+                 const goro_spawn_opts *opts, uintptr_t pc)
 {
 	if (fn == NULL || !running())
 		return GORO_INVAL;
-	struct newproc_args a = { fn, arg, args, size, GORO_OK };
+	struct newproc_args a = { fn, arg, args, size, GORO_OK, opts, goro_id(), pc };
 	systemstack(newproc_m, &a);
 
 	/* A preemption point: a goroutine that has held its P for 10 ms while
@@ -1190,7 +1220,14 @@ static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size)
 
 int goro_spawn(void (*fn)(void *), void *arg)
 {
-	return spawn(fn, arg, NULL, 0);
+	return spawn(fn, arg, NULL, 0, NULL, (uintptr_t)__builtin_return_address(0));
+}
+
+int goro_spawn_with(const goro_spawn_opts *opts, void (*fn)(void *), void *arg)
+{
+	if (opts != NULL && opts->stack_size > ((size_t)1 << 30))
+		return GORO_INVAL;
+	return spawn(fn, arg, NULL, 0, opts, (uintptr_t)__builtin_return_address(0));
 }
 
 int goro_spawn_copy(void (*fn)(void *), const void *args, size_t size)
@@ -1198,7 +1235,8 @@ int goro_spawn_copy(void (*fn)(void *), const void *args, size_t size)
 	static const char empty[1];
 	if (size > GORO_SPAWN_COPY_MAX || (args == NULL && size != 0))
 		return GORO_INVAL;
-	return spawn(fn, NULL, args != NULL ? args : empty, size);
+	return spawn(fn, NULL, args != NULL ? args : empty, size, NULL,
+	             (uintptr_t)__builtin_return_address(0));
 }
 
 void goro_yield(void)
@@ -1319,6 +1357,7 @@ static int schedinit(const goro_config *cfg)
 		ss = 16 << 10;
 	stack_size = (ss + 4095) & ~(size_t)4095;
 
+	a_store_relaxed(&sched.coarsenow, plat_nanotime());
 	mallocinit();
 	struct p *ps = plat_map(sizeof(struct p) * (size_t)procs);
 	if (ps == NULL)
@@ -1361,7 +1400,7 @@ int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
 
 	struct main_args ma = { main_fn, arg };
 	struct g *gp;
-	st = newproc1(runtime_main, &ma, NULL, 0, allp[0], &gp);
+	st = newproc1(runtime_main, &ma, NULL, 0, 0, allp[0], &gp);
 	if (st != GORO_OK)
 		return st;
 	runqput(allp[0], gp, false);   /* no M owns allp[0] yet */

@@ -93,6 +93,13 @@ struct g {
 	struct g *alllink;       /* allg list (traceback.c), append-only */
 	void *asan_fake_stack;   /* sanitizer.h */
 	void *tsan_fiber;        /* sanitizer.h */
+	/* For listings and debuggers (traceback.c, tools/goro-gdb.py), set by
+	 * newproc_m before the G is queued; read racily, never trusted. */
+	uint64_t parentgoid;     /* the spawning goroutine, 0 for another thread */
+	uintptr_t gopc;          /* return address of its goro_spawn* call */
+	int64_t waitsince;       /* coarse time (sched.coarsenow) it parked */
+	bool stackbig;           /* a stack of its own (goro_spawn_with), not a slab slot */
+	char name[32];           /* goro_spawn_with's, NUL-terminated; "" if none */
 };
 /* A debugger or a fault handler finds a parked G's sp in its first word,
  * as Go's asm finds g.sched at a fixed offset (go_asm.h). */
@@ -247,6 +254,8 @@ struct schedt {
 	uint32_t poll_key;       /* atomic: futex word, bumped to wake it */
 
 	uint32_t exiting;        /* atomic: goro_main's main returned */
+	int64_t coarsenow;       /* atomic: plat_nanotime() as sysmon last saw it, to the
+	                            second: gopark's waitsince without a clock read */
 	uint64_t nhandoff;       /* atomic: Ps retaken from blocking calls (schedtrace) */
 };
 
@@ -308,6 +317,8 @@ struct g *globrunqget(struct p *pp, int32_t max);
 
 /* stack.c */
 struct g *malg(void);                 /* a new G on a fresh stack, or NULL */
+struct g *malg_big(size_t size);      /* a Gdead or Gidle G with a stack of its own, >= size */
+void stackbig_put(struct g *gp);      /* a dead one goes back to malg_big's cache */
 void stack_check_canary(struct g *gp);
 
 /* malloc.c */
@@ -317,6 +328,7 @@ void rtfree(void *ptr, size_t size);  /* size as passed to rtmalloc */
 
 /* traceback.c */
 void allgadd(struct g *gp);
+struct g *allghead(void);             /* newest G; walk by alllink, lock-free */
 void tracebackothers(void);
 uint64_t gcount(void);
 

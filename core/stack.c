@@ -97,6 +97,54 @@ struct g *malg(void)
 	return gp;
 }
 
+/* Stacks larger than the common size (goro_spawn_with's stack_size): a
+ * mapping each, [ guard | stack | struct g ] as a slot, never unmapped since
+ * allg keeps every G. Dead ones wait in bigfree (linked by schedlink, under
+ * stack_lock) for a spawn that fits. */
+static struct g *bigfree;
+
+struct g *malg_big(size_t size)
+{
+	lock(&stack_lock);
+	for (struct g **pp = &bigfree; *pp != NULL; pp = &(*pp)->schedlink) {
+		struct g *gp = *pp;
+		if (gp->stack_hi - gp->stack_lo >= size) {
+			*pp = gp->schedlink;
+			gp->schedlink = NULL;
+			unlock(&stack_lock);
+			return gp;
+		}
+	}
+	unlock(&stack_lock);
+
+	size_t n = (GUARD_SIZE + size + GSIZE + 4095) & ~(size_t)4095;
+	uintptr_t base = (uintptr_t)plat_map(n);
+	if (base == 0) {
+		print_nomem("the system refused memory");
+		return NULL;
+	}
+	struct g *gp = (struct g *)(base + n - GSIZE);
+	gp->stack_lo = base + GUARD_SIZE;
+	gp->stack_hi = (uintptr_t)gp;
+	gp->stackbig = true;
+	if (plat_guard((void *)base, GUARD_SIZE) < 0) {
+		gp->canary = true;
+		*(uint64_t *)gp->stack_lo = STACK_CANARY;
+	}
+	san_stack_made(gp);
+	san_newg(gp);
+	allgadd(gp);
+	return gp;
+}
+
+void stackbig_put(struct g *gp)
+{
+	lock(&stack_lock);
+	gp->schedlink = bigfree;
+	bigfree = gp;
+	unlock(&stack_lock);
+}
+
 /* A stack without a guard page is checked each time its goroutine switches
  * out: an overwritten canary means it ran past stack_lo. */
 void stack_check_canary(struct g *gp)
@@ -123,5 +171,9 @@ uint64_t goro_rt_guard_owner(const void *addr)
 		struct g *gp = (struct g *)(slot + ss - GSIZE);
 		return a_load_relaxed(&gp->goid);
 	}
+	/* Not a slab: maybe the guard of a stack of its own (rare, so a walk). */
+	for (struct g *gp = allghead(); gp != NULL; gp = gp->alllink)
+		if (gp->stackbig && a < gp->stack_lo && a >= gp->stack_lo - GUARD_SIZE)
+			return a_load_relaxed(&gp->goid);
 	return 0;
 }

@@ -16,6 +16,11 @@ void allgadd(struct g *gp)
 	} while (!a_cas(&allg, head, gp));
 }
 
+struct g *allghead(void)
+{
+	return a_load(&allg);
+}
+
 static const char *waitreason_strings[] = {
 	[waitReasonZero] = "waiting",
 	[waitReasonChanReceive] = "chan receive",

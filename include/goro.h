@@ -211,6 +211,20 @@ void goro_cond_broadcast(goro_cond *c);
 
 /* ---- Checked channel operations and spawn options ---- */
 
+/* go fn(arg) with options; opts may be NULL (goro_spawn's defaults). The
+ * name shows in goroutine listings and in gdb (tools/goro-gdb.py): copied,
+ * at most GORO_NAME_MAX - 1 bytes of it, unprintable bytes as '?'. A
+ * stack_size above goro_config's gets a stack of its own (rounded up to
+ * pages, kept for reuse by another such spawn once the goroutine is done);
+ * a smaller one gets the common size. Statuses as goro_spawn; INVAL also
+ * for a stack_size over 1 GiB. */
+#define GORO_NAME_MAX 32
+typedef struct goro_spawn_opts {
+	size_t      stack_size;  /* 0: goro_config's */
+	const char *name;        /* shown in goroutine listings; copied; may be NULL */
+} goro_spawn_opts;
+int goro_spawn_with(const goro_spawn_opts *opts, void (*fn)(void *), void *arg);
+
 /* ---- Time: Timer, Ticker, AfterFunc (time/sleep.go, time/tick.go) ---- */
 
 /* ---- Cancellation: context (context/context.go) ---- */
