@@ -20,8 +20,13 @@ static const uint32_t class_size[NUM_SIZE_CLASSES] = {
 	3072, 4096, 6144, 8192,
 };
 
-/* size_to_class8 for sizes rounded up to 16 bytes. */
+/* size_to_class8 for sizes rounded up to 16 bytes. Filled by mallocinit on
+ * the first allocation, which may come before goro_main (a channel made in
+ * main()) and from several threads at once: class_inited is stored with
+ * release after the table, and read with acquire before it is used. */
 static uint8_t size_to_class16[MAX_SMALL / 16 + 1];
+static uint32_t class_inited;
+static struct mutex class_lock;
 
 /* Central free list per class, under its own lock (a heap lock). */
 static struct {
@@ -34,14 +39,30 @@ static struct {
 static struct mutex arena_lock;
 static uintptr_t arena_next, arena_end;
 
+/* mallocinit: idempotent; callers race through class_lock. */
 void mallocinit(void)
 {
-	int c = 0;
-	for (size_t i = 0; i <= MAX_SMALL / 16; i++) {
-		while (class_size[c] < i * 16)
-			c++;
-		size_to_class16[i] = (uint8_t)c;
+	if (a_load_acq(&class_inited))
+		return;
+	lock(&class_lock);
+	if (!a_load_relaxed(&class_inited)) {
+		int c = 0;
+		for (size_t i = 0; i <= MAX_SMALL / 16; i++) {
+			while (class_size[c] < i * 16)
+				c++;
+			size_to_class16[i] = (uint8_t)c;
+		}
+		a_store_rel(&class_inited, 1);
 	}
+	unlock(&class_lock);
+}
+
+/* The size class of a small size, initialising the table on first use. */
+static int size_class(size_t size)
+{
+	if (!a_load_acq(&class_inited))
+		mallocinit();
+	return size_to_class16[(size + 15) / 16];
 }
 
 static size_t round_up(size_t n, size_t a)
@@ -136,7 +157,7 @@ void *rtmalloc(size_t size)
 		/* Large objects: their own zeroed mapping. */
 		return plat_map(round_up(size, PAGE_SIZE));
 	}
-	int c = size_to_class16[(size + 15) / 16];
+	int c = size_class(size);
 	struct p *pp = current_p();
 	struct mlink *x;
 
@@ -175,7 +196,7 @@ void rtfree(void *ptr, size_t size)
 		plat_unmap(ptr, round_up(size, PAGE_SIZE));
 		return;
 	}
-	int c = size_to_class16[(size + 15) / 16];
+	int c = size_class(size);
 	struct mlink *x = ptr;
 	struct p *pp = current_p();
 

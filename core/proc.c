@@ -618,6 +618,17 @@ struct g *getg_or(struct g *standin)
 	return standin;
 }
 
+/* A thread parking before goro_main started, when it is the process's only
+ * thread, can never be woken: no goroutine exists and no thread is left to
+ * call in. Say so, naming goro_main, rather than hang. */
+static void foreign_park_check(struct g *gp)
+{
+	if (a_load(&main_started) || plat_thread_count() != 1 ||
+	    a_load_relaxed(&gp->park.key) != 0)
+		return;
+	throw("a blocking call before goro_main, with no other thread to wake it: deadlock");
+}
+
 /* gopark: put gp, the current goroutine (or a stand-in from getg_or), to
  * sleep until goready. unlockf(gp, lock), if given, runs once gp is
  * Gwaiting (for a goroutine: on g0, after the switch); returning false
@@ -632,6 +643,7 @@ void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum 
 			casgstatus(gp, Gwaiting, Grunning);
 			return;
 		}
+		foreign_park_check(gp);
 		notesleep(&gp->park);
 		noteclear(&gp->park);
 		casgstatus(gp, Grunnable, Grunning);
@@ -1205,8 +1217,14 @@ static bool running(void)
 static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size,
                  const goro_spawn_opts *opts, uintptr_t pc)
 {
-	if (fn == NULL || !running())
+	if (fn == NULL)
 		return GORO_INVAL;
+	if (!running()) {
+		/* Go has no such moment; say which it is rather than "invalid". */
+		printstr("goro: goro_spawn: the runtime is not running (before goro_main, or after "
+		         "it returned); nothing spawned\n");
+		return GORO_INVAL;
+	}
 	struct newproc_args a = { fn, arg, args, size, GORO_OK, opts, goro_id(), pc };
 	systemstack(newproc_m, &a);
 

@@ -28,7 +28,7 @@ struct mutex { uint32_t key; };
  *     semaRoot.lock, notifyList.lock (sema.h): one object at a time
  *     hchan.lock > sched.sudoglock (chanpark and selectgo get and free sudogs locked)
  *     sched.lock > sched.gfree.lock > stack_lock (stack.c)
- *     central[c].lock, arena_lock (malloc.c): leaves, never held together
+ *     central[c].lock, arena_lock, class_lock (malloc.c): leaves, never held together
  * Leaves may be taken under any lock above them. A timer's f and goready run
  * with no lock held; closechan and semrelease collect the Gs to wake and
  * ready them after unlocking. */

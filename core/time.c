@@ -251,13 +251,22 @@ static bool sleep_arm(struct g *gp, void *arg)
 	return true;
 }
 
-/* timeSleep */
+/* timeSleep. A thread the runtime does not own sleeps on the OS clock: no
+ * timer of ours could wake it before goro_main started or after it
+ * returned, and holding that thread is what it asked for. */
 void goro_sleep(int64_t ns)
 {
 	if (ns <= 0)
 		return;
 	struct g standin;
 	struct g *gp = getg_or(&standin);
+	if (gp->foreign) {
+		int64_t until = when_after(ns), now;
+		uint32_t never = 0;
+		while ((now = plat_nanotime()) < until)
+			plat_futex_wait(&never, 0, until - now);
+		return;
+	}
 	struct timer t = { .when = when_after(ns), .f = goready_timer, .arg = gp };
 	gopark(gp, sleep_arm, &t, waitReasonSleep);
 	deltimer(&t);

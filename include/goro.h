@@ -38,11 +38,15 @@ typedef struct goro_config {
  * when it returns; cfg may be NULL. Goroutines still alive then are abandoned,
  * as in Go: they run no further once they next yield or block. Once per
  * process; a second call returns GORO_INVAL. Blocks the calling thread, which
- * the runtime does not use to run goroutines. */
+ * the runtime does not use to run goroutines. Channels, WaitGroups and
+ * mutexes may be made and used before goro_main (from main(), as from any
+ * thread the runtime does not own); a blocking call there that no other
+ * thread could ever end is a fatal error naming goro_main. */
 int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg);
 
 /* go fn(arg). OK, NOMEM (no memory or mappings left for a stack; the reason
- * is also written to stderr), or INVAL (fn NULL, or the runtime not running).
+ * is also written to stderr), or INVAL (fn NULL, or the runtime not running:
+ * before goro_main or after it returned, said on stderr; nothing runs).
  * May be called from a thread the runtime does not own. */
 int goro_spawn(void (*fn)(void *), void *arg);
 
@@ -54,7 +58,8 @@ int goro_spawn_copy(void (*fn)(void *), const void *args, size_t size);
 
 void     goro_yield(void);   /* runtime.Gosched: let other goroutines run */
 /* time.Sleep: park the goroutine (holding no thread) for at least ns; ns <= 0
- * returns at once. From a thread the runtime does not own, sleeps that thread. */
+ * returns at once. From a thread the runtime does not own (also before
+ * goro_main and after it returned), sleeps that thread on the OS clock. */
 void     goro_sleep(int64_t ns);
 int64_t  goro_now(void);     /* monotonic clock, nanoseconds */
 int      goro_procs(void);   /* GOMAXPROCS: the number of Ps */

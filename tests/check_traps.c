@@ -1,0 +1,243 @@
+/* Traps a C programmer walks into when writing the natural program from the
+ * README: calls made before goro_main. Each test shows the trap; the
+ * messages are checked in child processes (testutil.h's test_run_child).
+ * Pairs with core/malloc.c (the allocator initialised on first use),
+ * core/proc.c (spawn and park without a running runtime) and core/time.c
+ * (goro_sleep on a plain thread). */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define MS (1000LL * 1000)
+
+static void expect_exit(const test_child *c, int code)
+{
+	char d[64];
+	ck_assert_msg(!c->hung && WIFEXITED(c->status) && WEXITSTATUS(c->status) == code,
+	              "child: %s, want exit %d; stderr:\n%s", test_child_describe(c, d, sizeof d), code, c->err);
+}
+
+/* ---- calls before goro_main ---- */
+
+/* The jobs/results program of the README with its channels, WaitGroup and
+ * mutex made in main() before goro_main: before the allocator set itself
+ * up on first use, every pre-main object came from the 16-byte class, two
+ * channels overlapped and the sum came out wrong. */
+enum { PM_JOBS = 1000, PM_WORKERS = 4 };
+
+static goro_chan *pm_jobs, *pm_results;
+static goro_waitgroup pm_wg = GORO_WAITGROUP_INIT;
+static goro_mutex pm_mu = GORO_MUTEX_INIT;
+static long pm_total;
+
+static void pm_worker(void *arg)
+{
+	(void)arg;
+	int64_t j;
+	while (goro_chan_recv(pm_jobs, &j) == GORO_OK) {
+		int64_t r = 2 * j;
+		goro_chan_send(pm_results, &r);
+		goro_mutex_lock(&pm_mu);
+		pm_total++;
+		goro_mutex_unlock(&pm_mu);
+	}
+	goro_wg_done(&pm_wg);
+}
+
+static int pm_main(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < PM_WORKERS; i++)
+		if (goro_spawn(pm_worker, NULL) != GORO_OK)
+			return 1;
+	for (int64_t j = 0; j < PM_JOBS; j++)
+		if (goro_chan_send(pm_jobs, &j) != GORO_OK)
+			return 2;
+	goro_chan_close(pm_jobs);
+	int64_t sum = 0, r;
+	for (int i = 0; i < PM_JOBS; i++) {
+		if (goro_chan_recv(pm_results, &r) != GORO_OK)
+			return 3;
+		sum += r;
+	}
+	goro_wg_wait(&pm_wg);
+	if (sum != (int64_t)PM_JOBS * (PM_JOBS - 1))
+		return 4;
+	return pm_total == PM_JOBS ? 0 : 5;
+}
+
+START_TEST(test_objects_made_before_main)
+{
+	pm_jobs = goro_chan_make(sizeof(int64_t), 16);
+	pm_results = goro_chan_make(sizeof(int64_t), PM_JOBS);
+	ck_assert_ptr_nonnull(pm_jobs);
+	ck_assert_ptr_nonnull(pm_results);
+	/* Each channel holds its buffer: they cannot be 16 bytes apart. */
+	uintptr_t a = (uintptr_t)pm_jobs, b = (uintptr_t)pm_results;
+	ck_assert_msg((a > b ? a - b : b - a) >= 16 * sizeof(int64_t),
+	              "two channels made before goro_main are %zu bytes apart",
+	              (size_t)(a > b ? a - b : b - a));
+	ck_assert_int_eq(goro_wg_add(&pm_wg, PM_WORKERS), GORO_OK);
+	goro_config cfg = { .procs = 2 };
+	ck_assert_int_eq(goro_main(&cfg, pm_main, NULL), 0);
+}
+END_TEST
+
+/* A value sent and received in plain main(), before goro_main, through a
+ * buffered channel, and through an unbuffered one with a pthread on the
+ * other side: both block or hand off on futexes, with no runtime. */
+static void *pm_sender(void *arg)
+{
+	int v = 42;
+	if (goro_chan_send(arg, &v) != GORO_OK)
+		return (void *)1;
+	return NULL;
+}
+
+START_TEST(test_chan_before_main)
+{
+	goro_chan *b = goro_chan_make(sizeof(int), 2);
+	goro_chan *u = goro_chan_make(sizeof(int), 0);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(u);
+	int v = 7, w = 0;
+	ck_assert_int_eq(goro_chan_send(b, &v), GORO_OK);
+	ck_assert_int_eq(goro_chan_recv(b, &w), GORO_OK);
+	ck_assert_int_eq(w, 7);
+
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, pm_sender, u), 0);
+	ck_assert_int_eq(goro_chan_recv(u, &w), GORO_OK);
+	ck_assert_int_eq(w, 42);
+	void *r;
+	pthread_join(t, &r);
+	ck_assert_ptr_null(r);
+
+	goro_mutex m = GORO_MUTEX_INIT;
+	goro_mutex_lock(&m);
+	ck_assert_int_eq(goro_mutex_unlock(&m), GORO_OK);
+	goro_chan_free(b);
+	goro_chan_free(u);
+}
+END_TEST
+
+/* A receive in plain main() with no goro_main and no other thread can never
+ * be woken: it is reported as such, naming goro_main, not as "unlock of
+ * unlocked lock" (the corrupted sudog of old) nor as a silent hang. */
+static void lone_recv(void)
+{
+	goro_chan *c = goro_chan_make(sizeof(int), 0);
+	int v;
+	goro_chan_recv(c, &v);
+	_exit(5);
+}
+
+START_TEST(test_lone_recv_before_main)
+{
+	test_child c;
+	test_run_child(1, NULL, lone_recv, &c);
+	expect_exit(&c, 2);
+	ck_assert_msg(strncmp(c.first, "goro: fatal error: ", 19) == 0 && strstr(c.first, "goro_main") != NULL,
+	              "first line \"%s\" should be fatal and name goro_main; stderr:\n%s", c.first, c.err);
+}
+END_TEST
+
+/* goro_spawn before goro_main: INVAL, nothing runs, and stderr says the
+ * runtime is not running rather than leaving "invalid argument" to guess. */
+static atomic_int spawned_ran;
+
+static void spawned_fn(void *arg)
+{
+	(void)arg;
+	atomic_store(&spawned_ran, 1);
+}
+
+static int spawned_main(void *arg)
+{
+	(void)arg;
+	goro_yield();
+	goro_sleep(10 * MS);
+	return atomic_load(&spawned_ran);
+}
+
+static void spawn_early(void)
+{
+	if (goro_spawn(spawned_fn, NULL) != GORO_INVAL)
+		_exit(6);
+	if (goro_spawn_copy(spawned_fn, "x", 1) != GORO_INVAL)
+		_exit(7);
+}
+
+START_TEST(test_spawn_before_main)
+{
+	test_child c;
+	test_run_child(1, spawned_main, spawn_early, &c);
+	ck_assert_msg(test_child_result(&c) == 0, "child: result %d (1: a spawn made before goro_main ran); stderr:\n%s",
+	              test_child_result(&c), c.err);
+	ck_assert_msg(strstr(c.first, "goro_spawn") != NULL && strstr(c.first, "not running") != NULL &&
+	              strstr(c.first, "goro_main") != NULL,
+	              "first line \"%s\" should say goro_spawn: the runtime is not running (goro_main)", c.first);
+}
+END_TEST
+
+/* goro_sleep on a thread with no runtime to serve it sleeps on the OS
+ * clock: before goro_main, and from a pthread whose sleep began while the
+ * runtime ran and ends after goro_main returned (its join used to hang). */
+static void *late_sleeper(void *arg)
+{
+	atomic_int *started = arg;
+	atomic_store(started, 1);
+	goro_sleep(200 * MS);
+	return NULL;
+}
+
+static pthread_t sleeper;
+static atomic_int sleeper_started;
+
+static int start_sleeper_main(void *arg)
+{
+	(void)arg;
+	if (pthread_create(&sleeper, NULL, late_sleeper, &sleeper_started) != 0)
+		return 1;
+	while (!atomic_load(&sleeper_started))
+		goro_yield();
+	return 0;
+}
+
+START_TEST(test_sleep_without_runtime)
+{
+	int64_t t0 = goro_now();
+	goro_sleep(20 * MS);
+	int64_t d = goro_now() - t0;
+	ck_assert_msg(d >= 20 * MS, "goro_sleep(20 ms) before goro_main returned after %lld ns", (long long)d);
+
+	goro_config cfg = { .procs = 1 };
+	ck_assert_int_eq(goro_main(&cfg, start_sleeper_main, NULL), 0);
+	pthread_join(sleeper, NULL);   /* hangs (Check's timeout) if nothing wakes it */
+
+	t0 = goro_now();
+	goro_sleep(5 * MS);
+	ck_assert(goro_now() - t0 >= 5 * MS);
+}
+END_TEST
+
+static Suite *traps_suite(void)
+{
+	Suite *s = suite_create("traps");
+	TCase *tc = tcase_create("before_main");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_objects_made_before_main);
+	tcase_add_test(tc, test_chan_before_main);
+	tcase_add_test(tc, test_lone_recv_before_main);
+	tcase_add_test(tc, test_spawn_before_main);
+	tcase_add_test(tc, test_sleep_without_runtime);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return test_run_suite(traps_suite());
+}
