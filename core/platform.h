@@ -121,6 +121,11 @@ int plat_accept(int fd, void *addr, uint32_t *addrlen);
 int plat_connect(int fd, const void *addr, uint32_t addrlen);  /* connect(2) */
 int plat_sockerror(int fd);      /* getsockopt(SO_ERROR): the pending error (>= 0, 0: none) or -errno */
 int plat_getpeername(int fd);    /* 0 when fd is connected, else -errno (ENOTCONN) */
+/* poll(2) with timeout 0 for modes (PLAT_POLL_READ | PLAT_POLL_WRITE): the
+ * ready modes now, hang-up and error counting as both (with PLAT_POLL_ERR
+ * for an error), 0 if none, or -errno. For goro_poll and select's fd cases,
+ * which report readiness as a state, not an edge. */
+int plat_fdpoll(int fd, int modes);
 int plat_sockport(int fd);       /* getsockname's port (INET/INET6), -EINVAL for others, or -errno */
 
 /* Sockets by a neutral address, so that core needs no sockaddr layout. */

@@ -316,8 +316,8 @@ int goro_poll(goro_fd f, int modes, int64_t timeout_ns);
  * ("127.0.0.1:80", "[::1]:80", "localhost:8080") or, for unix, a path (a
  * leading '@' is Linux's abstract namespace). A name is resolved with a
  * blocking call (getaddrinfo); numeric addresses need no resolver. Each
- * address tried in turn until one connects; timeout_ns covers them all, as
- * net.DialTimeout. OK, TIMEOUT, INVAL (unknown network, malformed address,
+ * address tried in turn until one connects; timeout_ns > 0 covers them all,
+ * as net.DialTimeout, and <= 0 sets no limit (net.Dial). OK, TIMEOUT, INVAL (unknown network, malformed address,
  * out NULL), NOMEM, ERRNO (ECONNREFUSED; ENOENT: the name does not resolve). */
 int goro_dial(const char *network, const char *address, int64_t timeout_ns, goro_fd *out);
 

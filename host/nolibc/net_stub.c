@@ -29,6 +29,7 @@ int plat_connect(int fd, const void *a, uint32_t l) { (void)fd; (void)a; (void)l
 int plat_sockerror(int fd) { (void)fd; return -E_NOSYS; }
 int plat_getpeername(int fd) { (void)fd; return -E_NOSYS; }
 int plat_sockport(int fd) { (void)fd; return -E_NOSYS; }
+int plat_fdpoll(int fd, int m) { (void)fd; (void)m; return -E_NOSYS; }
 int plat_sockaddr(const struct plat_addr *a, void *sa, uint32_t c) { (void)a; (void)sa; (void)c; return -E_NOSYS; }
 int plat_socket(int f) { (void)f; return -E_NOSYS; }
 int plat_listen(int fd, const void *sa, uint32_t l, int b) { (void)fd; (void)sa; (void)l; (void)b; return -E_NOSYS; }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -250,4 +251,30 @@ int plat_resolve(const char *host, int family, struct plat_addr *out, int n)
 const char *plat_strerror(int e)
 {
 	return strerror(e);
+}
+
+int plat_fdpoll(int fd, int modes)
+{
+	struct pollfd p = { .fd = fd };
+	if (modes & PLAT_POLL_READ)
+		p.events |= POLLIN | POLLRDHUP;
+	if (modes & PLAT_POLL_WRITE)
+		p.events |= POLLOUT;
+	int r;
+	while ((r = poll(&p, 1, 0)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -errno;
+	if (p.revents & POLLNVAL)
+		return -EBADF;
+	int m = 0;
+	if (p.revents & (POLLIN | POLLRDHUP))
+		m |= PLAT_POLL_READ;
+	if (p.revents & POLLOUT)
+		m |= PLAT_POLL_WRITE;
+	if (p.revents & (POLLHUP | POLLERR))
+		m |= PLAT_POLL_READ | PLAT_POLL_WRITE;
+	if (p.revents & POLLERR)
+		m |= PLAT_POLL_ERR;
+	return m & (modes | PLAT_POLL_ERR);
 }
