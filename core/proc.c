@@ -1,4 +1,4 @@
-/* The scheduler, after proc.go: Ms and Ps, schedule and findrunnable with
+/* The scheduler, after proc.go: Ms and Ps, schedule and findRunnable with
  * work stealing, spinning Ms (wakep, startm, stopm), newproc, gosched,
  * goexit, gopark and goready, and the public entry points that start and
  * drive it. Run queues themselves are in runq.c.
@@ -257,7 +257,7 @@ static void mstart(void *arg)
 	goro_arch_mstart(&mp->g0sp, mstart1);
 }
 
-/* checkdead: when the last M goes idle, with no timer pending, no M in a
+/* checkdead: when the last M goes idle, with no timer armed, no M in a
  * blocking call and no thread in the process but the runtime's own (the Ms,
  * sysmon and goro_main's caller), no goroutine can ever run again. A thread
  * the runtime does not own might still call in and wake one, so any such
@@ -269,8 +269,9 @@ static void checkdead(void)
 		return;
 	if (sched.mnext - sched.nmidle > 0)   /* running, spinning, blocked, or being born */
 		return;
-	if (timers_pending())
-		return;
+	for (int32_t i = 0; i < gomaxprocs; i++)   /* a timer will wake somebody */
+		if (a_load(&allp[i]->timer0When) != 0)
+			return;
 	if ((int64_t)plat_thread_count() != sched.mnext + 2)
 		return;
 	unlock(&sched.lock);
@@ -346,7 +347,7 @@ static void resetspinning(struct m *mp)
 		throw("resetspinning: not a spinning m");
 	mp->spinning = false;
 	if ((int32_t)a_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
-		throw("findrunnable: negative nmspinning");
+		throw("findRunnable: negative nmspinning");
 	wakep();
 }
 
@@ -374,23 +375,42 @@ static void steal_order_reset(uint32_t count)
 }
 
 /* stealWork: four rounds over the other Ps in random order; the last round
- * also takes their runnext. */
-static struct g *stealwork(struct p *pp)
+ * also takes their runnext and runs their due timers (Go 1.19's stealWork),
+ * so that an idle P's timers never wait for that P. Running timers may ready
+ * goroutines onto our own queue, which runqsteal assumes empty: so it looks
+ * there first, and otherwise says *newWork so findRunnable starts over. */
+static struct g *stealWork(struct p *pp, bool *inherit_time, bool *newWork)
 {
 	const uint32_t count = (uint32_t)gomaxprocs;
+	int64_t now = 0;
 
+	*newWork = false;
 	for (int i = 0; i < 4; i++) {
-		bool steal_runnext = i == 3;
+		bool stealTimersOrRunNextG = i == 3;
 		uint32_t r = fastrand();
 		uint32_t pos = r % count;
 		uint32_t inc = steal_coprimes[r / count % steal_ncoprimes];
 		for (uint32_t n = 0; n < count; n++, pos = (pos + inc) % count) {
 			struct p *p2 = allp[pos];
-			if (p2 == pp || pmask_read(idlepmask, (int32_t)pos))
+			if (p2 == pp)
 				continue;
-			struct g *gp = runqsteal(pp, p2, steal_runnext);
-			if (gp != NULL)
+			if (stealTimersOrRunNextG) {
+				int64_t w = a_load_relaxed(&p2->timer0When);   /* a hint, as checkTimers */
+				if (w != 0 && (now == 0 ? (now = plat_nanotime()) : now) >= w &&
+				    checkTimers(p2, now)) {
+					struct g *gp = runqget(pp, inherit_time);
+					if (gp != NULL)
+						return gp;
+					*newWork = true;
+				}
+			}
+			if (pmask_read(idlepmask, (int32_t)pos))
+				continue;
+			struct g *gp = runqsteal(pp, p2, stealTimersOrRunNextG);
+			if (gp != NULL) {
+				*inherit_time = false;
 				return gp;
+			}
 		}
 	}
 	return NULL;
@@ -398,7 +418,7 @@ static struct g *stealwork(struct p *pp)
 
 /* checkRunqsNoP: after giving up its P, a spinning M looks at every busy P's
  * queue once more and takes an idle P back if it finds work. */
-static struct p *checkrunqsnop(void)
+static struct p *checkRunqsNoP(void)
 {
 	for (int32_t id = 0; id < gomaxprocs; id++) {
 		if (!pmask_read(idlepmask, id) && !runqempty(allp[id])) {
@@ -411,42 +431,67 @@ static struct p *checkrunqsnop(void)
 	return NULL;
 }
 
-/* wakeNetPoller: a timer for when was armed. Shorten the sleep of an M
- * waiting for timers if it would wake later than that; with no M in that
- * sleep, make sure some M comes to look. */
+static void pollBreak(void)
+{
+	a_xadd(&sched.pollKey, 1);
+	plat_futex_wake(&sched.pollKey, 1);
+}
+
+/* wakeNetPoller: a timer for when was armed, the earliest of its P. If an
+ * M sleeps for timers and would wake later (or has not yet published when:
+ * pollUntil 0), wake it to look again; a spurious wake costs a look, a
+ * missed one a late timer. With no sleeper, make sure some M comes to look
+ * (Go calls wakep); its findRunnable will see the timer. */
 void wakeNetPoller(int64_t when)
 {
 	if (a_load(&sched.polling)) {
-		int64_t until = a_load(&sched.poll_until);
-		if (until == 0 || until > when) {
-			a_xadd(&sched.poll_key, 1);
-			plat_futex_wake(&sched.poll_key, 1);
-		}
+		int64_t until = a_load(&sched.pollUntil);
+		if (until == 0 || until > when)
+			pollBreak();
 	} else {
 		wakep();
 	}
 }
 
-/* In place of netpoll(delay): with no P and no work, one M at a time sleeps
- * until the earliest timer, then tries to get a P back to run it. */
-static struct p *timersleep(int64_t until)
+/* The end of findRunnable for an M that has given up its P, in place of
+ * Go's netpoll(delay): one M at a time sleeps until the earliest timer of
+ * all Ps, read after the nmspinning decrement (Go's checkTimersNoP) and
+ * again after taking the role (timeSleepUntil says why), then looks for a
+ * P to run them on. An M that loses the role but knows an earlier timer
+ * than the sleeper's wakes it. Returns with a P (spinning, so that it
+ * steals the timers due wherever they are) or without, to stopm. */
+static void timersleep(struct m *mp)
 {
-	uint32_t key = a_load(&sched.poll_key);
-	a_store(&sched.poll_until, until);
-	int64_t delay = until - plat_nanotime();
+	int64_t until = timeSleepUntil();
+	if (until == 0)
+		return;
+	if (!a_cas(&sched.polling, 0, 1)) {
+		int64_t pu = a_load(&sched.pollUntil);
+		if (pu == 0 || pu > until)
+			pollBreak();
+		return;
+	}
+	uint32_t key = a_load(&sched.pollKey);
+	until = timeSleepUntil();
+	a_store(&sched.pollUntil, until);
+	int64_t delay = until == 0 ? 0 : until - plat_nanotime();
 	if (delay > 0)
-		plat_futex_wait(&sched.poll_key, key, delay);
-	a_store(&sched.poll_until, 0);
+		plat_futex_wait(&sched.pollKey, key, delay);
+	a_store(&sched.pollUntil, 0);
 	a_store(&sched.polling, 0);
 	lock(&sched.lock);
 	struct p *pp = pidleget();
 	unlock(&sched.lock);
-	return pp;
+	if (pp == NULL)
+		return;   /* every P is busy: they run the timers at their next schedule */
+	acquirep(mp, pp);
+	mp->spinning = true;
+	a_xadd(&sched.nmspinning, 1);
 }
 
 /* findRunnable: a runnable G for the current M, blocking (stopm) until
  * there is one. Runs on g0. */
-static struct g *findrunnable(struct m *mp, bool *inherit_time)
+static struct g *findRunnable(struct m *mp, bool *inherit_time)
 {
 	struct g *gp;
 top:;
@@ -454,7 +499,7 @@ top:;
 	*inherit_time = false;
 	if (a_load(&sched.exiting))
 		mexit_park();
-	checktimers();
+	checkTimers(pp, 0);
 
 	/* Now and then check the global queue first, so that two goroutines
 	 * handing work back and forth on one P can't starve it. */
@@ -483,9 +528,12 @@ top:;
 			mp->spinning = true;
 			a_xadd(&sched.nmspinning, 1);
 		}
-		gp = stealwork(pp);
+		bool newWork;
+		gp = stealWork(pp, inherit_time, &newWork);
 		if (gp != NULL)
 			return gp;
+		if (newWork)
+			goto top;
 	}
 
 	/* Nothing: give up the P, then stop. */
@@ -496,7 +544,7 @@ top:;
 		return gp;
 	}
 	if (releasep(mp) != pp)
-		throw("findrunnable: wrong p");
+		throw("findRunnable: wrong p");
 	pidleput(pp);
 	unlock(&sched.lock);
 
@@ -506,8 +554,8 @@ top:;
 		 * queued it before this check, which then sees it. */
 		mp->spinning = false;
 		if ((int32_t)a_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
-			throw("findrunnable: negative nmspinning");
-		pp = checkrunqsnop();
+			throw("findRunnable: negative nmspinning");
+		pp = checkRunqsNoP();
 		if (pp != NULL) {
 			acquirep(mp, pp);
 			mp->spinning = true;
@@ -516,15 +564,9 @@ top:;
 		}
 	}
 
-	int64_t next = timer_next();
-	if (next != 0 && a_cas(&sched.polling, 0, 1)) {
-		pp = timersleep(next);
-		if (pp != NULL) {
-			acquirep(mp, pp);
-			goto top;
-		}
-		/* Every P is busy: they run the timers at their next schedule. */
-	}
+	timersleep(mp);
+	if (mp->p != NULL)
+		goto top;
 	stopm(mp);
 	goto top;
 }
@@ -555,7 +597,7 @@ static _Noreturn void schedule(void)
 		throw("schedule: no p");
 top:
 	a_store_relaxed(&mp->p->preempt, 0);
-	struct g *gp = findrunnable(mp, &inherit_time);
+	struct g *gp = findRunnable(mp, &inherit_time);
 	if (mp->spinning)
 		resetspinning(mp);
 	if (gp->migrate) {
@@ -830,11 +872,11 @@ static void handoffp(struct p *pp)
 		startm(pp, false);
 		return;
 	}
+	int64_t when = a_load(&pp->timer0When);   /* Go's nobarrierWakeTime */
 	pidleput(pp);
 	unlock(&sched.lock);
-	int64_t when = timer_next();
 	if (when != 0)
-		wakeNetPoller(when);   /* someone must still wake for the timers */
+		wakeNetPoller(when);   /* someone must still wake for its timers */
 }
 
 /* retake: sysmon's look at every P. A P whose M has been in a blocking call
@@ -927,8 +969,8 @@ static void schedtrace(int64_t now)
 
 /* sysmon: a thread of its own, not an M. It sleeps 20 us, backing off to
  * 10 ms while there is nothing to do; takes Ps back from Ms stuck in
- * blocking calls and flags long runners (retake), runs timers nobody else
- * ran, and prints schedtrace. */
+ * blocking calls and flags long runners (retake), starts an M for timers
+ * overdue, and prints schedtrace. */
 static uint32_t sysmon_key;
 
 static void sysmon(void *arg)
@@ -954,10 +996,12 @@ static void sysmon(void *arg)
 		 * line stays shared in every parking core's cache */
 		if (now - a_load_relaxed(&sched.coarsenow) >= 1000000000)
 			a_store_relaxed(&sched.coarsenow, now);
-		int64_t next = timer_next();
 		bool worked = retake(now) != 0;
-		if (next != 0 && next <= now) {
-			checktimers();
+		/* Timers overdue: the M sleeping for them should have woken;
+		 * start one (timers run on an M with a P, never here). */
+		int64_t next = timeSleepUntil();
+		if (next != 0 && next < now && a_load(&sched.npidle) != 0) {
+			wakep();
 			worked = true;
 		}
 		idle = worked ? 0 : idle + 1;

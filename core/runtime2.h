@@ -22,12 +22,14 @@ struct mutex { uint32_t key; };
 /* Lock order, the one copy (Go's lockrank.go in prose). A thread holding a
  * lock takes only locks to its right, never the reverse; no runtime lock is
  * held across a context switch.
- *     hchan.lock (chan.h; select takes several, by address) > timers.lock (time.c)
+ *     hchan.lock (chan.h; select takes several, by address) > p.timersLock
  *     hchan.lock > sched.lock (selparkcommit arms its timer under the channel
  *         locks, and addtimer's wakeNetPoller may startm)
  *     semaRoot.lock, notifyList.lock (sema.h): one object at a time
  *     hchan.lock > sched.sudoglock (chanpark and selectgo get and free sudogs locked)
  *     sched.lock > sched.gfree.lock > stack_lock (stack.c)
+ *     p.timersLock (time.c): one P's at a time, never under sched.lock or the
+ *         locks right of it; under it only the allocator's leaves (heap growth)
  *     central[c].lock, arena_lock, class_lock (malloc.c): leaves, never held together
  * Leaves may be taken under any lock above them. A timer's f and goready run
  * with no lock held; closechan and semrelease collect the Gs to wake and
@@ -123,11 +125,29 @@ struct sudog {
 
 struct waitq { struct sudog *first, *last; };
 
-/* A timer (time.c; the internal API in CONTRACT.md). The owner fills in
- * when (absolute nanotime), period (0: one-shot), f, arg and seq, and keeps
- * t alive until deltimer has returned and timerwait after it. A zeroed timer
- * is not armed. f(arg, seq) runs on an M with a P and no runtime lock held;
- * a periodic timer is re-armed before its f runs. */
+/* A timer (time.c; the internal API in CONTRACT.md), on the heap of the P
+ * that armed it, as Go 1.14+. The owner fills in when (absolute nanotime),
+ * period (0: one-shot), f, arg and seq, arms it with addtimer or modtimer,
+ * and keeps t alive until deltimer and then timerwait have returned. A
+ * zeroed timer is not armed. f(arg, seq) runs on an M holding a P (its own
+ * or a thief's), with no runtime lock held; a periodic timer is re-armed
+ * before its f runs, so two calls of one f may overlap.
+ *
+ * Invariants (the one copy):
+ * - t->pp is the P whose heap holds t (at t->heapidx), NULL when t is not
+ *   armed, or TIMER_BUSY while one addtimer/modtimer, having claimed the
+ *   unarmed t by CAS from NULL, puts it on a heap. It changes from or to a
+ *   P only under that P's timersLock: whoever locks t->pp's lock and finds
+ *   t->pp still the same P knows t is on that heap.
+ * - Under pp->timersLock, pp->timers[0..numTimers) is a 4-ary min-heap on
+ *   when, every when > 0, each t->heapidx its index; pp->timer0When is
+ *   timers[0]->when or 0 when empty. It is read without the lock as a hint:
+ *   a stale read only delays a look, because whoever makes a P's earliest
+ *   timer earlier calls wakeNetPoller after unlocking.
+ * - t->nrunning counts calls of t's f under way; the runner increments it
+ *   under the lock, in the same critical section that disarms (or re-arms)
+ *   t, and decrements it as its last touch of t. So once deltimer has seen
+ *   t disarmed, timerwait sees every call that could still touch t. */
 struct timer {
 	int64_t when;
 	int64_t period;
@@ -135,10 +155,11 @@ struct timer {
 	void *arg;
 	uintptr_t seq;
 	/* private to time.c */
-	uint32_t armed;              /* under the heap's lock: t is in the heap */
-	int32_t heapidx;             /* under the heap's lock, while armed */
-	uint32_t nrunning;           /* atomic: calls of f under way */
+	struct p *pp;                /* atomic: see above */
+	int32_t heapidx;             /* under pp->timersLock, while t->pp == pp */
+	uint32_t nrunning;           /* atomic */
 };
+#define TIMER_BUSY ((struct p *)1)
 
 /* An OS thread (machine). Created by newm, never freed. */
 struct m {
@@ -214,6 +235,14 @@ struct p {
 	uint32_t sysmon_schedtick;     /* sysmon's: schedtick when it last looked */
 	int64_t sysmon_schedwhen;      /* sysmon's: when it saw that tick first */
 
+	/* Timers armed on this P (time.c; invariants at struct timer). Any M
+	 * may run them (a thief in stealWork), under timersLock. */
+	struct mutex timersLock;
+	struct timer **timers;   /* under timersLock: the heap */
+	uint32_t numTimers;      /* under timersLock */
+	uint32_t timerscap;      /* under timersLock */
+	int64_t timer0When;      /* atomic: written under timersLock, read anywhere */
+
 	uint32_t syscalltick;    /* atomic: bumped by every entersyscall and retake */
 	uint32_t sysmon_syscalltick;   /* sysmon's: syscalltick when it last looked */
 	int64_t sysmon_syscallwhen;    /* sysmon's: when it saw that tick first */
@@ -246,12 +275,16 @@ struct schedt {
 	struct mutex sudoglock;
 	struct sudog *sudogcache; /* under sudoglock, linked by next */
 
-	/* An M with nothing to do and timers pending sleeps until the
-	 * earliest one (Go blocks in netpoll for this); wakeNetPoller shortens
-	 * that sleep when an earlier timer arrives. */
-	uint32_t polling;        /* atomic: an M is in that sleep */
-	int64_t poll_until;      /* atomic: when it wakes; 0 while not sleeping */
-	uint32_t poll_key;       /* atomic: futex word, bumped to wake it */
+	/* The one M with no P and nothing to run that sleeps until the
+	 * earliest timer of all Ps (Go: the M blocked in netpoll, findRunnable).
+	 * It takes the role by CAS on polling, then reads pollKey, then the
+	 * timers, then publishes pollUntil; wakeNetPoller, after arming a
+	 * timer, reads polling and pollUntil and bumps pollKey if the sleeper
+	 * would wake too late. seq_cst throughout: each side stores, then
+	 * loads what the other stores. */
+	uint32_t polling;        /* atomic: 1 while an M has that role */
+	int64_t pollUntil;       /* atomic: when it wakes; 0 until published */
+	uint32_t pollKey;        /* atomic: its futex word */
 
 	uint32_t exiting;        /* atomic: goro_main's main returned */
 	int64_t coarsenow;       /* atomic: plat_nanotime() as sysmon last saw it, to the
@@ -290,7 +323,7 @@ _Noreturn void goro_rt_goexit(void);
 struct g *getg_or(struct g *standin);
 struct sudog *acquireSudog(void);
 void releaseSudog(struct sudog *s);
-void wakeNetPoller(int64_t when);
+void wakeNetPoller(int64_t when);    /* a timer for when was armed: see that an M wakes for it */
 
 /* time.c */
 void addtimer(struct timer *t);       /* arm t; wakes a sleeping M if need be */
@@ -298,10 +331,9 @@ bool deltimer(struct timer *t);       /* true if t was stopped before f ran; nev
 bool modtimer(struct timer *t, int64_t when, int64_t period,
               void (*f)(void *, uintptr_t), void *arg, uintptr_t seq);   /* true if t was pending */
 void timerwait(struct timer *t);      /* until no f of t runs (not from f) */
-int64_t timer_next(void);             /* earliest when, or 0 */
-bool timers_pending(void);            /* armed, or firing right now */
 int64_t when_after(int64_t ns);       /* now + ns, saturating at INT64_MAX */
-void checktimers(void);               /* run timers that are due */
+bool checkTimers(struct p *pp, int64_t now);   /* run pp's due timers; true if any ran */
+int64_t timeSleepUntil(void);         /* earliest timer of all Ps, or 0 */
 
 /* runq.c (proc.go's run-queue section) */
 void runqput(struct p *pp, struct g *gp, bool next);

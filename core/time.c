@@ -1,170 +1,250 @@
-/* Timers: one 4-ary min-heap of timers under one lock (time.go's heap
- * discipline: siftupTimer, siftdownTimer, with Go 1.9's single heap rather
- * than 1.14's per-P heaps), the internal timer API (CONTRACT.md) and
- * goro_sleep (timeSleep).
+/* Timers: per-P 4-ary min-heaps of timers (Go 1.14+ time.go: siftupTimer,
+ * siftdownTimer, doaddtimer, runtimer's re-arming of periodic timers), the
+ * internal timer API of CONTRACT.md, and goro_sleep (timeSleep). The
+ * invariants are written once, at struct timer in runtime2.h.
  *
- * Who runs timers: every M checks for due timers at each findrunnable; an M
- * with nothing to run sleeps only until the earliest timer (proc.c); sysmon
- * runs overdue ones if nobody else did. A timer's f runs with no lock held. */
+ * Who runs timers: findRunnable runs its own P's due timers (checkTimers),
+ * stealWork other Ps' due ones, so an idle P's timers never wait for it;
+ * the one M sleeping for timers (proc.c) sleeps until the earliest of all
+ * Ps; sysmon only starts an M for timers overdue. f runs with no lock held. */
 #include "runtime2.h"
 #include "platform.h"
 #include "goro.h"
 
-/* The heap, under timers.lock (after hchan locks, before heap locks). */
-static struct {
-	struct mutex lock;
-	struct timer **heap;
-	uint32_t len, cap;
-	int64_t when0;          /* atomic: heap[0]->when, or 0 when empty */
-	uint32_t nrunning;      /* atomic: timers popped whose f has not returned */
-} timers;
-
-static void heap_set(uint32_t i, struct timer *t)
+/* siftupTimer */
+static void siftupTimer(struct timer **h, uint32_t i)
 {
-	timers.heap[i] = t;
+	struct timer *t = h[i];
+	int64_t when = t->when;
+	while (i > 0) {
+		uint32_t p = (i - 1) / 4;
+		if (when >= h[p]->when)
+			break;
+		h[i] = h[p];
+		h[i]->heapidx = (int32_t)i;
+		i = p;
+	}
+	h[i] = t;
 	t->heapidx = (int32_t)i;
 }
 
-/* siftupTimer */
-static void siftup(uint32_t i)
-{
-	struct timer *t = timers.heap[i];
-	while (i > 0) {
-		uint32_t p = (i - 1) / 4;
-		if (t->when >= timers.heap[p]->when)
-			break;
-		heap_set(i, timers.heap[p]);
-		i = p;
-	}
-	heap_set(i, t);
-}
-
 /* siftdownTimer */
-static void siftdown(uint32_t i)
+static void siftdownTimer(struct timer **h, uint32_t n, uint32_t i)
 {
-	uint32_t n = timers.len;
-	struct timer *t = timers.heap[i];
+	struct timer *t = h[i];
+	int64_t when = t->when;
 	for (;;) {
 		uint32_t c = i * 4 + 1, best = i;
-		int64_t w = t->when;
+		int64_t w = when;
 		for (uint32_t k = c; k < c + 4 && k < n; k++) {
-			if (timers.heap[k]->when < w) {
-				w = timers.heap[k]->when;
+			if (h[k]->when < w) {
+				w = h[k]->when;
 				best = k;
 			}
 		}
 		if (best == i)
 			break;
-		heap_set(i, timers.heap[best]);
+		h[i] = h[best];
+		h[i]->heapidx = (int32_t)i;
 		i = best;
 	}
-	heap_set(i, t);
+	h[i] = t;
+	t->heapidx = (int32_t)i;
 }
 
-static void update_when0(void)
+/* updateTimer0When; pp->timersLock held. seq_cst: an arming stores it and
+ * then looks for a sleeping M (wakeNetPoller), while an M about to sleep
+ * publishes that and then reads every P's (timeSleepUntil): one of the two
+ * must see the other. */
+static void updateTimer0When(struct p *pp)
 {
-	a_store(&timers.when0, timers.len > 0 ? timers.heap[0]->when : 0);
+	a_store(&pp->timer0When, pp->numTimers > 0 ? pp->timers[0]->when : 0);
 }
 
-static bool heap_grow(void)
-{
-	uint32_t ncap = timers.cap == 0 ? 64 : timers.cap * 2;
-	struct timer **nh = rtmalloc(ncap * sizeof *nh);
-	if (nh == NULL)
-		return false;
-	if (timers.len > 0)
-		memcpy(nh, timers.heap, timers.len * sizeof *nh);
-	rtfree(timers.heap, timers.cap * sizeof *nh);
-	timers.heap = nh;
-	timers.cap = ncap;
-	return true;
-}
-
-static void heap_remove(uint32_t i)
-{
-	uint32_t last = --timers.len;
-	if (i != last) {
-		heap_set(i, timers.heap[last]);
-		siftdown(i);
-		siftup(i);
-	}
-	update_when0();
-}
-
-/* A when in the past stays in the past, but 0 means "no timer" to when0. */
+/* A when in the past stays in the past, but 0 means "no timer" to timer0When. */
 static int64_t clamp_when(int64_t when)
 {
 	return when > 0 ? when : 1;
 }
 
-/* Put t in the heap; timers.lock held. True if t is now the earliest. */
-static bool heap_add(struct timer *t)
+/* doaddtimer: put t, claimed (TIMER_BUSY), on pp's heap; pp->timersLock
+ * held. True if t is now pp's earliest. */
+static bool doaddtimer(struct p *pp, struct timer *t)
 {
-	if (timers.len == timers.cap && !heap_grow())
-		throw("addtimer: out of memory");
-	t->when = clamp_when(t->when);
-	t->armed = 1;
-	heap_set(timers.len++, t);
-	siftup((uint32_t)t->heapidx);
-	update_when0();
-	return timers.heap[0] == t;
+	if (pp->numTimers == pp->timerscap) {
+		uint32_t ncap = pp->timerscap == 0 ? 64 : pp->timerscap * 2;
+		struct timer **nh = rtmalloc(ncap * sizeof *nh);
+		if (nh == NULL)
+			throw("addtimer: out of memory");
+		if (pp->numTimers > 0)
+			memcpy(nh, pp->timers, pp->numTimers * sizeof *nh);
+		rtfree(pp->timers, pp->timerscap * sizeof *nh);
+		pp->timers = nh;
+		pp->timerscap = ncap;
+	}
+	uint32_t i = pp->numTimers++;
+	pp->timers[i] = t;
+	siftupTimer(pp->timers, i);
+	/* release: a deltimer or modtimer that reads pp here and then takes
+	 * its lock finds t on the heap; the lock orders the rest */
+	a_store_rel(&t->pp, pp);
+	if (t->heapidx != 0)
+		return false;
+	updateTimer0When(pp);
+	return true;
 }
 
-/* addtimer: arm t for t->when, which must not be armed already. A caller
- * may hold channel locks (selparkcommit): wakeNetPoller takes only
- * sched.lock and futexes. */
-void addtimer(struct timer *t)
+/* dodeltimer: take the timer at i off pp's heap; pp->timersLock held.
+ * Release: a modtimer that sees NULL and claims t then writes t's fields,
+ * after our last read of them. */
+static void dodeltimer(struct p *pp, uint32_t i)
 {
-	lock(&timers.lock);
-	if (t->armed)
-		throw("addtimer called with initialized timer");
-	int64_t when = clamp_when(t->when);
-	bool first = heap_add(t);
-	unlock(&timers.lock);
+	struct timer *t = pp->timers[i];
+	uint32_t last = --pp->numTimers;
+	if (i != last) {
+		pp->timers[i] = pp->timers[last];
+		pp->timers[i]->heapidx = (int32_t)i;
+		siftdownTimer(pp->timers, last, i);
+		siftupTimer(pp->timers, i);
+	}
+	pp->timers[last] = NULL;
+	a_store_rel(&t->pp, NULL);
+	if (i == 0)   /* the moved timer was no earlier than the root */
+		updateTimer0When(pp);
+}
+
+/* The P a new timer goes on: the current one, as Go; a thread without a P
+ * (a foreign thread, an M in a blocking call) picks one at random, whose
+ * due timers are run by whoever steals them if it stays idle. */
+static struct p *timer_p(void)
+{
+	struct m *mp = getm();
+	if (mp != NULL && mp->p != NULL)
+		return mp->p;
+	if (gomaxprocs == 0)
+		throw("addtimer: before goro_main");
+	return allp[fastrand() % (uint32_t)gomaxprocs];
+}
+
+/* Claim an unarmed t for arming: NULL -> TIMER_BUSY. False if it is armed.
+ * A racing claimer of the same t waits here the few instructions the
+ * holder needs to put it on a heap. */
+static bool timer_claim(struct timer *t)
+{
+	for (;;) {
+		struct p *pp = a_load_acq(&t->pp);
+		if (pp == TIMER_BUSY) {
+			plat_osyield();
+			continue;
+		}
+		if (pp != NULL)
+			return false;
+		/* seq_cst CAS: acquires the NULL store of the last disarming,
+		 * so our writes to t's fields come after its reads of them */
+		if (a_cas(&t->pp, (struct p *)NULL, TIMER_BUSY))
+			return true;
+	}
+}
+
+/* Put a claimed t on the current P's heap and wake a sleeping M for it if
+ * it is that P's earliest now. The caller may hold channel locks
+ * (selparkcommit): wakeNetPoller takes only sched.lock and futexes. */
+static void timer_arm(struct timer *t)
+{
+	int64_t when = t->when = clamp_when(t->when);
+	struct p *pp = timer_p();
+	lock(&pp->timersLock);
+	bool first = doaddtimer(pp, t);
+	unlock(&pp->timersLock);
 	if (first)
 		wakeNetPoller(when);
 }
 
-/* deltimer: disarm t. True if t was armed, so that f will not run for
- * this arming. Never waits for a running f, which may itself be the caller
- * or wait for a lock the caller holds (golang/go#35532): before freeing t
- * its owner calls timerwait. */
-bool deltimer(struct timer *t)
+/* addtimer: arm t, which must not be armed already, for t->when. */
+void addtimer(struct timer *t)
 {
-	bool removed = false;
-	lock(&timers.lock);
-	if (t->armed) {
-		heap_remove((uint32_t)t->heapidx);
-		t->armed = 0;
-		removed = true;
-	}
-	unlock(&timers.lock);
-	return removed;
+	if (!timer_claim(t))
+		throw("addtimer called with initialized timer");
+	timer_arm(t);
 }
 
-/* modtimer: re-arm t with new fields, armed or not, running or not. A
- * running f keeps the arg and seq it was called with; seq is how its owner
- * tells a stale call from a current one. True if t was pending. */
+/* Lock the P whose heap holds t and return it, or return NULL (t not armed)
+ * with no lock held. */
+static struct p *lock_timer_p(struct timer *t)
+{
+	for (;;) {
+		/* acquire, for the pp it names; the lock and the re-check
+		 * under it are what make the answer true */
+		struct p *pp = a_load_acq(&t->pp);
+		if (pp == NULL)
+			return NULL;
+		if (pp == TIMER_BUSY) {
+			plat_osyield();
+			continue;
+		}
+		lock(&pp->timersLock);
+		if (a_load_relaxed(&t->pp) == pp)
+			return pp;
+		unlock(&pp->timersLock);
+	}
+}
+
+/* deltimer: disarm t. True if t was armed, so that f will not run for that
+ * arming. Never waits for a running f, which may be the caller itself or
+ * wait for a lock the caller holds (golang/go#35532): before freeing t its
+ * owner calls timerwait. */
+bool deltimer(struct timer *t)
+{
+	struct p *pp = lock_timer_p(t);
+	if (pp == NULL)
+		return false;
+	dodeltimer(pp, (uint32_t)t->heapidx);
+	unlock(&pp->timersLock);
+	return true;
+}
+
+/* modtimer: re-arm t with new fields, armed or not, running or not. An
+ * armed t is changed in place on its P's heap; an unarmed one goes on the
+ * current P. A running f keeps the arg and seq it was called with: seq is
+ * how its owner tells a stale call from a current one. True if t was
+ * pending. */
 bool modtimer(struct timer *t, int64_t when, int64_t period,
               void (*f)(void *, uintptr_t), void *arg, uintptr_t seq)
 {
-	lock(&timers.lock);
-	bool pending = t->armed != 0;
-	if (pending) {
-		heap_remove((uint32_t)t->heapidx);
-		t->armed = 0;
+	when = clamp_when(when);
+	for (;;) {
+		struct p *pp = lock_timer_p(t);
+		if (pp != NULL) {
+			t->period = period;
+			t->f = f;
+			t->arg = arg;
+			t->seq = seq;
+			int64_t old = t->when;
+			t->when = when;
+			uint32_t i = (uint32_t)t->heapidx;
+			if (when < old)
+				siftupTimer(pp->timers, i);
+			else
+				siftdownTimer(pp->timers, pp->numTimers, i);
+			bool first = pp->timers[0] == t;
+			if (first || i == 0)
+				updateTimer0When(pp);
+			unlock(&pp->timersLock);
+			if (first && when < old)
+				wakeNetPoller(when);
+			return true;
+		}
+		if (timer_claim(t))
+			break;
+		/* armed meanwhile by another modtimer: modify that arming */
 	}
-	t->when = when;
 	t->period = period;
 	t->f = f;
 	t->arg = arg;
 	t->seq = seq;
-	when = clamp_when(when);
-	bool first = heap_add(t);
-	unlock(&timers.lock);
-	if (first)
-		wakeNetPoller(when);
-	return pending;
+	t->when = when;
+	timer_arm(t);
+	return false;
 }
 
 /* timerwait: return once no call of t's f is under way. The runner's
@@ -178,11 +258,6 @@ void timerwait(struct timer *t)
 		plat_osyield();
 }
 
-int64_t timer_next(void)
-{
-	return a_load(&timers.when0);
-}
-
 /* A deadline ns from now; "forever" rather than a wrapped past. */
 int64_t when_after(int64_t ns)
 {
@@ -190,49 +265,63 @@ int64_t when_after(int64_t ns)
 	return ns > INT64_MAX - now ? INT64_MAX : now + ns;
 }
 
-/* For checkdead: a timer armed, or one whose f (a goready) is under way. */
-bool timers_pending(void)
+/* checkTimers: run pp's timers due at now (0: read the clock if need be),
+ * as Go's checkTimers and runtimer. Called with a P held, pp being it or a
+ * victim of stealWork. Nothing due costs one relaxed load and a compare
+ * (a stale read is made good by wakeNetPoller, see struct timer). True if
+ * any f ran, which may have readied goroutines onto the current P. */
+bool checkTimers(struct p *pp, int64_t now)
 {
-	return a_load(&timers.when0) != 0 || a_load(&timers.nrunning) != 0;
-}
-
-/* runtimer, for every timer due: pop it (re-arm it if periodic), run f
- * unlocked, and count the call in t->nrunning meanwhile. */
-void checktimers(void)
-{
-	int64_t next = a_load(&timers.when0);
+	int64_t next = a_load_relaxed(&pp->timer0When);
 	if (next == 0)
-		return;
-	int64_t now = plat_nanotime();
+		return false;
+	if (now == 0)
+		now = plat_nanotime();
 	if (next > now)
-		return;
-	lock(&timers.lock);
-	while (timers.len > 0 && timers.heap[0]->when <= now) {
-		struct timer *t = timers.heap[0];
-		a_xadd(&timers.nrunning, 1);   /* before when0 can read empty */
-		/* Under the lock, so that deltimer's caller, seeing t disarmed,
-		 * sees this call in t->nrunning too. */
+		return false;
+	bool ran = false;
+	lock(&pp->timersLock);
+	while (pp->numTimers > 0) {
+		struct timer *t = pp->timers[0];
+		if (t->when > now)
+			break;
+		/* In the critical section that disarms t (see struct timer) */
 		a_xadd(&t->nrunning, 1);
 		void (*f)(void *, uintptr_t) = t->f;
 		void *arg = t->arg;
 		uintptr_t seq = t->seq;
 		if (t->period > 0) {
-			/* Skip the periods missed: the next tick after now. */
+			/* runtimer: the next tick after now, skipping the missed */
 			int64_t w = t->when + t->period * (1 + (now - t->when) / t->period);
 			t->when = w < t->when ? INT64_MAX : w;
-			siftdown(0);
-			update_when0();
+			siftdownTimer(pp->timers, pp->numTimers, 0);
+			updateTimer0When(pp);
 		} else {
-			heap_remove(0);
-			t->armed = 0;
+			dodeltimer(pp, 0);
 		}
-		unlock(&timers.lock);
+		unlock(&pp->timersLock);
 		f(arg, seq);
 		a_xadd(&t->nrunning, (uint32_t)-1);   /* after this, t may be gone */
-		a_xadd(&timers.nrunning, (uint32_t)-1);
-		lock(&timers.lock);
+		ran = true;
+		lock(&pp->timersLock);
 	}
-	unlock(&timers.lock);
+	unlock(&pp->timersLock);
+	return ran;
+}
+
+/* timeSleepUntil: the earliest timer over all Ps, or 0 if there is none.
+ * seq_cst loads: the M that sleeps until this reads it after publishing
+ * that it sleeps, and an addtimer publishes its timer before it looks for
+ * a sleeper (wakeNetPoller), so one of the two sees the other. */
+int64_t timeSleepUntil(void)
+{
+	int64_t next = 0;
+	for (int32_t i = 0; i < gomaxprocs; i++) {
+		int64_t w = a_load(&allp[i]->timer0When);
+		if (w != 0 && (next == 0 || w < next))
+			next = w;
+	}
+	return next;
 }
 
 static void goready_timer(void *arg, uintptr_t seq)
