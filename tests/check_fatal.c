@@ -449,11 +449,11 @@ START_TEST(TestSegvNull)
 	test_child c;
 	test_run_child(2, segv_main, NULL, &c);
 	char d[64];
-#ifdef GORO_ASAN
-	/* ASan installed its SEGV handler before goro_main, so the fault is
-	 * forwarded to it, as to any application's own handler (sigfwdgo). */
-	ck_assert_msg(!c.hung && strstr(c.err, "AddressSanitizer: SEGV on unknown address") != NULL,
-	              "child: %s, want ASan's SEGV report; stderr:\n%s", test_child_describe(&c, d, sizeof d), c.err);
+#if defined(GORO_ASAN) || defined(GORO_TSAN)
+	/* The sanitizer installed its SEGV handler before goro_main, so the
+	 * fault is forwarded to it, as to any application's own (sigfwdgo). */
+	ck_assert_msg(!c.hung && strstr(c.err, "Sanitizer: SEGV on unknown address") != NULL,
+	              "child: %s, want the sanitizer's SEGV report; stderr:\n%s", test_child_describe(&c, d, sizeof d), c.err);
 	return;
 #endif
 	ck_assert_msg(!c.hung && WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGSEGV,
