@@ -43,6 +43,13 @@ void plat_osyield(void);              /* osyield: give up the CPU briefly */
 /* getenv for the few knobs core reads (GORO_PROCS); NULL if unset. */
 const char *plat_getenv(const char *name);
 
+/* errno across a change of thread: goro_blocking_end may resume the
+ * goroutine on another thread, whose errno is another variable, so core
+ * reads the caller's errno on the old thread and sets it on the new one. A
+ * host without errno (nolibc: -errno returns) gives 0 and ignores the set. */
+int plat_errno_get(void);
+void plat_errno_set(int e);
+
 void plat_write_err(const char *s, size_t n);  /* write1(2, ...): unbuffered */
 _Noreturn void plat_exit(int code);            /* exit: the whole process */
 

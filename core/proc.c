@@ -1047,7 +1047,7 @@ static void exitsyscall0(void *arg)
 	casgstatus(gp, Gsyscall, Grunnable);
 	dropg(mp);
 	lock(&sched.lock);
-	struct p *pp = pidleget();
+	struct p *pp = gp->migrate ? NULL : pidleget();
 	if (pp == NULL)
 		globrunqput(gp);
 	unlock(&sched.lock);
@@ -1055,12 +1055,31 @@ static void exitsyscall0(void *arg)
 		acquirep(mp, pp);
 		execute(mp, gp, false);
 	}
+	struct p *oldp = mp->oldp;
+	if (oldp != NULL) {
+		/* GORO_DEBUG=migrate=1 came here with its P still in Psyscall:
+		 * hand it on as retake would, so another M runs gp. If retake
+		 * got there first, its P may have gone idle before gp was
+		 * queued: start an M for the global queue (injectg). */
+		mp->oldp = NULL;
+		if (a_cas(&oldp->status, Psyscall, Pidle)) {
+			a_xadd(&oldp->syscalltick, 1);
+			handoffp(oldp);
+		} else if (a_load(&sched.npidle) != 0) {
+			startm(NULL, false);
+		}
+	}
 	stopm(mp);
 	schedule();
 }
 
 /* exitsyscall: back from the blocking call. Fast path: our old P, still
- * in Psyscall; then any idle P; else park the goroutine until one frees. */
+ * in Psyscall; then any idle P; else park the goroutine until one frees.
+ * GORO_DEBUG=migrate=1 always takes the last, so that code which reads a
+ * thread-local (errno) after the pair fails in testing. Past the fast path
+ * the caller's errno is saved and put back on whatever thread the goroutine
+ * resumes on (the locks and the switch may change or replace it), as cgo
+ * keeps errno across its calls. */
 static void exitsyscall(void)
 {
 	struct m *mp = getm();
@@ -1071,23 +1090,31 @@ static void exitsyscall(void)
 	struct g *gp = mp->curg;
 	struct p *oldp = mp->oldp;
 	mp->oldp = NULL;
-	if (oldp != NULL && a_load(&oldp->status) == Psyscall &&
+	bool migrate = debug.migrate != 0;
+	if (!migrate && oldp != NULL && a_load(&oldp->status) == Psyscall &&
 	    a_cas(&oldp->status, Psyscall, Pidle)) {
 		acquirep(mp, oldp);
 		casgstatus(gp, Gsyscall, Grunning);
 		return;
 	}
-	if (a_load(&sched.npidle) != 0) {
+	int err = plat_errno_get();
+	if (!migrate && a_load(&sched.npidle) != 0) {
 		lock(&sched.lock);
 		struct p *pp = pidleget();
 		unlock(&sched.lock);
 		if (pp != NULL) {
 			acquirep(mp, pp);
 			casgstatus(gp, Gsyscall, Grunning);
+			plat_errno_set(err);
 			return;
 		}
 	}
+	if (migrate) {
+		gp->migrate = true;
+		mp->oldp = oldp;   /* exitsyscall0 hands it on */
+	}
 	mcall(exitsyscall0);
+	plat_errno_set(err);
 }
 
 void goro_blocking_begin(void) { entersyscall(); }

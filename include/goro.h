@@ -131,7 +131,14 @@ int goro_select(goro_case *cases, size_t n, int64_t timeout_ns);
  * between these two, so the goroutine's P can run other goroutines in the
  * meantime: after about 20 us, sysmon hands the P to another thread. Inside
  * the pair, call no other goro function. Nesting is allowed; from a thread
- * the runtime does not own, both do nothing. */
+ * the runtime does not own, both do nothing.
+ * errno and every other thread-local are per thread, and a goroutine may
+ * come back from goro_blocking_end (as from any call that can park) on
+ * another thread. goro_blocking_end puts the caller's errno back on the
+ * thread it returns on, but compilers keep one __errno_location() result
+ * across calls, so code that touched errno before the pair may read the old
+ * thread's after it: read errno inside the pair. GORO_DEBUG=migrate=1 makes
+ * every goro_blocking_end change threads, so such code fails in testing. */
 void goro_blocking_begin(void);
 void goro_blocking_end(void);
 

@@ -1,9 +1,10 @@
 /* Traps a C programmer walks into when writing the natural program from the
- * README: calls made before goro_main. Each test shows the trap; the
- * messages are checked in child processes (testutil.h's test_run_child).
- * Pairs with core/malloc.c (the allocator initialised on first use),
- * core/proc.c (spawn and park without a running runtime) and core/time.c
- * (goro_sleep on a plain thread). */
+ * README: calls made before goro_main; errno after goro_blocking_end. Each
+ * test shows the trap; the messages are checked in child processes
+ * (testutil.h's test_run_child). Pairs with core/malloc.c (the allocator
+ * initialised on first use), core/proc.c (spawn and park without a running
+ * runtime; exitsyscall's errno), core/time.c (goro_sleep on a plain thread)
+ * and the hosts' plat_errno_get/set. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -223,6 +224,110 @@ START_TEST(test_sleep_without_runtime)
 }
 END_TEST
 
+/* ---- errno after goro_blocking_end ---- */
+
+/* Set and read errno in functions of their own, so that each computes this
+ * thread's errno afresh (the compiler may keep one __errno_location()
+ * across calls within a function: the rule goro.h states). */
+static __attribute__((noinline)) void errno_put(int e)
+{
+	errno = e;
+}
+
+static __attribute__((noinline)) int errno_take(void)
+{
+	return errno;
+}
+
+enum { EN_ROUNDS = 200 };
+
+struct errno_run {
+	int wrong;        /* errno read after the pair was not the one set inside */
+	int moved;        /* rounds that came back on another thread */
+	atomic_int done;
+};
+
+/* Inside the pair: set a distinct errno, block the thread a little; after
+ * it, that errno must be back, whichever thread the goroutine is now on. */
+static void errno_rounds(struct errno_run *r, int64_t block_ns)
+{
+	for (int i = 0; i < EN_ROUNDS; i++) {
+		long tid = test_gettid();
+		goro_blocking_begin();
+		errno_put(1000 + i);
+		if (block_ns > 0) {
+			struct timespec ts = { 0, block_ns };
+			nanosleep(&ts, NULL);
+			errno_put(1000 + i);   /* nanosleep may not keep it */
+		}
+		goro_blocking_end();
+		if (errno_take() != 1000 + i)
+			r->wrong++;
+		if (test_gettid() != tid)
+			r->moved++;
+	}
+}
+
+/* GORO_DEBUG=migrate=1 sends every goro_blocking_end through exitsyscall's
+ * slow path to another thread: code that reads errno there must see its
+ * own. Red without the forced slow path (nothing moves) or without the
+ * host carrying errno across (every round wrong). */
+static struct errno_run en_run;
+
+static int errno_migrate_main(void *arg)
+{
+	(void)arg;
+	errno_rounds(&en_run, 0);
+	return 0;
+}
+
+START_TEST(test_errno_forced_migration)
+{
+	setenv("GORO_DEBUG", "migrate=1", 1);
+	goro_config cfg = { .procs = 2 };
+	ck_assert_int_eq(goro_main(&cfg, errno_migrate_main, NULL), 0);
+	ck_assert_msg(en_run.moved >= EN_ROUNDS * 9 / 10,
+	              "migrate=1: only %d of %d goro_blocking_end came back on another thread",
+	              en_run.moved, EN_ROUNDS);
+	ck_assert_msg(en_run.wrong == 0, "%d of %d errno reads after goro_blocking_end were wrong",
+	              en_run.wrong, EN_ROUNDS);
+}
+END_TEST
+
+/* Without the debug knob: at procs=1 a goroutine that keeps the P busy gets
+ * it from sysmon while the other is in its blocking call, which then ends
+ * in the slow path and resumes on the busy goroutine's thread. */
+static void errno_busy(void *arg)
+{
+	struct errno_run *r = arg;
+	while (!atomic_load_explicit(&r->done, memory_order_acquire)) {
+		test_spin(TEST_SCALE(200000, 50000));
+		goro_yield();
+	}
+}
+
+static int errno_natural_main(void *arg)
+{
+	(void)arg;
+	if (goro_spawn(errno_busy, &en_run) != GORO_OK)
+		return 1;
+	goro_yield();
+	errno_rounds(&en_run, 2 * MS);
+	atomic_store_explicit(&en_run.done, 1, memory_order_release);
+	return 0;
+}
+
+START_TEST(test_errno_after_handoff)
+{
+	goro_config cfg = { .procs = 1 };
+	ck_assert_int_eq(goro_main(&cfg, errno_natural_main, NULL), 0);
+	ck_assert_msg(en_run.wrong == 0, "%d of %d errno reads after goro_blocking_end were wrong (%d moved)",
+	              en_run.wrong, EN_ROUNDS, en_run.moved);
+	/* The trap needs the slow path: if nothing moved, this test shows nothing. */
+	ck_assert_msg(en_run.moved > 0, "no goro_blocking_end came back on another thread");
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -233,6 +338,12 @@ static Suite *traps_suite(void)
 	tcase_add_test(tc, test_lone_recv_before_main);
 	tcase_add_test(tc, test_spawn_before_main);
 	tcase_add_test(tc, test_sleep_without_runtime);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errno");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_errno_forced_migration);
+	tcase_add_test(tc, test_errno_after_handoff);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -221,6 +221,18 @@ void plat_osyield(void)
 	sys_sched_yield();
 }
 
+/* No errno here: every system call wrapper returns -errno, so nothing
+ * thread-local needs carrying across a change of thread. */
+int plat_errno_get(void)
+{
+	return 0;
+}
+
+void plat_errno_set(int e)
+{
+	(void)e;
+}
+
 /* write1(2, ...): every byte, across EINTR and short writes.
  * Async-signal-safe. */
 void plat_write_err(const char *s, size_t n)

@@ -252,6 +252,18 @@ const char *plat_getenv(const char *name)
 	return getenv(name);
 }
 
+/* errno for core's exitsyscall: each call computes this thread's errno
+ * afresh (a separate function, so no __errno_location is reused). */
+int plat_errno_get(void)
+{
+	return errno;
+}
+
+void plat_errno_set(int e)
+{
+	errno = e;
+}
+
 /* write1(2, ...): every byte, unbuffered, across EINTR and short writes.
  * Async-signal-safe. */
 void plat_write_err(const char *s, size_t n)
