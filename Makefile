@@ -65,8 +65,10 @@ CFLAGS_FREE = -ffreestanding -fno-builtin -nostdinc -isystem $(FREE_INC) \
 	-fno-stack-protector -ftls-model=initial-exec -fno-omit-frame-pointer \
 	-Icore -Iarch/$(ARCH) $(ARCHFLAGS) $(SANFLAGS_FREE)
 CFLAGS_HOST := -D_GNU_SOURCE -pthread -Icore
-CFLAGS_TEST = -D_GNU_SOURCE -pthread -Icore -Iarch/$(ARCH) $(CHECK_CFLAGS)
-CFLAGS_APP := -D_GNU_SOURCE -pthread
+# Tests and examples keep frame pointers, as an application should for
+# goroutine listings with every frame (README, Debugging).
+CFLAGS_TEST = -D_GNU_SOURCE -pthread -fno-omit-frame-pointer -Icore -Iarch/$(ARCH) $(CHECK_CFLAGS)
+CFLAGS_APP := -D_GNU_SOURCE -pthread -fno-omit-frame-pointer
 DEPFLAGS := -MMD -MP
 
 ifneq ($(filter-out $(ALL_TESTS),$(TESTS)),)
@@ -177,7 +179,7 @@ check-freestanding: $(FREE_OBJS)
 	$(NM) -g --defined-only $(FREE_OBJS) | awk 'NF >= 3 { print $$3 }' | sort -u >$(B)/free.def; \
 	$(NM) -u $(FREE_OBJS) | awk 'NF >= 2 { print $$2 }' | sort -u >$(B)/free.undef; \
 	bad=$$(comm -23 $(B)/free.undef $(B)/free.def | \
-		grep -Ev '^(plat_.*|memcpy|memmove|memset|memcmp|_GLOBAL_OFFSET_TABLE_)$$'); \
+		grep -Ev '^(plat_.*|memcpy|memmove|memset|memcmp|_GLOBAL_OFFSET_TABLE_|__st(art|op)_goro_text)$$'); \
 	if [ -n "$$bad" ]; then \
 		echo "check-freestanding: core/arch ($(ARCH)) need symbols outside the platform interface:" >&2; \
 		for s in $$bad; do echo "  $$s (in: $$($(NM) -A -u $(FREE_OBJS) | \
@@ -326,7 +328,12 @@ $(B)/goro.api: include/goro.h
 
 # $(call relocatable,core+arch objects,host objects): link them into $@ and
 # localise every global but the API and the host's own non-plat_ globals.
-relocatable = $(CC) $(CFLAGS) -r -nostdlib -o $@.r $(1) $(2) && \
+# core's and arch's code moves to a section of its own, goro_text, whose
+# bounds (the linker's __start_goro_text, __stop_goro_text) tell a
+# traceback the runtime's frames from the application's (Go's showframe).
+relocatable = $(CC) $(CFLAGS) -r -nostdlib -o $@.free $(1) && \
+	$(OBJCOPY) --rename-section .text=goro_text --rename-section .text.unlikely=goro_text $@.free && \
+	$(CC) $(CFLAGS) -r -nostdlib -o $@.r $@.free $(2) && rm -f $@.free && \
 	{ cat $(B)/goro.api; $(if $(strip $(2)),$(NM) -g --defined-only $(2) | \
 	  awk 'NF >= 3 && $$3 !~ /^plat_/ { print $$3 }';) } | sort -u >$@.keep && \
 	$(OBJCOPY) --keep-global-symbols=$@.keep $@.r $@ && rm -f $@.r

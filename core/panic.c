@@ -29,14 +29,14 @@ void printu64(uint64_t v)
 	plat_write_err(buf + i, sizeof buf - i);
 }
 
-/* throw: a broken invariant. One line, the goroutine listing, exit status
- * 2, like Go. */
+/* throw: a broken invariant. One line, the goroutine listing
+ * (GORO_TRACEBACK), exit status 2, like Go. */
 _Noreturn void throw(const char *s)
 {
 	printstr("goro: fatal error: ");
 	printstr(s);
 	printstr("\n");
-	tracebackothers();
+	traceback_fatal((uintptr_t)__builtin_frame_address(0));
 	plat_exit(2);
 }
 
@@ -48,7 +48,7 @@ _Noreturn void throw_goid(const char *s, uint64_t goid)
 	printstr(" ");
 	printu64(goid);
 	printstr("\n");
-	tracebackothers();
+	traceback_fatal((uintptr_t)__builtin_frame_address(0));
 	plat_exit(2);
 }
 

@@ -51,6 +51,19 @@ int plat_errno_get(void);
 void plat_errno_set(int e);
 
 void plat_write_err(const char *s, size_t n);  /* write1(2, ...): unbuffered */
+
+/* findfunc + funcname for tracebacks: name the code address pc. Core reads
+ * no files, so the host does it (the executable's ELF symbol table, a
+ * shared object's). Every field may be left 0 when unknown. Must be
+ * async-signal-safe (no malloc, no stdio, no lock a faulting thread could
+ * hold), and what it points to must stay valid. */
+struct plat_symbol {
+	const char *name;     /* the function holding pc, NUL-terminated */
+	uintptr_t start;      /* its first instruction: pc - start is the offset */
+	const char *module;   /* path of the executable or library holding pc */
+	uintptr_t bias;       /* its load bias: pc - bias is what addr2line -e module takes */
+};
+void plat_symbolize(uintptr_t pc, struct plat_symbol *s);
 _Noreturn void plat_exit(int code);            /* exit: the whole process */
 
 /* ---- The netpoller's backend (netpoll_epoll.go) ----
@@ -174,5 +187,10 @@ uint64_t goro_rt_current_goid(void);
 /* The host's SIGQUIT handler (and anyone dying) may list every goroutine
  * with its state on the error stream. Best effort, lock-free. */
 void goro_rt_dump(void);
+
+/* The host's fault handler, after its one fatal line: the goroutine that
+ * faulted, its frames walked from the signal context's pc, frame pointer
+ * and sp, then the others, as GORO_TRACEBACK says. Async-signal-safe. */
+void goro_rt_traceback_fault(uintptr_t pc, uintptr_t fp, uintptr_t sp);
 
 #endif

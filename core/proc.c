@@ -1413,6 +1413,8 @@ static void parsedebugvars(void)
 			dst = &debug.schedtrace;
 		else if (streq_n(key, "migrate", klen))
 			dst = &debug.migrate;
+		else if (streq_n(key, "waitshift", klen))
+			dst = &debug.waitshift;
 		if (dst == NULL || v < 0) {
 			printstr("goro: GORO_DEBUG: ignoring ");
 			printstr(dst == NULL ? "unknown key " : "bad value in ");

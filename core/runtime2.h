@@ -303,6 +303,7 @@ extern size_t stack_size;                   /* usable bytes per goroutine stack 
 extern struct dbgvar {
 	int32_t schedtrace;      /* ms between scheduler summaries; 0: off */
 	int32_t migrate;         /* 1: a readied G resumes on another M */
+	int32_t waitshift;       /* seconds added to waits in listings (tests of "N minutes") */
 } debug;
 
 /* proc.c */
@@ -362,6 +363,7 @@ void rtfree(void *ptr, size_t size);  /* size as passed to rtmalloc */
 void allgadd(struct g *gp);
 struct g *allghead(void);             /* newest G; walk by alllink, lock-free */
 void tracebackothers(void);
+void traceback_fatal(uintptr_t fp);   /* throw's, from its frame fp: this goroutine, or all, per GORO_TRACEBACK */
 uint64_t gcount(void);
 
 /* panic.c */

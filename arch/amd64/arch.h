@@ -16,7 +16,14 @@
 #define ARCH_FRAME_RBX   40
 #define ARCH_FRAME_RBP   48
 #define ARCH_FRAME_RET   56   /* pushed by mcall's caller, popped by gogo's ret */
-#define ARCH_FRAME_SIZE  64   /* keeps the saved sp 16-byte aligned */
+#define ARCH_FRAME_SIZE  64
+
+/* For tracebacks and debuggers (core/traceback.c, tools/goro-gdb.py): the
+ * saved frame pointer, which heads the parked goroutine's frame chain, and
+ * the pc it resumes at. A frame record is [fp] = caller's fp, [fp + 8] =
+ * return address, on both CPUs. */
+#define ARCH_FRAME_FP   ARCH_FRAME_RBP
+#define ARCH_FRAME_PC   ARCH_FRAME_RET   /* keeps the saved sp 16-byte aligned */
 
 #define ARCH_X87_CW_DEFAULT 0x037f   /* round to nearest, 64-bit precision, all masked */
 #define ARCH_MXCSR_DEFAULT  0x1f80   /* round to nearest, all exceptions masked */

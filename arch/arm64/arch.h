@@ -25,6 +25,13 @@
 #define ARCH_FRAME_X20  (ARCH_FRAME_X19 + 8)
 #define ARCH_FRAME_X30  (ARCH_FRAME_X29 + 8)
 
+/* For tracebacks and debuggers (core/traceback.c, tools/goro-gdb.py): the
+ * saved frame pointer, which heads the parked goroutine's frame chain, and
+ * the pc it resumes at. A frame record is [fp] = caller's fp, [fp + 8] =
+ * return address, on both CPUs. */
+#define ARCH_FRAME_FP   ARCH_FRAME_X29
+#define ARCH_FRAME_PC   ARCH_FRAME_X30
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

@@ -86,6 +86,15 @@ static inline void *sys_mmap(void *p, size_t n, int prot, int flags)
 {
 	return (void *)sys6(NR_mmap, p, n, prot, flags, -1, 0);
 }
+static inline void *sys_mmap_fd(size_t n, int prot, int flags, int fd)
+{
+	return (void *)sys6(NR_mmap, 0, n, prot, flags, fd, 0);
+}
+static inline long sys_lseek(int fd, long off, int whence) { return sys3(NR_lseek, fd, off, whence); }
+static inline long sys_readlinkat(int dir, const char *path, char *buf, size_t n)
+{
+	return sys4(NR_readlinkat, dir, path, buf, n);
+}
 static inline long sys_munmap(void *p, size_t n)        { return sys2(NR_munmap, p, n); }
 static inline long sys_mprotect(void *p, size_t n, int prot) { return sys3(NR_mprotect, p, n, prot); }
 static inline long sys_madvise(void *p, size_t n, int advice) { return sys3(NR_madvise, p, n, advice); }
@@ -142,5 +151,10 @@ void *plat_nolibc_tls_init(void *area);
 void plat_nolibc_siginit(void);
 void plat_nolibc_sigaltstack(void *p, size_t n);
 extern size_t plat_nolibc_pagesize;
+/* The executable's program headers and load bias, from the auxiliary
+ * vector (start.c), for plat_symbolize (symbolize.c). */
+extern const struct nolibc_phdr *plat_nolibc_phdr;
+extern unsigned long plat_nolibc_phnum;
+extern uintptr_t plat_nolibc_bias;
 
 #endif

@@ -289,7 +289,6 @@ static void fault(int sig, struct nolibc_siginfo *info, void *ctx)
 	char buf[128], *p = buf;
 	uint64_t id;
 
-	(void)ctx;
 	id = goro_rt_guard_owner(info->si_addr);
 	if (id != 0) {
 		p = put(p, "goro: fatal error: stack overflow in goroutine ");
@@ -309,7 +308,9 @@ static void fault(int sig, struct nolibc_siginfo *info, void *ctx)
 	}
 	p = put(p, "\n");
 	plat_write_err(buf, (size_t)(p - buf));
-	goro_rt_dump();
+	uintptr_t pc, fp, sp;
+	nolibc_context_regs(ctx, &pc, &fp, &sp);
+	goro_rt_traceback_fault(pc, fp, sp);
 	sa.handler = NULL;	/* SIG_DFL */
 	sys_rt_sigaction(sig, &sa, NULL);
 	if (info->si_code <= 0)	/* sent by kill(2): nothing will fault again */

@@ -29,6 +29,10 @@ static size_t round_up(size_t n, size_t a)
 
 /* Find PT_TLS through AT_PHDR/AT_PHNUM (no getauxval). The load bias comes
  * from PT_PHDR, so this also holds for a static-pie. */
+const struct nolibc_phdr *plat_nolibc_phdr;
+unsigned long plat_nolibc_phnum;
+uintptr_t plat_nolibc_bias;
+
 static void tls_setup(const unsigned long *auxv)
 {
 	const struct nolibc_phdr *ph = NULL;
@@ -46,6 +50,9 @@ static void tls_setup(const unsigned long *auxv)
 	for (unsigned long i = 0; ph != NULL && i < phnum; i++)
 		if (ph[i].p_type == NOLIBC_PT_PHDR)
 			bias = (uintptr_t)ph - ph[i].p_vaddr;
+	plat_nolibc_phdr = ph;
+	plat_nolibc_phnum = phnum;
+	plat_nolibc_bias = bias;
 	for (unsigned long i = 0; ph != NULL && i < phnum; i++) {
 		if (ph[i].p_type != NOLIBC_PT_TLS)
 			continue;

@@ -30,6 +30,8 @@
 #define NR_clock_gettime   228
 #define NR_exit_group      231
 #define NR_openat          257
+#define NR_lseek 8
+#define NR_readlinkat 267
 #define NR_dup3            292
 #define NR_pipe2           293
 
@@ -116,5 +118,15 @@ __asm__(
 	".size plat_nolibc_restorer, .-plat_nolibc_restorer\n"
 );
 #endif /* NOLIBC_EMIT_ASM */
+
+/* The interrupted pc, frame pointer and sp in the kernel's ucontext
+ * (uc_mcontext at 40: rbp, rsp, rip are its 10th, 15th and 16th words). */
+static inline void nolibc_context_regs(const void *ctx, uintptr_t *pc, uintptr_t *fp, uintptr_t *sp)
+{
+	const unsigned long *mc = (const unsigned long *)((const char *)ctx + 40);
+	*fp = mc[10];
+	*sp = mc[15];
+	*pc = mc[16];
+}
 
 #endif

@@ -10,6 +10,8 @@
 /* The generic syscall table (asm-generic/unistd.h). */
 #define NR_dup3             24
 #define NR_openat           56
+#define NR_lseek 62
+#define NR_readlinkat 78
 #define NR_close            57
 #define NR_pipe2            59
 #define NR_read             63
@@ -115,5 +117,15 @@ __asm__(
 	".size plat_nolibc_restorer, .-plat_nolibc_restorer\n"
 );
 #endif /* NOLIBC_EMIT_ASM */
+
+/* The interrupted pc, frame pointer and sp in the kernel's ucontext
+ * (uc_mcontext at 176: fault_address, x0..x30, sp, pc). */
+static inline void nolibc_context_regs(const void *ctx, uintptr_t *pc, uintptr_t *fp, uintptr_t *sp)
+{
+	const unsigned long *mc = (const unsigned long *)((const char *)ctx + 176);
+	*fp = mc[1 + 29];
+	*sp = mc[1 + 31];
+	*pc = mc[1 + 32];
+}
 
 #endif

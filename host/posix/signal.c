@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "platform.h"
@@ -58,6 +59,25 @@ static char *puthex(char *p, uintptr_t v)
 	return p;
 }
 
+/* The interrupted pc, frame pointer and sp, for the traceback: the one
+ * place host/posix knows a CPU. */
+static void context_regs(const void *ctx, uintptr_t *pc, uintptr_t *fp, uintptr_t *sp)
+{
+	const ucontext_t *uc = ctx;
+#if defined(__x86_64__)
+	*pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	*fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+	*sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+	*pc = (uintptr_t)uc->uc_mcontext.pc;
+	*fp = (uintptr_t)uc->uc_mcontext.regs[29];
+	*sp = (uintptr_t)uc->uc_mcontext.sp;
+#else
+	(void)uc;
+	*pc = *fp = *sp = 0;
+#endif
+}
+
 /* sighandler: runs on the thread's signal stack. A guard hit is a stack
  * overflow: one line, exit 2, as Go's "stack overflow" throw. Anything else
  * is reported, the default action restored, and the handler returns so the
@@ -97,7 +117,9 @@ static void fault(int sig, siginfo_t *info, void *ctx)
 	}
 	p = put(p, "\n");
 	plat_write_err(buf, (size_t)(p - buf));
-	goro_rt_dump();
+	uintptr_t pc, fp, sp;
+	context_regs(ctx, &pc, &fp, &sp);
+	goro_rt_traceback_fault(pc, fp, sp);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;

@@ -193,6 +193,9 @@ static int deadlock_main(void *arg)
 	return 0;
 }
 
+/* The last child's whole stderr (as far as the caller's buffer reached). */
+static char child_err[8192];
+
 /* Runs main_fn under goro_main in a child with stderr on a pipe; returns
  * its exit status (128 + signal if killed) and its first stderr line. */
 static int run_child(int (*main_fn)(void *), char *line, size_t cap)
@@ -226,6 +229,8 @@ static int run_child(int (*main_fn)(void *), char *line, size_t cap)
 			break;
 	}
 	line[n] = '\0';
+	for (size_t i = 0; i <= n && i < sizeof child_err; i++)
+		child_err[i] = i < sizeof child_err - 1 ? line[i] : '\0';
 	for (size_t i = 0; i < n; i++)
 		if (line[i] == '\n') {
 			line[i] = '\0';
@@ -286,13 +291,26 @@ static void test_unexpected_signal(void)
 	CHECK(has_prefix(line, "goro: fatal error: unexpected signal SIGSEGV at address 0x10 in goroutine "));
 }
 
+static bool contains(const char *s, const char *w)
+{
+	for (; *s != '\0'; s++)
+		if (has_prefix(s, w))
+			return true;
+	return false;
+}
+
+/* The listing names main's frame from the executable's own symbol table
+ * (host/nolibc/symbolize.c), with the file and offset for addr2line. */
 static void test_deadlock(void)
 {
-	char line[256];
+	char line[8192];
 	int st = run_child(deadlock_main, line, sizeof line);
 
 	CHECK_EQ(st, 2);
 	CHECK(has_prefix(line, "goro: fatal error: all goroutines are asleep - deadlock!"));
+	CHECK(contains(child_err, "\ngoroutine 1 [chan receive]:\n"));
+	CHECK(contains(child_err, "\ndeadlock_main+0x"));
+	CHECK(contains(child_err, "nolibc_test+0x"));
 }
 
 /* ---- scenarios, run on goroutines inside one goro_main ---- */
