@@ -10,6 +10,7 @@
  * looks at every run queue once more, so work submitted in between is never
  * stranded; at most about half the busy Ps' worth of Ms spin at once. */
 #include "runtime2.h"
+#include "netpoll.h"
 #include "sanitizer.h"
 #include "platform.h"
 #include "goro.h"
@@ -272,6 +273,8 @@ static void checkdead(void)
 	for (int32_t i = 0; i < gomaxprocs; i++)   /* a timer will wake somebody */
 		if (a_load(&allp[i]->timer0When) != 0)
 			return;
+	if (netpollinited() && netpollAnyWaiters())   /* so may a descriptor */
+		return;
 	if ((int64_t)plat_thread_count() != sched.mnext + 2)
 		return;
 	unlock(&sched.lock);
@@ -431,8 +434,14 @@ static struct p *checkRunqsNoP(void)
 	return NULL;
 }
 
-static void pollBreak(void)
+/* Wake the M that sleeps for timers or descriptors, of the kind that it
+ * is. netpollBreak is sticky: it wakes a netpoll that has not started yet. */
+static void pollBreak(uint32_t kind)
 {
+	if (kind == POLL_NETPOLL) {
+		netpollBreak();
+		return;
+	}
 	a_xadd(&sched.pollKey, 1);
 	plat_futex_wake(&sched.pollKey, 1);
 }
@@ -444,49 +453,82 @@ static void pollBreak(void)
  * (Go calls wakep); its findRunnable will see the timer. */
 void wakeNetPoller(int64_t when)
 {
-	if (a_load(&sched.polling)) {
+	uint32_t kind = a_load(&sched.polling);
+	if (kind != 0) {
 		int64_t until = a_load(&sched.pollUntil);
 		if (until == 0 || until > when)
-			pollBreak();
+			pollBreak(kind);
 	} else {
 		wakep();
 	}
 }
 
-/* The end of findRunnable for an M that has given up its P, in place of
- * Go's netpoll(delay): one M at a time sleeps until the earliest timer of
- * all Ps, read after the nmspinning decrement (Go's checkTimersNoP) and
- * again after taking the role (timeSleepUntil says why), then looks for a
- * P to run them on. An M that loses the role but knows an earlier timer
- * than the sleeper's wakes it. Returns with a P (spinning, so that it
- * steals the timers due wherever they are) or without, to stopm. */
-static void timersleep(struct m *mp)
+/* Pop the first G of a netpoll list and make it runnable; the rest go to
+ * injectglist. */
+static struct g *netpoll_take(struct g *list)
 {
+	struct g *gp = list;
+	injectglist(gp->schedlink);
+	gp->schedlink = NULL;
+	casgstatus(gp, Gwaiting, Grunnable);
+	gp->migrate = debug.migrate != 0;
+	return gp;
+}
+
+/* The end of findRunnable for an M that has given up its P: Go's blocking
+ * netpoll(until the earliest timer). One M at a time takes the role; it
+ * blocks in netpoll once the poller exists, and otherwise, with timers
+ * armed, sleeps on a futex (to the nanosecond; a program that never opens
+ * a descriptor never makes a poller). The earliest timer of all Ps is read
+ * after the nmspinning decrement (Go's checkTimersNoP) and again after
+ * taking the role (timeSleepUntil says why). An M that loses the role but
+ * knows an earlier timer than the sleeper's wakes it, and so does one that
+ * finds a futex sleeper once the poller exists, so that it comes back to
+ * poll. Returns a G readied by netpoll, with a P, or NULL with a P
+ * (spinning, so that it steals the timers due wherever they are) or
+ * without one, to stopm. */
+static struct g *idlepoll(struct m *mp)
+{
+	bool np = netpollinited();
 	int64_t until = timeSleepUntil();
-	if (until == 0)
-		return;
-	if (!a_cas(&sched.polling, 0, 1)) {
+	if (until == 0 && !(np && netpollAnyWaiters()))
+		return NULL;
+	uint32_t kind = np ? POLL_NETPOLL : POLL_FUTEX;
+	if (!a_cas(&sched.polling, 0, kind)) {
+		uint32_t cur = a_load(&sched.polling);
 		int64_t pu = a_load(&sched.pollUntil);
-		if (pu == 0 || pu > until)
-			pollBreak();
-		return;
+		if (cur != 0 && ((until != 0 && (pu == 0 || pu > until)) || cur != kind))
+			pollBreak(cur);
+		return NULL;
 	}
 	uint32_t key = a_load(&sched.pollKey);
 	until = timeSleepUntil();
 	a_store(&sched.pollUntil, until);
-	int64_t delay = until == 0 ? 0 : until - plat_nanotime();
-	if (delay > 0)
+	int64_t now = plat_nanotime();
+	int64_t delay = until == 0 ? -1 : until > now ? until - now : 0;
+	struct g *list = NULL;
+	if (kind == POLL_NETPOLL) {
+		list = netpoll(delay);
+		a_store(&sched.lastpoll, plat_nanotime());
+	} else if (delay > 0) {
 		plat_futex_wait(&sched.pollKey, key, delay);
+	}
 	a_store(&sched.pollUntil, 0);
 	a_store(&sched.polling, 0);
 	lock(&sched.lock);
 	struct p *pp = pidleget();
 	unlock(&sched.lock);
-	if (pp == NULL)
-		return;   /* every P is busy: they run the timers at their next schedule */
+	if (pp == NULL) {
+		/* every P is busy: they run the timers at their next schedule */
+		injectglist(list);
+		return NULL;
+	}
 	acquirep(mp, pp);
+	if (list != NULL)
+		return netpoll_take(list);
 	mp->spinning = true;
 	a_xadd(&sched.nmspinning, 1);
+	return NULL;
 }
 
 /* findRunnable: a runnable G for the current M, blocking (stopm) until
@@ -519,6 +561,14 @@ top:;
 		unlock(&sched.lock);
 		if (gp != NULL)
 			return gp;
+	}
+
+	/* Poll descriptors without blocking before stealing (Go 1.19), unless
+	 * an M is blocked in netpoll and will see the same events. */
+	if (netpollinited() && netpollAnyWaiters() && a_load(&sched.polling) != POLL_NETPOLL) {
+		struct g *list = netpoll(0);
+		if (list != NULL)
+			return netpoll_take(list);
 	}
 
 	/* Steal, unless enough Ms are spinning already: half the busy Ps. */
@@ -564,7 +614,9 @@ top:;
 		}
 	}
 
-	timersleep(mp);
+	gp = idlepoll(mp);
+	if (gp != NULL)
+		return gp;
 	if (mp->p != NULL)
 		goto top;
 	stopm(mp);
@@ -710,6 +762,48 @@ static void injectg(struct g *gp)
 	unlock(&sched.lock);
 	if (a_load(&sched.npidle) != 0)
 		startm(NULL, false);
+}
+
+/* injectglist: make the Gs on list (Gwaiting, linked through schedlink, as
+ * netpoll returns them) runnable. Without a P they all go on the global
+ * queue, with an idle P started for each; with one, one per idle P goes on
+ * the global queue with an M started for it and the rest on our own. */
+void injectglist(struct g *list)
+{
+	if (list == NULL)
+		return;
+	int32_t n = 0;
+	for (struct g *gp = list; gp != NULL; gp = gp->schedlink) {
+		casgstatus(gp, Gwaiting, Grunnable);
+		gp->migrate = debug.migrate != 0;
+		n++;
+	}
+	struct m *mp = getm();
+	struct p *pp = mp != NULL ? mp->p : NULL;
+	int32_t nglob = n;
+	if (pp != NULL) {
+		uint32_t npidle = a_load(&sched.npidle);
+		if ((uint32_t)nglob > npidle)
+			nglob = (int32_t)npidle;
+	}
+	if (nglob > 0) {
+		lock(&sched.lock);
+		for (int32_t i = 0; i < nglob; i++) {
+			struct g *gp = list;
+			list = gp->schedlink;
+			gp->schedlink = NULL;
+			globrunqput(gp);
+		}
+		unlock(&sched.lock);
+		for (int32_t i = 0; i < nglob && a_load(&sched.npidle) != 0; i++)
+			startm(NULL, false);
+	}
+	while (list != NULL) {
+		struct g *gp = list;
+		list = gp->schedlink;
+		gp->schedlink = NULL;
+		runqput(pp, gp, false);
+	}
 }
 
 /* ready: make a parked gp runnable, next on the current P. */
@@ -872,6 +966,14 @@ static void handoffp(struct p *pp)
 		startm(pp, false);
 		return;
 	}
+	/* The last running P, with descriptors to watch and nobody blocked
+	 * in netpoll: keep an M on it, which will poll. */
+	if (a_load(&sched.npidle) == (uint32_t)gomaxprocs - 1 && netpollinited() &&
+	    a_load(&sched.polling) != POLL_NETPOLL) {
+		unlock(&sched.lock);
+		startm(pp, false);
+		return;
+	}
 	int64_t when = a_load(&pp->timer0When);   /* Go's nobarrierWakeTime */
 	pidleput(pp);
 	unlock(&sched.lock);
@@ -969,8 +1071,9 @@ static void schedtrace(int64_t now)
 
 /* sysmon: a thread of its own, not an M. It sleeps 20 us, backing off to
  * 10 ms while there is nothing to do; takes Ps back from Ms stuck in
- * blocking calls and flags long runners (retake), starts an M for timers
- * overdue, and prints schedtrace. */
+ * blocking calls and flags long runners (retake), polls descriptors
+ * nobody has polled for 10 ms, starts an M for timers overdue, and prints
+ * schedtrace. */
 static uint32_t sysmon_key;
 
 static void sysmon(void *arg)
@@ -997,6 +1100,17 @@ static void sysmon(void *arg)
 		if (now - a_load_relaxed(&sched.coarsenow) >= 1000000000)
 			a_store_relaxed(&sched.coarsenow, now);
 		bool worked = retake(now) != 0;
+		/* Descriptors nobody has polled for 10 ms (Go's sysmon). The CAS
+		 * makes it one look per 10 ms with the poller's own updates. */
+		int64_t lastpoll = a_load(&sched.lastpoll);
+		if (netpollinited() && a_load(&sched.polling) != POLL_NETPOLL &&
+		    lastpoll + 10 * 1000 * 1000 < now && a_cas(&sched.lastpoll, lastpoll, now)) {
+			struct g *list = netpoll(0);
+			if (list != NULL) {
+				injectglist(list);
+				worked = true;
+			}
+		}
 		/* Timers overdue: the M sleeping for them should have woken;
 		 * start one (timers run on an M with a P, never here). */
 		int64_t next = timeSleepUntil();
@@ -1462,6 +1576,7 @@ static int schedinit(const goro_config *cfg)
 	for (int i = procs - 1; i > 0; i--)
 		pidleput(allp[i]);
 	steal_order_reset((uint32_t)procs);
+	a_store(&sched.lastpoll, plat_nanotime());
 	return GORO_OK;
 }
 

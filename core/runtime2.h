@@ -276,15 +276,18 @@ struct schedt {
 	struct sudog *sudogcache; /* under sudoglock, linked by next */
 
 	/* The one M with no P and nothing to run that sleeps until the
-	 * earliest timer of all Ps (Go: the M blocked in netpoll, findRunnable).
+	 * earliest timer of all Ps, in netpoll once the poller exists, else on
+	 * a futex (Go: the M blocked in netpoll, findRunnable; its role is
+	 * Go's lastpoll == 0).
 	 * It takes the role by CAS on polling, then reads pollKey, then the
 	 * timers, then publishes pollUntil; wakeNetPoller, after arming a
 	 * timer, reads polling and pollUntil and bumps pollKey if the sleeper
 	 * would wake too late. seq_cst throughout: each side stores, then
 	 * loads what the other stores. */
-	uint32_t polling;        /* atomic: 1 while an M has that role */
-	int64_t pollUntil;       /* atomic: when it wakes; 0 until published */
-	uint32_t pollKey;        /* atomic: its futex word */
+	uint32_t polling;        /* atomic: 0, or the sleeper's POLL_* */
+	int64_t pollUntil;       /* atomic: when it wakes; 0 until published, or never */
+	uint32_t pollKey;        /* atomic: a POLL_FUTEX sleeper's futex word */
+	int64_t lastpoll;        /* atomic: when netpoll last looked (sysmon's 10 ms) */
 
 	uint32_t exiting;        /* atomic: goro_main's main returned */
 	int64_t coarsenow;       /* atomic: plat_nanotime() as sysmon last saw it, to the
@@ -324,6 +327,8 @@ _Noreturn void goro_rt_goexit(void);
 struct g *getg_or(struct g *standin);
 struct sudog *acquireSudog(void);
 void releaseSudog(struct sudog *s);
+enum { POLL_FUTEX = 1, POLL_NETPOLL = 2 };   /* sched.polling */
+void injectglist(struct g *list);     /* Gwaiting Gs linked by schedlink: make runnable */
 void wakeNetPoller(int64_t when);    /* a timer for when was armed: see that an M wakes for it */
 
 /* time.c */
