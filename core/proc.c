@@ -729,7 +729,7 @@ static void foreign_park_check(struct g *gp)
  * resumes gp at once. */
 void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum waitreason reason)
 {
-	gp->waitreason = (uint8_t)reason;
+	a_store_relaxed(&gp->waitreason, (uint8_t)reason);   /* relaxed: goro_stats reads it racily */
 	gp->waitsince = a_load_relaxed(&sched.coarsenow);   /* relaxed: a listing's hint */
 	if (gp->foreign) {
 		casgstatus(gp, Grunning, Gwaiting);

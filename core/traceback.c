@@ -8,6 +8,7 @@
  * bounds first. */
 #include "runtime2.h"
 #include "platform.h"
+#include "goro.h"
 
 static struct g *allg;   /* atomic head; append-only, linked by alllink */
 
@@ -331,7 +332,7 @@ static void goroutineheader(struct g *gp, uint32_t st)
 		lput(&l, "\"");
 	}
 	lput(&l, " [");
-	lput(&l, gstatus_string(st, gp->waitreason));
+	lput(&l, gstatus_string(st, a_load_relaxed(&gp->waitreason)));
 	int64_t since = gp->waitsince;
 	if (st == Gwaiting && since != 0) {
 		int64_t waited = plat_nanotime() + (int64_t)debug.waitshift * 1000000000 - since;
@@ -457,6 +458,59 @@ uint64_t gcount(void)
 int goro_num_goroutine(void)
 {
 	return (int)gcount();
+}
+
+/* goro_stats: one walk over allg for the goroutines, then each P's timer
+ * heap and the scheduler's counts, each under its own lock, one at a time.
+ * A snapshot of moving counts, so sums may disagree by a few. */
+int goro_stats(struct goro_stats *st)
+{
+	if (st == NULL)
+		return GORO_INVAL;
+	memset(st, 0, sizeof *st);
+	for (struct g *gp = a_load(&allg); gp != NULL; gp = gp->alllink) {
+		uint32_t status = a_load(&gp->atomicstatus);   /* seq_cst: waitreason was stored before */
+		switch (status) {
+		case Grunning: st->running++; break;
+		case Grunnable: st->runnable++; break;
+		case Gsyscall: st->blocking++; break;
+		case Gwaiting:
+			st->waiting++;
+			switch (a_load_relaxed(&gp->waitreason)) {
+			case waitReasonChanReceive: st->wait_chan_recv++; break;
+			case waitReasonChanSend: st->wait_chan_send++; break;
+			case waitReasonSelect:
+			case waitReasonSelectNoCases: st->wait_select++; break;
+			case waitReasonSleep: st->wait_sleep++; break;
+			case waitReasonSemacquire: st->wait_sync++; break;
+			default: st->wait_other++; break;
+			}
+			break;
+		default:
+			continue;
+		}
+		st->goroutines++;
+	}
+	int32_t np = goro_procs();   /* 0 before goro_main */
+	st->procs = (uint32_t)np;
+	for (int32_t i = 0; i < np; i++) {
+		struct p *pp = allp[i];
+		if (pp == NULL)
+			continue;
+		lock(&pp->timersLock);
+		st->timers += pp->numTimers;
+		unlock(&pp->timersLock);
+	}
+	/* fds: 0 until the netpoller counts its registrations */
+	if (np > 0) {
+		lock(&sched.lock);
+		st->threads = (uint32_t)sched.mnext;
+		st->idle_threads = (uint32_t)sched.nmidle;
+		unlock(&sched.lock);
+		st->idle_procs = a_load(&sched.npidle);
+		st->spinning_threads = a_load(&sched.nmspinning);
+	}
+	return GORO_OK;
 }
 
 uint64_t goro_rt_current_goid(void)

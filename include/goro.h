@@ -339,6 +339,36 @@ int goro_fd_port(goro_fd f);
 
 /* ---- Runtime statistics ---- */
 
+/* A snapshot of the scheduler, for a monitoring goroutine (runtime.NumGoroutine,
+ * runtime/metrics' /sched/ counts). Each count is read on its own while the
+ * runtime runs, so they may disagree by a few. Costs one walk over every G ever
+ * made (about 1 ms per 100,000) and one lock per P: fine once a second. */
+struct goro_stats {
+	uint64_t goroutines;      /* alive now, main included (goro_num_goroutine) */
+	uint64_t running;         /* on a thread now */
+	uint64_t runnable;        /* ready, waiting for a thread */
+	uint64_t blocking;        /* inside goro_blocking_begin/end */
+	uint64_t waiting;         /* parked: the sum of the wait_* counts */
+	uint64_t wait_chan_recv;  /* in goro_chan_recv */
+	uint64_t wait_chan_send;  /* in goro_chan_send */
+	uint64_t wait_select;     /* in goro_select, none of its cases ready */
+	uint64_t wait_sleep;      /* in goro_sleep */
+	uint64_t wait_sync;       /* on a WaitGroup, mutex, rwmutex, Once or Cond */
+	uint64_t wait_io;         /* on a descriptor (0 until the netpoller lands) */
+	uint64_t wait_other;      /* any other reason */
+	uint64_t timers;          /* armed timers: sleeps, select timeouts, goro_timer_* */
+	uint64_t fds;             /* descriptors registered with the poller (0 until it lands) */
+	uint32_t procs;           /* GOMAXPROCS (goro_procs) */
+	uint32_t idle_procs;      /* Ps with nothing to run */
+	uint32_t threads;         /* OS threads the runtime started (they never exit) */
+	uint32_t idle_threads;    /* of those, asleep with no P */
+	uint32_t spinning_threads;/* looking for work to steal */
+	uint32_t reserved_;
+};
+/* Fill *st. OK, or INVAL for NULL. Before goro_main every count is 0. Any
+ * thread may call it. */
+int goro_stats(struct goro_stats *st);
+
 #ifdef __cplusplus
 }
 #endif

@@ -125,6 +125,83 @@ START_TEST(TestSpawnWith)
 }
 END_TEST
 
+/* ---- goro_stats: goroutines by state and wait reason, timers, Ps ---- */
+
+enum { ST_RECV = 5, ST_SEND = 3, ST_SLEEP = 4, ST_SYNC = 2 };
+
+static goro_waitgroup st_wg = GORO_WAITGROUP_INIT;
+
+static void st_send(void *arg)
+{
+	int v = 1;
+	goro_chan_send(arg, &v);
+}
+
+static void st_sleep(void *arg)
+{
+	(void)arg;
+	goro_sleep(3600LL * 1000 * 1000 * 1000);
+}
+
+static void st_sync(void *arg)
+{
+	(void)arg;
+	goro_wg_wait(&st_wg);
+}
+
+static int stats_main(void *arg)
+{
+	(void)arg;
+	struct goro_stats st;
+	if (goro_stats(NULL) != GORO_INVAL)
+		return 1;
+	goro_chan *r = goro_chan_make(sizeof(int), 0), *s = goro_chan_make(sizeof(int), 0);
+	goro_wg_add(&st_wg, 1);
+	for (int i = 0; i < ST_RECV; i++)
+		goro_spawn(blocked, r);
+	for (int i = 0; i < ST_SEND; i++)
+		goro_spawn(st_send, s);
+	for (int i = 0; i < ST_SLEEP; i++)
+		goro_spawn(st_sleep, NULL);
+	for (int i = 0; i < ST_SYNC; i++)
+		goro_spawn(st_sync, NULL);
+	int total = 1 + ST_RECV + ST_SEND + ST_SLEEP + ST_SYNC;
+	int64_t deadline = goro_now() + TEST_WAIT_NS;
+	do {   /* until every one has parked */
+		goro_sleep(1000 * 1000);
+		if (goro_stats(&st) != GORO_OK)
+			return 2;
+	} while (st.waiting != (uint64_t)total - 1 && goro_now() < deadline);
+	if (st.goroutines != (uint64_t)total || st.running != 1 || st.runnable != 0 || st.blocking != 0)
+		return 3;
+	if (st.wait_chan_recv != ST_RECV || st.wait_chan_send != ST_SEND || st.wait_sleep != ST_SLEEP ||
+	    st.wait_sync != ST_SYNC || st.wait_select != 0 || st.wait_io != 0 || st.wait_other != 0)
+		return 4;
+	if (st.timers < ST_SLEEP || st.procs != 2 || st.idle_procs > 1 || st.threads < 1 ||
+	    st.idle_threads >= st.threads || st.spinning_threads > st.threads)
+		return 5;
+	goro_chan_close(r);
+	goro_chan_close(s);
+	goro_wg_done(&st_wg);
+	while (goro_now() < deadline && (goro_stats(&st), st.goroutines != 1 + ST_SLEEP))
+		goro_sleep(1000 * 1000);
+	return st.goroutines == 1 + ST_SLEEP && st.wait_sleep == ST_SLEEP ? 0 : 6;
+}
+
+START_TEST(TestStats)
+{
+	struct goro_stats st;
+	memset(&st, 0xff, sizeof st);
+	ck_assert_int_eq(goro_stats(&st), GORO_OK);   /* before goro_main: zeros */
+	ck_assert(st.goroutines == 0 && st.procs == 0 && st.timers == 0 && st.threads == 0);
+	test_child c;
+	char d[64];
+	test_run_child(2, stats_main, NULL, &c);
+	ck_assert_msg(test_child_result(&c) == 0, "child: %s (result %d); stderr:\n%s",
+	              test_child_describe(&c, d, sizeof d), test_child_result(&c), c.err);
+}
+END_TEST
+
 /* ---- listings ---- */
 
 /* Calls that stay calls: no inlining, no tail call (the asm after it). */
@@ -464,6 +541,7 @@ int main(void)
 	tcase_set_timeout(tc, TEST_SCALE(60, 240));
 	tcase_add_test(tc, TestNumGoroutine);
 	tcase_add_test(tc, TestSpawnWith);
+	tcase_add_test(tc, TestStats);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("listing");
 	tcase_set_timeout(tc, TEST_SCALE(60, 240));
