@@ -340,3 +340,42 @@ size_t goro_chan_cap(goro_chan *ch)
 	struct hchan *c = hchan_of(ch);
 	return chan_valid(c) ? c->dataqsiz : 0;
 }
+
+/* The checked forms (libdill's chsend takes the length for the same
+ * reason): an int sent on an int64_t channel would read past it, and one
+ * received would write past it. */
+size_t goro_chan_elem_size(goro_chan *ch)
+{
+	struct hchan *c = hchan_of(ch);
+	return chan_valid(c) ? c->elemsize : 0;
+}
+
+static bool elem_size_ok(struct hchan *c, size_t size, const char *call)
+{
+	if (!chan_valid(c) || size == c->elemsize)
+		return true;
+	printstr("goro: ");
+	printstr(call);
+	printstr(": element of ");
+	printu64(size);
+	printstr(" bytes for a channel of ");
+	printu64(c->elemsize);
+	printstr("-byte elements; nothing sent or received\n");
+	return false;
+}
+
+int goro_chan_send_n(goro_chan *ch, const void *elem, size_t size)
+{
+	struct hchan *c = hchan_of(ch);
+	if (!elem_size_ok(c, size, "goro_chan_send_n"))
+		return GORO_INVAL;
+	return goro_chan_send(ch, elem);
+}
+
+int goro_chan_recv_n(goro_chan *ch, void *elem, size_t size)
+{
+	struct hchan *c = hchan_of(ch);
+	if (!elem_size_ok(c, size, "goro_chan_recv_n"))
+		return GORO_INVAL;
+	return goro_chan_recv(ch, elem);
+}

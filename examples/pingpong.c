@@ -35,10 +35,10 @@ static void player(void *arg)
 {
 	(void)arg;
 	long ball;
-	/* goro_chan_recv returns GORO_CLOSED once ping is closed: Go's range */
-	while (goro_chan_recv(ping, &ball) == GORO_OK) {
+	/* GORO_CHAN_RECV returns GORO_CLOSED once ping is closed: Go's range */
+	while (GORO_CHAN_RECV(ping, ball) == GORO_OK) {
 		ball++;
-		goro_chan_send(pong, &ball);
+		GORO_CHAN_SEND(pong, ball);
 	}
 	goro_chan_close(pong);   /* tell main we are done */
 }
@@ -57,8 +57,8 @@ static int main_goroutine(void *arg)
 	int64_t t0 = goro_now();
 	for (long i = 0; i < ROUNDS; i++) {
 		long ball = 2 * i, got = -1;
-		goro_chan_send(ping, &ball);   /* waits until the player takes it */
-		goro_chan_recv(pong, &got);    /* waits for the return */
+		GORO_CHAN_SEND(ping, ball);   /* waits until the player takes it */
+		GORO_CHAN_RECV(pong, got);    /* waits for the return */
 		if (got != ball + 1) {
 			fprintf(stderr, "pingpong: sent %ld, got back %ld\n", ball, got);
 			return 1;

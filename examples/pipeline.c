@@ -83,7 +83,7 @@ static void sq(void *arg)
 {
 	struct stage *s = arg;
 	int n;
-	while (goro_chan_recv(s->in, &n) == GORO_OK)   /* for n := range in */
+	while (GORO_CHAN_RECV(s->in, n) == GORO_OK)   /* for n := range in */
 		if (!send_or_done(s->out, n * n))
 			break;
 	goro_chan_close(s->out);
@@ -107,7 +107,7 @@ static int main_goroutine(void *arg)
 	int bad = 0;
 	for (int i = 1; i <= 10; i++) {
 		int v;
-		if (goro_chan_recv(squares, &v) != GORO_OK || v != i * i)
+		if (GORO_CHAN_RECV(squares, v) != GORO_OK || v != i * i)
 			bad = 1;
 		printf("%d ", v);
 	}

@@ -43,10 +43,10 @@ static void producer(void *arg)
 	int64_t p = *(int *)arg;   /* goro_spawn_copy gave us our own copy */
 	for (int64_t i = 1; i <= PER_PRODUCER; i++) {
 		int64_t v = p * PER_PRODUCER + i;
-		goro_chan_send(jobs, &v);   /* blocks only while the buffer is full */
+		GORO_CHAN_SEND(jobs, v);   /* blocks only while the buffer is full */
 	}
 	int64_t zero = 0;
-	goro_chan_send(done, &zero);
+	GORO_CHAN_SEND(done, zero);
 }
 
 static void consumer(void *arg)
@@ -54,9 +54,9 @@ static void consumer(void *arg)
 	(void)arg;
 	int64_t v, sum = 0;
 	/* receive until jobs is closed and drained */
-	while (goro_chan_recv(jobs, &v) == GORO_OK)
+	while (GORO_CHAN_RECV(jobs, v) == GORO_OK)
 		sum += v;
-	goro_chan_send(done, &sum);
+	GORO_CHAN_SEND(done, sum);
 }
 
 static int main_goroutine(void *arg)
@@ -76,10 +76,10 @@ static int main_goroutine(void *arg)
 
 	int64_t ignored, total = 0, sum;
 	for (int p = 0; p < PRODUCERS; p++)   /* wait for every producer */
-		goro_chan_recv(done, &ignored);
+		GORO_CHAN_RECV(done, ignored);
 	goro_chan_close(jobs);   /* values still buffered are delivered first */
 	for (int c = 0; c < CONSUMERS; c++) {
-		goro_chan_recv(done, &sum);
+		GORO_CHAN_RECV(done, sum);
 		total += sum;
 	}
 

@@ -38,7 +38,7 @@ static void ticker(void *arg)
 	(void)arg;
 	for (int i = 1; i <= TICKS; i++) {
 		goro_sleep(10 * MS);   /* parks this goroutine only, not a thread */
-		goro_chan_send(ticks, &i);
+		GORO_CHAN_SEND(ticks, i);
 	}
 }
 

@@ -39,7 +39,7 @@ static void generate(void *arg)
 {
 	goro_chan *ch = arg;
 	for (long i = 2;; i++)
-		goro_chan_send(ch, &i);
+		GORO_CHAN_SEND(ch, i);
 }
 
 /* A filter's arguments, copied onto its stack by goro_spawn_copy. */
@@ -52,9 +52,9 @@ static void filter(void *arg)
 {
 	struct filter_args a = *(struct filter_args *)arg;
 	long i;
-	while (goro_chan_recv(a.in, &i) == GORO_OK)
+	while (GORO_CHAN_RECV(a.in, i) == GORO_OK)
 		if (i % a.prime != 0)
-			goro_chan_send(a.out, &i);
+			GORO_CHAN_SEND(a.out, i);
 }
 
 static int main_goroutine(void *arg)
@@ -65,7 +65,7 @@ static int main_goroutine(void *arg)
 		return 1;
 	long prime = 0;
 	for (int i = 0; i < NPRIMES; i++) {
-		goro_chan_recv(ch, &prime);
+		GORO_CHAN_RECV(ch, prime);
 		if (i < 100)
 			printf("%ld%c", prime, i % 10 == 9 ? '\n' : ' ');
 		goro_chan *ch1 = goro_chan_make(sizeof(long), 0);

@@ -50,9 +50,9 @@ static void worker(void *arg)
 {
 	(void)arg;
 	int j;
-	while (goro_chan_recv(jobs, &j) == GORO_OK) {
+	while (GORO_CHAN_RECV(jobs, j) == GORO_OK) {
 		long r = (long)j * j;
-		goro_chan_send(results, &r);
+		GORO_CHAN_SEND(results, r);
 	}
 	goro_wg_done(&wg);   /* defer wg.Done() */
 }
@@ -61,7 +61,7 @@ static void producer(void *arg)
 {
 	(void)arg;
 	for (int i = 1; i <= JOBS; i++)
-		goro_chan_send(jobs, &i);
+		GORO_CHAN_SEND(jobs, i);
 	goro_chan_close(jobs);   /* no more jobs: workers' loops end */
 }
 
@@ -90,7 +90,7 @@ static int main_goroutine(void *arg)
 
 	long sum = 0, r;
 	int n = 0;
-	while (goro_chan_recv(results, &r) == GORO_OK) {   /* for r := range results */
+	while (GORO_CHAN_RECV(results, r) == GORO_OK) {   /* for r := range results */
 		sum += r;
 		n++;
 	}

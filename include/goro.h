@@ -237,6 +237,22 @@ typedef struct goro_spawn_opts {
 } goro_spawn_opts;
 int goro_spawn_with(const goro_spawn_opts *opts, void (*fn)(void *), void *arg);
 
+/* Channel operations that check the element's size: an int sent on an
+ * int64_t channel reads past the int, and one received writes past it.
+ * goro_chan_elem_size is the size given to goro_chan_make (0 for NULL or
+ * a freed channel). send_n and recv_n are goro_chan_send and goro_chan_recv
+ * but INVAL, said on stderr, and nothing happens unless size is the
+ * channel's element size. Prefer the macros wherever the value is a named
+ * object of the element's type (GORO_CHAN_SEND(c, v) for `c <- v`,
+ * GORO_CHAN_RECV(c, v) for `v = <-c`): the compiler supplies the size, so a
+ * mismatch is caught at the call. The plain forms remain for a pointer to
+ * a buffer whose type the channel alone knows, and for NULL (discard). */
+size_t goro_chan_elem_size(goro_chan *c);
+int goro_chan_send_n(goro_chan *c, const void *elem, size_t size);
+int goro_chan_recv_n(goro_chan *c, void *elem, size_t size);
+#define GORO_CHAN_SEND(c, v) goro_chan_send_n((c), &(v), sizeof (v))
+#define GORO_CHAN_RECV(c, v) goro_chan_recv_n((c), &(v), sizeof (v))
+
 /* ---- Time: Timer, Ticker, AfterFunc (time/sleep.go, time/tick.go) ---- */
 
 /* ---- Cancellation: context (context/context.go) ---- */

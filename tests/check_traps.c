@@ -1,5 +1,6 @@
 /* Traps a C programmer walks into when writing the natural program from the
- * README: calls made before goro_main; errno after goro_blocking_end. Each
+ * README: calls made before goro_main; errno after goro_blocking_end; the
+ * wrong element size (the checked channel calls). Each
  * test shows the trap; the messages are checked in child processes
  * (testutil.h's test_run_child). Pairs with core/malloc.c (the allocator
  * initialised on first use), core/proc.c (spawn and park without a running
@@ -328,6 +329,60 @@ START_TEST(test_errno_after_handoff)
 }
 END_TEST
 
+/* ---- the wrong element size: goro_chan_send_n / recv_n ---- */
+
+/* An int received from an int64_t channel through the plain call writes
+ * 8 bytes into 4 and overwrites the next field; the checked forms refuse
+ * it, leave the channel as it was and say so on stderr. */
+struct pair32 {
+	int32_t first;
+	int32_t next;
+};
+
+static int elem_main(void *arg)
+{
+	(void)arg;
+	goro_chan *c = goro_chan_make(sizeof(int64_t), 2);
+	if (c == NULL || goro_chan_elem_size(c) != sizeof(int64_t) || goro_chan_elem_size(NULL) != 0)
+		return 1;
+	int32_t small = 5;
+	if (GORO_CHAN_SEND(c, small) != GORO_INVAL || goro_chan_len(c) != 0)
+		return 2;
+	int64_t v = 1LL << 40 | 7;
+	if (GORO_CHAN_SEND(c, v) != GORO_OK || goro_chan_len(c) != 1)
+		return 3;
+	struct pair32 p = { 0, 99 };
+	if (GORO_CHAN_RECV(c, p.first) != GORO_INVAL || p.first != 0 || p.next != 99 ||
+	    goro_chan_len(c) != 1)
+		return 4;
+	int64_t w = 0;
+	if (GORO_CHAN_RECV(c, w) != GORO_OK || w != v)
+		return 5;
+	goro_chan_close(c);
+	if (GORO_CHAN_RECV(c, w) != GORO_CLOSED || w != 0)
+		return 6;
+	goro_chan_free(c);
+	/* chan struct{}: size 0 on both sides */
+	goro_chan *e = goro_chan_make(0, 1);
+	if (e == NULL || goro_chan_send_n(e, NULL, 0) != GORO_OK || goro_chan_recv_n(e, NULL, 0) != GORO_OK)
+		return 8;
+	goro_chan_free(e);
+	return 0;
+}
+
+START_TEST(test_elem_size_checked)
+{
+	test_child c;
+	test_run_child(1, elem_main, NULL, &c);
+	ck_assert_msg(test_child_result(&c) == 0, "child: result %d; stderr:\n%s", test_child_result(&c), c.err);
+	ck_assert_msg(strcmp(c.first, "goro: goro_chan_send_n: element of 4 bytes for a channel of 8-byte "
+	                              "elements; nothing sent or received") == 0,
+	              "first line \"%s\"", c.first);
+	ck_assert_msg(strstr(c.err, "goro: goro_chan_recv_n: element of 4 bytes") != NULL,
+	              "no recv_n line; stderr:\n%s", c.err);
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -344,6 +399,10 @@ static Suite *traps_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_errno_forced_migration);
 	tcase_add_test(tc, test_errno_after_handoff);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("elem_size");
+	tcase_add_test(tc, test_elem_size_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }
