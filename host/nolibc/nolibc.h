@@ -42,7 +42,34 @@ enum {
 
 	NOLIBC_AT_PHDR = 3, NOLIBC_AT_PHNUM = 5, NOLIBC_AT_PAGESZ = 6,
 	NOLIBC_PT_PHDR = 6, NOLIBC_PT_TLS = 7,
+
+	/* Descriptors, sockets and the poller (netpoll.c, net.c). */
+	NOLIBC_ENOENT = 2, NOLIBC_EBADF = 9, NOLIBC_ENOMEM = 12, NOLIBC_EINVAL = 22,
+	NOLIBC_EPIPE = 32, NOLIBC_ENOSYS = 38, NOLIBC_EAFNOSUPPORT = 97,
+	NOLIBC_ECONNABORTED = 103, NOLIBC_EISCONN = 106, NOLIBC_ENOTCONN = 107,
+	NOLIBC_EALREADY = 114, NOLIBC_EINPROGRESS = 115,
+
+	NOLIBC_F_GETFL = 3, NOLIBC_F_SETFL = 4,
+	NOLIBC_S_IFMT = 0170000, NOLIBC_S_IFSOCK = 0140000, NOLIBC_S_IFIFO = 0010000,
+	NOLIBC_SIGPIPE = 13, NOLIBC_SIG_BLOCK = 0, NOLIBC_SIG_SETMASK = 2,
+
+	NOLIBC_AF_UNIX = 1, NOLIBC_AF_INET = 2, NOLIBC_AF_INET6 = 10,
+	NOLIBC_SOCK_STREAM = 1, NOLIBC_SOCK_NONBLOCK = 04000, NOLIBC_SOCK_CLOEXEC = 02000000,
+	NOLIBC_SOL_SOCKET = 1, NOLIBC_SO_REUSEADDR = 2, NOLIBC_SO_ERROR = 4,
+	NOLIBC_MSG_NOSIGNAL = 0x4000, NOLIBC_SHUT_WR = 1,
+	NOLIBC_RLIMIT_NOFILE = 7,
+
+	NOLIBC_EPOLL_CLOEXEC = 02000000, NOLIBC_EFD_CLOEXEC = 02000000,
+	NOLIBC_EFD_NONBLOCK = 04000,
+	NOLIBC_EPOLL_CTL_ADD = 1, NOLIBC_EPOLL_CTL_DEL = 2,
+	NOLIBC_EPOLLIN = 0x001, NOLIBC_EPOLLOUT = 0x004, NOLIBC_EPOLLERR = 0x008,
+	NOLIBC_EPOLLHUP = 0x010, NOLIBC_EPOLLRDHUP = 0x2000,
+	NOLIBC_POLLIN = 0x001, NOLIBC_POLLOUT = 0x004, NOLIBC_POLLERR = 0x008,
+	NOLIBC_POLLHUP = 0x010, NOLIBC_POLLNVAL = 0x020, NOLIBC_POLLRDHUP = 0x2000,
 };
+
+struct nolibc_pollfd { int fd; short events, revents; };
+#define NOLIBC_EPOLLET (1u << 31)
 
 struct nolibc_timespec { long tv_sec, tv_nsec; };
 
@@ -124,6 +151,69 @@ static inline long sys_wait4(int pid, int *status, int options)
 {
 	return sys4(NR_wait4, pid, status, options, 0);
 }
+static inline long sys_fcntl(int fd, int cmd, long arg)  { return sys3(NR_fcntl, fd, cmd, arg); }
+/* fstat into a buffer big enough for either arch's struct stat (144 bytes
+ * at most); the mode is at NOLIBC_STAT_MODE_OFFSET. */
+static inline long sys_fstat(int fd, void *st)           { return sys2(NR_fstat, fd, st); }
+static inline long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *old)
+{
+	return sys4(NR_rt_sigprocmask, how, set, old, sizeof(uint64_t));
+}
+static inline long sys_rt_sigtimedwait(const uint64_t *set, const struct nolibc_timespec *ts)
+{
+	return sys4(NR_rt_sigtimedwait, set, 0, ts, sizeof(uint64_t));
+}
+static inline long sys_socket(int family, int type, int proto) { return sys3(NR_socket, family, type, proto); }
+static inline long sys_socketpair(int family, int type, int proto, int fd[2])
+{
+	return sys4(NR_socketpair, family, type, proto, fd);
+}
+static inline long sys_bind(int fd, const void *sa, uint32_t len) { return sys3(NR_bind, fd, sa, len); }
+static inline long sys_listen(int fd, int backlog)       { return sys2(NR_listen, fd, backlog); }
+static inline long sys_accept4(int fd, void *sa, uint32_t *len, int flags)
+{
+	return sys4(NR_accept4, fd, sa, len, flags);
+}
+static inline long sys_connect(int fd, const void *sa, uint32_t len) { return sys3(NR_connect, fd, sa, len); }
+static inline long sys_getsockname(int fd, void *sa, uint32_t *len) { return sys3(NR_getsockname, fd, sa, len); }
+static inline long sys_getpeername(int fd, void *sa, uint32_t *len) { return sys3(NR_getpeername, fd, sa, len); }
+static inline long sys_setsockopt(int fd, int level, int opt, const void *v, uint32_t len)
+{
+	return sys6(NR_setsockopt, fd, level, opt, v, len, 0);
+}
+static inline long sys_getsockopt(int fd, int level, int opt, void *v, uint32_t *len)
+{
+	return sys6(NR_getsockopt, fd, level, opt, v, len, 0);
+}
+static inline long sys_sendto(int fd, const void *p, size_t n, int flags)
+{
+	return sys6(NR_sendto, fd, p, n, flags, 0, 0);
+}
+static inline long sys_shutdown(int fd, int how)         { return sys2(NR_shutdown, fd, how); }
+static inline long sys_prlimit64(int pid, int res, const uint64_t lim[2], uint64_t old[2])
+{
+	return sys4(NR_prlimit64, pid, res, lim, old);
+}
+static inline long sys_epoll_create1(int flags)          { return sys1(NR_epoll_create1, flags); }
+static inline long sys_epoll_ctl(int ep, int op, int fd, struct nolibc_epoll_event *ev)
+{
+	return sys4(NR_epoll_ctl, ep, op, fd, ev);
+}
+static inline long sys_epoll_pwait(int ep, struct nolibc_epoll_event *ev, int n, int ms)
+{
+	return sys6(NR_epoll_pwait, ep, ev, n, ms, 0, sizeof(uint64_t));
+}
+static inline long sys_epoll_pwait2(int ep, struct nolibc_epoll_event *ev, int n,
+    const struct nolibc_timespec *ts)
+{
+	return sys6(NR_epoll_pwait2, ep, ev, n, ts, 0, sizeof(uint64_t));
+}
+static inline long sys_ppoll(struct nolibc_pollfd *p, unsigned n, const struct nolibc_timespec *ts)
+{
+	return sys6(NR_ppoll, p, n, ts, 0, sizeof(uint64_t), 0);
+}
+static inline long sys_eventfd2(unsigned init, int flags) { return sys2(NR_eventfd2, init, flags); }
+
 /* fork: clone(SIGCHLD) with no new stack (arm64 has no fork syscall). */
 static inline long sys_fork(void)                       { return sys2(NR_clone, NOLIBC_SIGCHLD, 0); }
 static inline _Noreturn void sys_exit_group(int code)

@@ -34,6 +34,39 @@
 #define NR_readlinkat 267
 #define NR_dup3            292
 #define NR_pipe2           293
+/* Descriptors, sockets and the poller (netpoll.c, net.c). */
+#define NR_fstat             5
+#define NR_rt_sigprocmask   14
+#define NR_socket           41
+#define NR_connect          42
+#define NR_sendto           44
+#define NR_shutdown         48
+#define NR_bind             49
+#define NR_listen           50
+#define NR_getsockname      51
+#define NR_getpeername      52
+#define NR_socketpair       53
+#define NR_setsockopt       54
+#define NR_getsockopt       55
+#define NR_fcntl            72
+#define NR_rt_sigtimedwait 128
+#define NR_epoll_ctl       233
+#define NR_epoll_pwait     281
+#define NR_accept4         288
+#define NR_eventfd2        290
+#define NR_epoll_create1   291
+#define NR_prlimit64       302
+#define NR_ppoll           271
+#define NR_epoll_pwait2    441
+
+/* x86-64's struct epoll_event is packed (12 bytes), unlike every other
+ * arch's; struct stat's st_mode is at 24. */
+struct nolibc_epoll_event {
+	uint32_t events;
+	uint64_t data;
+} __attribute__((packed));
+_Static_assert(sizeof(struct nolibc_epoll_event) == 12, "the kernel's epoll_event");
+#define NOLIBC_STAT_MODE_OFFSET 24
 
 #define ARCH_SET_FS 0x1002
 

@@ -34,6 +34,40 @@
 #define NR_mprotect        226
 #define NR_madvise         233
 #define NR_wait4           260
+/* Descriptors, sockets and the poller (netpoll.c, net.c): the generic table
+ * has no epoll_wait, epoll_create, eventfd or pipe, only their newer forms. */
+#define NR_eventfd2         19
+#define NR_epoll_create1    20
+#define NR_epoll_ctl        21
+#define NR_epoll_pwait      22
+#define NR_fcntl            25
+#define NR_fstat            80
+#define NR_rt_sigprocmask  135
+#define NR_rt_sigtimedwait 137
+#define NR_socket          198
+#define NR_socketpair      199
+#define NR_bind            200
+#define NR_listen          201
+#define NR_connect         203
+#define NR_getsockname     204
+#define NR_getpeername     205
+#define NR_sendto          206
+#define NR_setsockopt      208
+#define NR_getsockopt      209
+#define NR_shutdown        210
+#define NR_accept4         242
+#define NR_prlimit64       261
+#define NR_ppoll            73
+#define NR_epoll_pwait2    441
+
+/* struct epoll_event has its natural alignment here (16 bytes); struct
+ * stat (asm-generic) has st_mode at 16. */
+struct nolibc_epoll_event {
+	uint32_t events;
+	uint64_t data;
+};
+_Static_assert(sizeof(struct nolibc_epoll_event) == 16, "the kernel's epoll_event");
+#define NOLIBC_STAT_MODE_OFFSET 16
 
 static inline long sys_call6(long n, long a, long b, long c, long d, long e, long f)
 {

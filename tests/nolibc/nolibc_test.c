@@ -8,6 +8,7 @@
 
 #include "goro.h"
 #include "nolibc.h"
+#include "netpoll.h"
 #include "platform.h"
 
 #ifdef __aarch64__
@@ -586,6 +587,185 @@ static void test_procs2_two_threads(void)
 	CHECK(t.tid[0] != sys_getpid() && t.tid[1] != sys_getpid());
 }
 
+/* ---- Descriptors: host/nolibc's epoll backend and raw calls ---- */
+
+/* The host's own halves: the resolver and the sockaddr layouts. */
+static void test_net_host(void)
+{
+	struct plat_addr ad[4];
+	unsigned char sa[128];
+
+	CHECK_EQ(plat_resolve("10.1.2.3", 0, ad, 4), 1);
+	CHECK_EQ(ad[0].family, PLAT_AF_INET);
+	CHECK_EQ(ad[0].ip[0], 10);
+	CHECK_EQ(ad[0].ip[3], 3);
+	CHECK_EQ(plat_resolve("fe80::1:2", 0, ad, 4), 1);
+	CHECK_EQ(ad[0].family, PLAT_AF_INET6);
+	CHECK_EQ(ad[0].ip[0], 0xfe);
+	CHECK_EQ(ad[0].ip[13], 1);
+	CHECK_EQ(ad[0].ip[15], 2);
+	CHECK_EQ(plat_resolve("::ffff:1.2.3.4", PLAT_AF_INET6, ad, 4), 1);
+	CHECK_EQ(ad[0].ip[10], 0xff);
+	CHECK_EQ(ad[0].ip[12], 1);
+	CHECK_EQ(plat_resolve("10.1.2.3", PLAT_AF_INET6, ad, 4), -NOLIBC_ENOENT);
+	CHECK_EQ(plat_resolve("1::2::3", 0, ad, 4), -NOLIBC_ENOENT);
+	CHECK_EQ(plat_resolve("256.1.1.1", 0, ad, 4), -NOLIBC_ENOENT);
+	CHECK(plat_resolve("localhost", PLAT_AF_INET, ad, 4) >= 1);
+	CHECK_EQ(ad[0].ip[0], 127);
+
+	ad[0] = (struct plat_addr){ .family = PLAT_AF_INET, .port = 0x1234, .ip = { 127, 0, 0, 1 } };
+	CHECK_EQ(plat_sockaddr(&ad[0], sa, sizeof sa), 16);
+	CHECK_EQ(sa[0] | sa[1] << 8, NOLIBC_AF_INET);
+	CHECK_EQ(sa[2], 0x12);	/* the port, big-endian */
+	CHECK_EQ(sa[3], 0x34);
+	CHECK_EQ(sa[4], 127);
+	ad[0] = (struct plat_addr){ .family = PLAT_AF_INET6, .port = 80, .scope = 7 };
+	CHECK_EQ(plat_sockaddr(&ad[0], sa, sizeof sa), 28);
+	CHECK_EQ(sa[24], 7);
+	ad[0] = (struct plat_addr){ .family = PLAT_AF_UNIX, .path = "/tmp/x", .pathlen = 6 };
+	CHECK_EQ(plat_sockaddr(&ad[0], sa, sizeof sa), 2 + 6 + 1);
+	ad[0].pathlen = 108;	/* no room for the NUL */
+	CHECK_EQ(plat_sockaddr(&ad[0], sa, sizeof sa), -NOLIBC_EINVAL);
+	CHECK(plat_strerror(104)[0] == 'C');	/* Connection reset by peer */
+}
+
+/* The events plat_netpoll reports for key, or'ed, out of one call. */
+static uint32_t poll_modes(int64_t delay, uint64_t key, int *breaks)
+{
+	struct plat_pollev ev[128];
+	int n = plat_netpoll(delay, ev, 128);
+	uint32_t m = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (ev[i].key == key)
+			m |= ev[i].mode;
+		if (ev[i].key == 0 && breaks != NULL)
+			(*breaks)++;
+	}
+	return m;
+}
+
+/* The backend alone, before goro_main starts the scheduler, so no poller in
+ * core competes for the events: registration once, edge-triggered reports,
+ * the break, timeouts, and the raw socket calls of a loopback connection. */
+static void test_net_backend(void)
+{
+	const uint64_t K1 = 0x100000001ull, K2 = 0x200000002ull, K3 = 0x300000003ull;
+	unsigned char sa[128];
+	struct plat_addr lo = { .family = PLAT_AF_INET, .ip = { 127, 0, 0, 1 } };
+	int sv[2], pfd[2], breaks = 0;
+	char c = 'x';
+
+	netpollGenericInit();
+	if (!netpollinited())	/* a core whose poller is still a stub */
+		CHECK_EQ(plat_netpollinit(), 0);
+
+	CHECK_EQ(sys_socketpair(NOLIBC_AF_UNIX, NOLIBC_SOCK_STREAM | NOLIBC_SOCK_CLOEXEC, 0, sv), 0);
+	CHECK_EQ(plat_fd_kind(sv[0]), PLAT_FD_SOCKET);
+	CHECK_EQ(plat_setnonblock(sv[0]), 0);
+	CHECK_EQ(plat_netpollopen(sv[0], K1), 0);
+	/* Registered writable and nothing to read: one WRITE edge, then quiet. */
+	CHECK_EQ(poll_modes(0, K1, NULL), PLAT_POLL_WRITE);
+	CHECK_EQ(poll_modes(0, K1, NULL), 0);
+	CHECK_EQ(plat_read(sv[0], &c, 1), -NOLIBC_EAGAIN);
+	CHECK_EQ(plat_fdpoll(sv[0], PLAT_POLL_READ | PLAT_POLL_WRITE), PLAT_POLL_WRITE);
+	CHECK_EQ(plat_write(sv[1], "y", 1, PLAT_FD_SOCKET), 1);
+	CHECK(poll_modes(1000000000, K1, NULL) & PLAT_POLL_READ);
+	CHECK_EQ(poll_modes(0, K1, NULL), 0);	/* edge-triggered: not re-armed */
+	/* ...but plat_fdpoll tells the state, every time it is asked */
+	CHECK_EQ(plat_fdpoll(sv[0], PLAT_POLL_READ), PLAT_POLL_READ);
+	CHECK_EQ(plat_fdpoll(sv[0], PLAT_POLL_READ), PLAT_POLL_READ);
+	CHECK_EQ(plat_read(sv[0], &c, 1), 1);
+	CHECK_EQ(c, 'y');
+
+	/* A break is left for a blocking poll by a look (delay 0), and drained
+	 * by the blocking one, once. */
+	plat_netpollbreak();
+	poll_modes(0, K1, &breaks);
+	CHECK_EQ(breaks, 0);
+	poll_modes(5000000000LL, K1, &breaks);	/* returns at once: the break */
+	CHECK_EQ(breaks, 1);
+	poll_modes(0, K1, &breaks);
+	CHECK_EQ(breaks, 1);
+	/* A timed wait with nothing to report lasts its time, not less. */
+	int64_t t0 = plat_nanotime();
+	CHECK_EQ(poll_modes(3000000, K1, &breaks), 0);
+	CHECK(plat_nanotime() - t0 >= 3000000);
+	CHECK(plat_nanotime() - t0 < 5000000000LL);
+
+	/* The peer hangs up: readable (EOF), as Go treats RDHUP. */
+	sys_close(sv[1]);
+	CHECK(poll_modes(1000000000, K1, NULL) & PLAT_POLL_READ);
+	CHECK(plat_fdpoll(sv[0], PLAT_POLL_READ) & PLAT_POLL_READ);
+	CHECK_EQ(plat_read(sv[0], &c, 1), 0);
+	CHECK_EQ(plat_netpollclose(sv[0]), 0);
+	CHECK_EQ(plat_netpollclose(sv[0]), -2);	/* ENOENT: registered no more */
+	CHECK_EQ(plat_close(sv[0]), 0);
+	CHECK_EQ(plat_fdpoll(sv[0], PLAT_POLL_READ), -NOLIBC_EBADF);
+
+	/* A regular file: the poller refuses it, so core will run it blocking. */
+	long f = sys_openat(NOLIBC_AT_FDCWD, "/etc/hosts", NOLIBC_O_RDONLY | NOLIBC_O_CLOEXEC);
+	if (f >= 0) {
+		CHECK_EQ(plat_fd_kind((int)f), PLAT_FD_OTHER);
+		CHECK(plat_netpollopen((int)f, K2) < 0);
+		sys_close((int)f);
+	}
+
+	/* A pipe: its kind, and EPIPE without a SIGPIPE once the reader is gone. */
+	CHECK_EQ(sys_pipe2(pfd, NOLIBC_O_CLOEXEC | NOLIBC_O_NONBLOCK), 0);
+	CHECK_EQ(plat_fd_kind(pfd[1]), PLAT_FD_PIPE);
+	sys_close(pfd[0]);
+	CHECK_EQ(plat_write(pfd[1], "z", 1, PLAT_FD_PIPE), -NOLIBC_EPIPE);
+	sys_close(pfd[1]);
+
+	/* Loopback TCP by the raw calls: listen, a non-blocking connect that
+	 * completes once writable, accept. */
+	int l = plat_socket(PLAT_AF_INET), s = plat_socket(PLAT_AF_INET), a = -1;
+	CHECK(l >= 0 && s >= 0);
+	int salen = plat_sockaddr(&lo, sa, sizeof sa);
+	CHECK_EQ(salen, 16);
+	CHECK_EQ(plat_listen(l, sa, (uint32_t)salen, 16), 0);
+	int port = plat_sockport(l);
+	CHECK(port > 0);
+	lo.port = (uint16_t)port;
+	salen = plat_sockaddr(&lo, sa, sizeof sa);
+	CHECK_EQ(plat_netpollopen(l, K2), 0);
+	CHECK_EQ(plat_netpollopen(s, K3), 0);
+	CHECK_EQ(plat_getpeername(s), -NOLIBC_ENOTCONN);
+	int r = plat_connect(s, sa, (uint32_t)salen);
+	CHECK(r == 0 || r == -NOLIBC_EINPROGRESS);
+	for (int i = 0; i < 100 && a < 0; i++) {
+		a = plat_accept(l, NULL, NULL);
+		if (a == -NOLIBC_EAGAIN)
+			poll_modes(100000000, K2, NULL);
+	}
+	CHECK(a >= 0);
+	CHECK(poll_modes(0, K3, NULL) & PLAT_POLL_WRITE);
+	CHECK_EQ(plat_sockerror(s), 0);
+	CHECK_EQ(plat_getpeername(s), 0);
+	CHECK_EQ(plat_write(s, "hi", 2, PLAT_FD_SOCKET), 2);
+	char buf[4] = { 0 };
+	for (int i = 0; i < 100 && plat_read(a, buf, 2) == -NOLIBC_EAGAIN; i++)
+		plat_osyield();
+	CHECK(buf[0] == 'h' && buf[1] == 'i');
+	plat_netpollclose(l);
+	plat_netpollclose(s);
+	plat_close(a);
+	plat_close(s);
+	/* Nobody listens now: refused, through SO_ERROR or at once. */
+	plat_close(l);
+	s = plat_socket(PLAT_AF_INET);
+	CHECK_EQ(plat_netpollopen(s, K3), 0);
+	r = plat_connect(s, sa, (uint32_t)salen);
+	if (r == -NOLIBC_EINPROGRESS) {
+		poll_modes(1000000000, K3, NULL);
+		r = -plat_sockerror(s);
+	}
+	CHECK_EQ(r, -111);	/* ECONNREFUSED */
+	plat_netpollclose(s);
+	plat_close(s);
+}
+
 /* Goroutines run on the runtime's clones, never on the thread blocked in
  * goro_main: their TLS is not the main thread's, and starts from the image. */
 static long *main_tls;
@@ -628,6 +808,8 @@ int main(int argc, char **argv, char **envp)
 	run("stack_overflow", test_stack_overflow);
 	run("deadlock", test_deadlock);
 	run("unexpected_signal", test_unexpected_signal);
+	run("net_host", test_net_host);
+	run("net_backend", test_net_backend);
 	r = goro_main(&cfg, goro_body, NULL);
 	if (r != 0) {
 		out("goro_main returned ");
