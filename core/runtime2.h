@@ -67,6 +67,7 @@ enum waitreason {
 	waitReasonSleep,
 	waitReasonSemacquire,
 	waitReasonSelectNoCases,
+	waitReasonIOWait,
 };
 
 /* A goroutine. Lives at the top of its own stack slot (stack.c), so a G and
@@ -90,6 +91,7 @@ struct g {
 	void *startarg;
 	struct sudog *waiting;   /* sudogs this G is queued with (select), in lock order */
 	uint32_t selectDone;     /* atomic: a select's wake-up is claimed (dequeue, timer) */
+	uint32_t selcommit;      /* atomic: selparkcommit still queues this G's fd cases */
 	bool foreign;            /* stand-in for a thread the runtime does not own */
 	struct note park;        /* a stand-in sleeps here instead of parking */
 	struct g *alllink;       /* allg list (traceback.c), append-only */

@@ -2,17 +2,43 @@
  * per-M fastrand shuffle), channels locked in address order (heap sort, as
  * Go), then pass 1 takes any ready case, pass 2 enqueues a sudog on every
  * channel and parks, pass 3 dequeues from the cases that lost. A timeout is
- * a timer that competes for the wake-up through g->selectDone. */
+ * a timer that competes for the wake-up through g->selectDone.
+ *
+ * Beyond Go, a case may wait on a descriptor (GORO_FDREAD, GORO_FDWRITE).
+ * Its readiness is a state, asked of the system (plat_fdpoll) in pass 1 and
+ * again once the case is queued on the pollDesc, so an event that lost to
+ * another case is still there for the next select or read. Each fd case
+ * holds a reference on its descriptor for the whole select, so Close waits
+ * for it to return. */
 #include "chan.h"
+#include "fd.h"
 #include "platform.h"
 
 enum { SELECT_MAX_CASES = 1 << 16, SELECT_STACK_CASES = 64 };
+enum { SELECT_SPURIOUS = -100 };   /* selectgo: an fd case woke us, not ready: again */
 
 struct selstate {
 	goro_case *cases;
-	uint16_t *lockorder;
-	int n;                   /* cases with a channel, the length of lockorder */
+	uint16_t *lockorder;     /* the channel cases (n), then the fd cases (nfd) */
+	int n;                   /* cases with a channel */
+	int nfd;                 /* cases on a descriptor */
 };
+
+static bool is_fd(const goro_case *cas)
+{
+	return cas->dir == GORO_FDREAD || cas->dir == GORO_FDWRITE;
+}
+
+static int fd_mode(const goro_case *cas)
+{
+	return cas->dir == GORO_FDREAD ? PLAT_POLL_READ : PLAT_POLL_WRITE;
+}
+
+/* The pollDesc of an fd case; the select holds a reference on it. */
+static struct pollDesc *casepd(const goro_case *cas)
+{
+	return pd_lookup(cas->fd);
+}
 
 static struct hchan *casechan(const struct selstate *s, int i)
 {
@@ -62,22 +88,54 @@ static void select_timeout(void *arg, uintptr_t seq)
  * the select's frame, which may be gone once the last lock is dropped.
  * With no channels at all, nothing holds gp back: it may be woken, return
  * and be waiting somewhere else as soon as the timer is armed. So the list
- * is read first, and gp is not touched after addtimer. */
+ * is read first, and gp is not touched after addtimer.
+ *
+ * fd cases (sudogs with no channel, after the channel ones, elem the
+ * pollDesc, ticket the mode) are queued on their pollDesc here, once gp is
+ * Gwaiting, so that netpoll may ready it; then each descriptor is asked
+ * again, and one found ready claims the wake-up itself: gp does not sleep.
+ * An fd waker may ready gp while this still runs, so gp->selcommit holds
+ * gp back (selectgo spins on it) until the last touch here. */
+struct selpark {
+	struct timer *t;
+	bool fds;
+};
+
 static bool selparkcommit(struct g *gp, void *arg)
 {
-	struct timer *t = arg;
+	struct selpark *sp = arg;
+	struct timer *t = sp->t;
 	struct sudog *list = gp->waiting;
-	if (t != NULL)
+	bool selfwake = false;
+	if (sp->fds) {
+		a_store(&gp->selcommit, 1);
+		for (struct sudog *sg = list; sg != NULL; sg = sg->waitlink) {
+			if (sg->c != NULL)
+				continue;
+			struct pollDesc *pd = sg->elem;
+			int mode = (int)sg->ticket;
+			netpoll_selqueue(pd, mode, sg);
+			if (fd_case_ready(pd, mode) != FD_NOTREADY && a_cas(&gp->selectDone, 0, 1)) {
+				sg->success = true;
+				gp->param = sg;
+				selfwake = true;
+				break;
+			}
+		}
+	}
+	if (t != NULL && !selfwake)
 		addtimer(t);
 	struct hchan *lastc = NULL;
-	for (struct sudog *sg = list; sg != NULL; sg = sg->waitlink) {
+	for (struct sudog *sg = list; sg != NULL && sg->c != NULL; sg = sg->waitlink) {
 		if (sg->c != lastc && lastc != NULL)
 			unlock(&lastc->lock);
 		lastc = sg->c;
 	}
 	if (lastc != NULL)
 		unlock(&lastc->lock);
-	return true;
+	if (sp->fds)
+		a_store_rel(&gp->selcommit, 0);   /* release: pairs with selectgo's spin */
+	return !selfwake;
 }
 
 static bool is_send(const goro_case *cas)
@@ -86,11 +144,14 @@ static bool is_send(const goro_case *cas)
 }
 
 /* Heap sort of the case indices by channel address (Go's lock order). */
-static void sort_lockorder(goro_case *cases, const uint16_t *pollorder, uint16_t *lockorder, int n)
+static int sort_lockorder(goro_case *cases, const uint16_t *pollorder, uint16_t *lockorder, int norder)
 {
 #define KEY(i) ((uintptr_t)cases[lockorder[i]].chan)
-	for (int i = 0; i < n; i++) {
-		int j = i;
+	int n = 0;
+	for (int i = 0; i < norder; i++) {
+		if (is_fd(&cases[pollorder[i]]))
+			continue;
+		int j = n++;
 		uintptr_t c = (uintptr_t)cases[pollorder[i]].chan;
 		while (j > 0 && KEY((j - 1) / 2) < c) {
 			int k = (j - 1) / 2;
@@ -120,6 +181,12 @@ static void sort_lockorder(goro_case *cases, const uint16_t *pollorder, uint16_t
 		lockorder[j] = o;
 	}
 #undef KEY
+	/* The fd cases follow, in poll order. */
+	int k = n;
+	for (int i = 0; i < norder; i++)
+		if (is_fd(&cases[pollorder[i]]))
+			lockorder[k++] = pollorder[i];
+	return n;
 }
 
 /* Out of memory halfway through pass 2: take the n sudogs queued so far (in
@@ -130,8 +197,10 @@ static void selunqueue(struct selstate *s, struct g *gp, int n)
 	struct sudog *sg = gp->waiting;
 	for (int i = 0; i < n; i++) {
 		goro_case *k = &s->cases[s->lockorder[i]];
-		struct hchan *c = hchan_of(k->chan);
-		waitq_dequeue_sudog(is_send(k) ? &c->sendq : &c->recvq, sg);
+		if (!is_fd(k)) {   /* fd sudogs are queued only at selparkcommit */
+			struct hchan *c = hchan_of(k->chan);
+			waitq_dequeue_sudog(is_send(k) ? &c->sendq : &c->recvq, sg);
+		}
 		struct sudog *next = sg->waitlink;
 		sg->waitlink = NULL;
 		sg->isSelect = false;
@@ -149,19 +218,19 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	uint16_t *pollorder = order, *lockorder = order + ncases;
 	bool block = timeout_ns != 0;
 
-	/* Shuffle the cases with a channel into pollorder (inside-out
-	 * Fisher-Yates); NULL channels are never ready and drop out. */
+	/* Shuffle the cases with a channel or a descriptor into pollorder
+	 * (inside-out Fisher-Yates); NULL channels are never ready and drop out. */
 	int norder = 0;
 	for (int i = 0; i < ncases; i++) {
-		if (cases[i].chan == NULL)
+		if (cases[i].chan == NULL && !is_fd(&cases[i]))
 			continue;
 		int j = (int)((uint64_t)fastrand() * (uint32_t)(norder + 1) >> 32);
 		pollorder[norder] = pollorder[j];
 		pollorder[j] = (uint16_t)i;
 		norder++;
 	}
-	sort_lockorder(cases, pollorder, lockorder, norder);
-	struct selstate s = { cases, lockorder, norder };
+	int nchan = sort_lockorder(cases, pollorder, lockorder, norder);
+	struct selstate s = { cases, lockorder, nchan, norder - nchan };
 
 	sellock(&s);
 
@@ -173,6 +242,15 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	for (int i = 0; i < norder; i++) {
 		casi = pollorder[i];
 		cas = &cases[casi];
+		if (is_fd(cas)) {
+			int st = fd_case_ready(casepd(cas), fd_mode(cas));
+			if (st != FD_NOTREADY) {
+				selunlock(&s);
+				cas->status = st;
+				return casi;
+			}
+			continue;
+		}
 		c = hchan_of(cas->chan);
 		if (!is_send(cas)) {
 			if ((sg = waitq_dequeue(&c->sendq)) != NULL)
@@ -203,7 +281,6 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	struct sudog **nextp = &gp->waiting;
 	for (int i = 0; i < norder; i++) {
 		cas = &cases[lockorder[i]];
-		c = hchan_of(cas->chan);
 		sg = acquireSudog();
 		if (sg == NULL) {
 			selunqueue(&s, gp, i);
@@ -212,10 +289,17 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 		}
 		sg->g = gp;
 		sg->isSelect = true;
-		sg->elem = cas->elem;
-		sg->c = c;
 		*nextp = sg;
 		nextp = &sg->waitlink;
+		if (is_fd(cas)) {
+			sg->elem = casepd(cas);
+			sg->c = NULL;
+			sg->ticket = (uint32_t)fd_mode(cas);
+			continue;
+		}
+		c = hchan_of(cas->chan);
+		sg->elem = cas->elem;
+		sg->c = c;
 		if (is_send(cas))
 			waitq_enqueue(&c->sendq, sg);
 		else
@@ -229,7 +313,13 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 		t.when = when_after(timeout_ns);
 		tp = &t;
 	}
-	gopark(gp, selparkcommit, tp, norder == 0 && tp == NULL ? waitReasonSelectNoCases : waitReasonSelect);
+	struct selpark sp = { tp, s.nfd > 0 };
+	gopark(gp, selparkcommit, &sp, norder == 0 && tp == NULL ? waitReasonSelectNoCases : waitReasonSelect);
+	if (s.nfd > 0) {
+		/* acquire: pairs with selparkcommit's last store */
+		while (a_load_acq(&gp->selcommit) != 0)
+			plat_osyield();
+	}
 
 	/* Woken by one channel, or by the timer (param NULL). Disarm the timer
 	 * and wait out a select_timeout under way before selectDone is reset,
@@ -248,16 +338,31 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	casi = -1;
 	cas = NULL;
 	bool success = false;
+	int fd_status = GORO_OK;
 	struct sudog *sglist = gp->waiting;
 	for (struct sudog *sg1 = gp->waiting; sg1 != NULL; sg1 = sg1->waitlink) {
 		sg1->isSelect = false;
-		sg1->elem = NULL;
+		if (sg1->c != NULL)
+			sg1->elem = NULL;
 		sg1->c = NULL;
 	}
 	gp->waiting = NULL;
 	for (int i = 0; i < norder; i++) {
 		goro_case *k = &cases[lockorder[i]];
-		if (sglist == winner) {
+		if (is_fd(k)) {
+			/* Off the pollDesc, if the waker has not taken it off. */
+			netpoll_seldequeue(sglist->elem, (int)sglist->ticket, sglist);
+			sglist->elem = NULL;
+			sglist->ticket = 0;
+			if (sglist == winner) {
+				casi = lockorder[i];
+				cas = k;
+				/* An edge-triggered event can be older than a read
+				 * that consumed its data: then the case is not ready
+				 * after all, and the select starts over. */
+				fd_status = fd_case_ready(casepd(k), fd_mode(k));
+			}
+		} else if (sglist == winner) {
 			casi = lockorder[i];
 			cas = k;
 			success = sglist->success;
@@ -279,7 +384,12 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 			return GORO_TIMEOUT;
 		throw("selectgo: bad wakeup");
 	}
-	cas->status = success ? GORO_OK : GORO_CLOSED;
+	if (is_fd(cas)) {
+		if (fd_status == FD_NOTREADY)
+			return SELECT_SPURIOUS;
+		cas->status = fd_status;
+	} else
+		cas->status = success ? GORO_OK : GORO_CLOSED;
 	return casi;
 
 bufrecv:
@@ -318,8 +428,18 @@ sclose:
 }
 
 /* Arguments a caller can get wrong, for one case. */
+/* Drop the references taken on the fd cases among cases[0..n). */
+static void fd_release_cases(goro_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_fd(&cases[i]))
+			fd_release(pd_lookup(cases[i].fd));
+}
+
 static bool case_ok(const goro_case *cas)
 {
+	if (is_fd(cas))
+		return cas->fd.id_ != 0;
 	if (cas->dir != GORO_RECV && cas->dir != GORO_SEND)
 		return false;
 	if (cas->chan == NULL)
@@ -335,7 +455,7 @@ int goro_select(goro_case *cases, size_t n, int64_t timeout_ns)
 
 	/* One case and no timer is a plain send or receive, as Go's compiler
 	 * makes of it (selectnbsend, selectnbrecv, or the blocking forms). */
-	if (n == 1 && cases[0].chan != NULL && timeout_ns <= 0) {
+	if (n == 1 && cases[0].chan != NULL && !is_fd(&cases[0]) && timeout_ns <= 0) {
 		if (!case_ok(&cases[0]))
 			return GORO_INVAL;
 		struct hchan *c = hchan_of(cases[0].chan);
@@ -349,19 +469,44 @@ int goro_select(goro_case *cases, size_t n, int64_t timeout_ns)
 		return 0;
 	}
 
-	for (size_t i = 0; i < n; i++)
+	size_t nfd = 0;
+	for (size_t i = 0; i < n; i++) {
 		if (!case_ok(&cases[i]))
 			return GORO_INVAL;
+		nfd += is_fd(&cases[i]);
+	}
+
+	/* A reference on every descriptor, for the whole select; a closed one
+	 * (or a stale handle) is a ready case with status CLOSED. */
+	size_t held = 0;
+	for (size_t i = 0; nfd > 0 && i < n; i++) {
+		if (!is_fd(&cases[i]))
+			continue;
+		if (fd_acquire(cases[i].fd) == NULL) {
+			fd_release_cases(cases, held);
+			cases[i].status = GORO_CLOSED;
+			return (int)i;
+		}
+		held = i + 1;
+	}
 
 	uint16_t stack_order[2 * SELECT_STACK_CASES];
 	uint16_t *order = stack_order;
-	if (n > SELECT_STACK_CASES) {
+	int r = GORO_NOMEM;
+	if (n > SELECT_STACK_CASES)
 		order = rtmalloc(2 * n * sizeof *order);
-		if (order == NULL)
-			return GORO_NOMEM;
+	int64_t until = timeout_ns > 0 ? when_after(timeout_ns) : 0;
+	while (order != NULL) {
+		r = selectgo(cases, order, (int)n, timeout_ns);
+		if (r != SELECT_SPURIOUS)
+			break;
+		r = GORO_TIMEOUT;
+		if (until != 0 && (timeout_ns = until - plat_nanotime()) <= 0)
+			break;
 	}
-	int r = selectgo(cases, order, (int)n, timeout_ns);
-	if (order != stack_order)
+	if (order != stack_order && order != NULL)
 		rtfree(order, 2 * n * sizeof *order);
+	if (nfd > 0)
+		fd_release_cases(cases, n);
 	return r;
 }

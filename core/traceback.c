@@ -35,6 +35,7 @@ static const char *waitreason_strings[] = {
 	[waitReasonSleep] = "sleep",
 	[waitReasonSemacquire] = "semacquire",
 	[waitReasonSelectNoCases] = "select (no cases)",
+	[waitReasonIOWait] = "IO wait",
 };
 
 static const char *gstatus_string(uint32_t st, uint8_t reason)

@@ -350,7 +350,8 @@ int goro_dial(const char *network, const char *address, int64_t timeout_ns, goro
 int goro_listen(const char *network, const char *address, goro_fd *out);
 
 /* The port a listener or connection is bound to (net.Addr's port), or
- * CLOSED, INVAL (not an inet socket), ERRNO. For ":0" listeners. */
+ * CLOSED, INVAL (a socket not of INET/INET6), ERRNO (ENOTSOCK). For ":0"
+ * listeners. */
 int goro_fd_port(goro_fd f);
 
 /* ---- Runtime statistics ---- */
