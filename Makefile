@@ -7,6 +7,7 @@
 #   make check-freestanding    core/ and arch/ objects need only plat_* and mem*
 #   make check-namespace       every global of libgoro.a is goro_* or plat_*
 #   make check-docs            core/HACKING.md's map names every core file (in make test)
+#   make check-gdb             tools/goro-gdb.py in gdb batch mode (in make test when gdb exists)
 #   make install | uninstall   [PREFIX=/usr/local DESTDIR=]; see "Install" below
 #   make check-exports | check-header | check-install   (also below)
 #   make test HOST=nolibc | PARK=condvar   other hosts and parks: toolchain.mk, nolibc section
@@ -212,7 +213,7 @@ toolchain:
 	@echo "TESTENV   = $(TESTENV)"
 
 # Debian/Ubuntu, as root or through sudo; a no-op when all are installed.
-DEPS_PKGS := check pkg-config clang g++ gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+DEPS_PKGS := check pkg-config clang g++ gcc-aarch64-linux-gnu libc6-dev-arm64-cross gdb gdb-multiarch \
 	qemu-user golang-go check:arm64 libsubunit-dev:arm64
 deps:
 	@st=$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(DEPS_PKGS) 2>/dev/null) && \
@@ -303,6 +304,7 @@ PREFIX ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
 LIBDIR ?= $(PREFIX)/lib
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DATADIR ?= $(PREFIX)/share
 INSTALL ?= install
 CXX_HEADER ?= g++ clang++
 CC_HEADER ?= gcc clang
@@ -313,7 +315,8 @@ SOLINKS := $(B)/$(SONAME) $(B)/libgoro.so
 PIC_OBJS := $(patsubst $(B)/%,$(B)/pic/%,$(FREE_OBJS) $(HOST_OBJS))
 # Files `make install` creates, relative to $(DESTDIR).
 INSTALLED := $(INCLUDEDIR)/goro.h $(LIBDIR)/libgoro.a $(LIBDIR)/libgoro.so.$(GORO_VERSION) \
-	$(LIBDIR)/$(SONAME) $(LIBDIR)/libgoro.so $(PKGCONFIGDIR)/goro.pc
+	$(LIBDIR)/$(SONAME) $(LIBDIR)/libgoro.so $(PKGCONFIGDIR)/goro.pc \
+	$(DATADIR)/goro/goro-gdb.py $(LIBDIR)/libgoro.so.$(GORO_VERSION)-gdb.py
 
 .PHONY: shared install uninstall check-exports check-namespace-app check-header check-install
 
@@ -381,6 +384,9 @@ install: $(LIB) $(SOLIB)
 		-e 's|@includedir@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
 		goro.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/goro.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/goro.pc
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/goro
+	$(INSTALL) -m 644 tools/goro-gdb.py $(DESTDIR)$(DATADIR)/goro/goro-gdb.py
+	$(INSTALL) -m 644 tools/goro-gdb.py $(DESTDIR)$(LIBDIR)/libgoro.so.$(GORO_VERSION)-gdb.py
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
@@ -453,7 +459,8 @@ check-install: $(LIB) $(SOLIB)
 		LIBDIR=$(CHECK_INSTALL_PREFIX)/lib PKGCONFIGDIR=$(CHECK_INSTALL_PREFIX)/lib/pkgconfig"; \
 	$(MAKE) --no-print-directory install $$iv; \
 	lib=$$d/dest$(CHECK_INSTALL_PREFIX)/lib; \
-	for f in include/goro.h lib/libgoro.a lib/libgoro.so.$(GORO_VERSION) lib/pkgconfig/goro.pc; do \
+	for f in include/goro.h lib/libgoro.a lib/libgoro.so.$(GORO_VERSION) lib/pkgconfig/goro.pc \
+		share/goro/goro-gdb.py lib/libgoro.so.$(GORO_VERSION)-gdb.py; do \
 		[ -f $$d/dest$(CHECK_INSTALL_PREFIX)/$$f ] || { echo "check-install: $$f not installed" >&2; exit 1; }; done; \
 	[ "$$(readlink $$lib/$(SONAME))" = libgoro.so.$(GORO_VERSION) ] && \
 	[ "$$(readlink $$lib/libgoro.so)" = $(SONAME) ] || { echo "check-install: bad .so links" >&2; exit 1; }; \
@@ -541,3 +548,33 @@ memcheck:
 memcheck-run: $(TEST_BINS)
 	@for t in $(TEST_BINS); do echo "== $$t"; \
 		CK_FORK=yes CK_TIMEOUT_MULTIPLIER=20 valgrind -q --error-exitcode=9 $$t || exit 1; done
+
+# ---- gdb: goroutines in the debugger (tools/goro-gdb.py) ----
+#   make check-gdb [ARCH=arm64]   tools/check-gdb.sh: gdb in batch mode on
+#       tests/gdb/target.c stopped at a known state, on the live process and
+#       on a core dump of it (arm64: under qemu-aarch64 -g, with
+#       gdb-multiarch). `make test` runs it when that gdb is installed
+#       (not for sanitizer or valgrind builds, whose runtimes fight ptrace).
+GDB_amd64 = gdb
+GDB_arm64 = gdb-multiarch
+GDB ?= $(GDB_$(ARCH))
+GDB_PATH := $(shell command -v $(GDB) 2>/dev/null)
+GDB_TARGET := $(B)/tests/gdb/target
+# Natively, also the auto-load beside libgoro.so (qemu-aarch64 can't run
+# the dynamically linked program).
+GDB_SHARED := $(if $(QEMU)$(filter nolibc,$(HOST)),,$(B)/tests/gdb/target-shared)
+.PHONY: check-gdb
+check-gdb: $(GDB_TARGET) $(GDB_SHARED)
+	@$(need_qemu)
+	@if [ -z "$(GDB_PATH)" ]; then echo "check-gdb: $(GDB) not found (make deps, or GDB=...)" >&2; exit 1; fi
+	@QEMU="$(QEMU)" sh tools/check-gdb.sh $(GDB_TARGET) $(GDB) $(if $(GDB_SHARED),$(GDB_SHARED) $(SOLIB))
+
+$(B)/tests/gdb/target-shared: tests/gdb/target.c $(SOLIB) $(SOLINKS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS_APP) $(CFLAGS) -o $@ $< -L$(B) -lgoro -lpthread $(LDFLAGS)
+ifneq ($(GDB_PATH),)
+ifeq ($(HOST)$(SANITIZE)$(VALGRIND),posix)
+test: check-gdb
+endif
+endif
+-include $(GDB_TARGET).d
