@@ -25,6 +25,8 @@ struct mutex { uint32_t key; };
  *     hchan.lock (chan.h; select takes several, by address) > p.timersLock
  *     hchan.lock > sched.lock (selparkcommit arms its timer under the channel
  *         locks, and addtimer's wakeNetPoller may startm)
+ *     goro_timer.mu (sleep.c) > hchan.lock, timers.lock (Stop and Reset drain
+ *         the channel and deltimer/modtimer under it; the fire takes no lock of its own)
  *     semaRoot.lock, notifyList.lock (sema.h): one object at a time
  *     hchan.lock > sched.sudoglock (chanpark and selectgo get and free sudogs locked)
  *     sched.lock > sched.gfree.lock > stack_lock (stack.c)

@@ -255,6 +255,56 @@ int goro_chan_recv_n(goro_chan *c, void *elem, size_t size);
 
 /* ---- Time: Timer, Ticker, AfterFunc (time/sleep.go, time/tick.go) ---- */
 
+/* time.Duration's units, in the nanoseconds every goro call takes. */
+#define GORO_NANOSECOND  1LL
+#define GORO_MICROSECOND 1000LL
+#define GORO_MILLISECOND 1000000LL
+#define GORO_SECOND      1000000000LL
+
+/* A Timer, a Ticker or an AfterFunc, with Go 1.23's semantics (which closed
+ * Go 1.19's stale-value trap): once goro_timer_stop or goro_timer_reset has
+ * returned, no value from before it is received from the channel. A value
+ * that has come due but has not been received still counts as pending: Stop
+ * and Reset discard it and return true. The channel is buffered (capacity 1)
+ * and receives an int64_t, the goro_now() time the timer fired; a ticker
+ * whose receiver is slow drops ticks rather than queueing them. Every call
+ * below works from threads the runtime does not own; a NULL timer is refused
+ * (false, NULL, nothing done). */
+typedef struct goro_timer goro_timer;
+
+/* time.NewTimer(ns): fires once, ns from now (ns <= 0: at once; INT64_MAX:
+ * never). NULL when out of memory. */
+goro_timer *goro_timer_make(int64_t ns);
+
+/* time.NewTicker(period): fires every period ns, the first time period from
+ * now. NULL when out of memory or period <= 0 (Go panics). */
+goro_timer *goro_ticker_make(int64_t period);
+
+/* time.AfterFunc(ns, fn): fn(arg) runs in a goroutine of its own once ns
+ * have passed. NULL when out of memory or fn is NULL. Stop returns true if
+ * it kept fn from starting; Reset re-arms it, even after fn has run. */
+goro_timer *goro_after_func(int64_t ns, void (*fn)(void *), void *arg);
+
+/* t.C: the channel to receive the firing time from, or to use in
+ * goro_select; NULL for an AfterFunc (and for NULL). Valid until
+ * goro_timer_free. */
+goro_chan *goro_timer_chan(goro_timer *t);
+
+/* t.Stop(): true if it stopped a pending fire (a value not yet received
+ * included, which is discarded); for a ticker, true if it was running.
+ * false if the timer had fired and its value was received, or was stopped. */
+bool goro_timer_stop(goro_timer *t);
+
+/* t.Reset(ns): stop t as goro_timer_stop does (the same result), then arm
+ * it to fire ns from now; for a ticker ns is its new period, and ns <= 0 is
+ * refused (false, ticker unchanged; Go panics). */
+bool goro_timer_reset(goro_timer *t, int64_t ns);
+
+/* Stop t, wait out a firing already under way, then free t and its
+ * channel. Nothing may be waiting on the channel (goro_chan_free's rule).
+ * Go has no such call: its timers are garbage collected. */
+void goro_timer_free(goro_timer *t);
+
 /* ---- Cancellation: context (context/context.go) ---- */
 
 /* ---- I/O: descriptors through the netpoller (internal/poll, net) ---- */

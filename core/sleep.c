@@ -1,0 +1,182 @@
+/* Timer, Ticker and AfterFunc over the runtime's timers: ports time/sleep.go
+ * (NewTimer, Stop, Reset, AfterFunc, sendTime, goFunc) and time/tick.go
+ * (NewTicker), with Go 1.23's channel semantics (runtime/time.go's seq). */
+#include "chan.h"
+#include "platform.h"
+
+enum { TIMER_CHAN, TIMER_TICKER, TIMER_FUNC };
+
+#define TIMER_MAGIC 0x74696d72u   /* "timr" */
+
+/* The no-stale-value protocol (Go 1.23 makes its sends conditional on a
+ * sequence number under t.sendLock; here the fire takes no lock, so that
+ * Stop and Reset may hold theirs across deltimer and modtimer whatever
+ * those wait for):
+ *   - every arm gets a fresh seq, passed to t.f; live holds the seq of the
+ *     arm that may still deliver, 0 when none. A one-shot fire claims it
+ *     by CAS(live, seq, 0); a ticker fire only checks live == seq.
+ *   - a fire counts itself in sending before it looks at live, and stops
+ *     counting after its send. Stop and Reset exchange live for 0, then
+ *     wait for sending to reach 0, then drain the channel: any fire that
+ *     saw the old seq is counted (seq_cst increment before the load of
+ *     live, exchange before the load of sending: one of the two sees the
+ *     other), so its value is in the buffer by then and is drained.
+ * mu serialises Stop, Reset and free on one timer (not the fires); it is a
+ * runtime lock, never held across a park: mu > timer internals > hchan.lock. */
+struct goro_timer {
+	struct timer t;          /* the runtime timer; its seq is the arm's */
+	struct mutex mu;
+	uint32_t magic;          /* TIMER_MAGIC while allocated: catches stale handles */
+	uint8_t kind;            /* TIMER_*; immutable */
+	uintptr_t seq;           /* under mu: the last seq handed out */
+	uintptr_t live;          /* atomic: the seq that may still deliver, or 0 */
+	uint32_t sending;        /* atomic: fires between looking at live and their send's end */
+	goro_chan *c;            /* immutable; NULL for TIMER_FUNC */
+	void (*fn)(void *);      /* TIMER_FUNC; immutable */
+	void *fnarg;
+};
+
+static bool timer_valid(const goro_timer *t)
+{
+	return t != NULL && a_load_relaxed(&t->magic) == TIMER_MAGIC;
+}
+
+/* sendTime: t.f of a channel timer or ticker; runs on g0, must not block.
+ * A full buffer means the receiver has not taken the last value: the tick
+ * is dropped, as Go's non-blocking send does. */
+static void sendTime(void *arg, uintptr_t seq)
+{
+	goro_timer *t = arg;
+	a_xadd(&t->sending, 1);   /* seq_cst: before the load of live (see above) */
+	bool deliver = t->kind == TIMER_TICKER ? a_load(&t->live) == seq : a_cas(&t->live, seq, 0);
+	if (deliver) {
+		int64_t now = plat_nanotime();
+		(void)chansend(hchan_of(t->c), &now, false);
+	}
+	a_xadd(&t->sending, (uint32_t)-1);   /* seq_cst: after the send, read by stop_locked */
+}
+
+/* goFunc: t.f of an AfterFunc. Once claimed, fn runs: Stop says false. */
+static void goFunc(void *arg, uintptr_t seq)
+{
+	goro_timer *t = arg;
+	if (!a_cas(&t->live, seq, 0))
+		return;
+	int st = goro_spawn(t->fn, t->fnarg);
+	if (st == GORO_NOMEM)
+		throw("goro_after_func: out of memory starting the function");
+	/* INVAL: the program is exiting; fn would not run anyway. */
+}
+
+static goro_timer *newTimer(int kind, int64_t ns, int64_t period, void (*fn)(void *), void *arg)
+{
+	goro_timer *t = rtmalloc(sizeof *t);
+	if (t == NULL)
+		return NULL;
+	if (kind != TIMER_FUNC) {
+		t->c = goro_chan_make(sizeof(int64_t), 1);
+		if (t->c == NULL) {
+			rtfree(t, sizeof *t);
+			return NULL;
+		}
+	}
+	t->kind = (uint8_t)kind;
+	t->fn = fn;
+	t->fnarg = arg;
+	t->seq = 1;
+	a_store_relaxed(&t->live, 1);
+	t->t.when = when_after(ns < 0 ? 0 : ns);
+	t->t.period = period;
+	t->t.f = kind == TIMER_FUNC ? goFunc : sendTime;
+	t->t.arg = t;
+	t->t.seq = 1;
+	a_store_rel(&t->magic, TIMER_MAGIC);   /* release: publishes t before a handle is used */
+	addtimer(&t->t);
+	return t;
+}
+
+goro_timer *goro_timer_make(int64_t ns)
+{
+	return newTimer(TIMER_CHAN, ns, 0, NULL, NULL);
+}
+
+goro_timer *goro_ticker_make(int64_t period)
+{
+	if (period <= 0)
+		return NULL;
+	return newTimer(TIMER_TICKER, period, period, NULL, NULL);
+}
+
+goro_timer *goro_after_func(int64_t ns, void (*fn)(void *), void *arg)
+{
+	if (fn == NULL)
+		return NULL;
+	return newTimer(TIMER_FUNC, ns, 0, fn, arg);
+}
+
+goro_chan *goro_timer_chan(goro_timer *t)
+{
+	return timer_valid(t) ? t->c : NULL;
+}
+
+/* The common half of Stop and Reset (Go 1.23's timer.stop/modify for a
+ * channel timer): no arm from before delivers after this returns, and a
+ * value it delivered but nobody received is discarded. True if an arm was
+ * live or a value was discarded. t->mu is held. */
+static bool stop_locked(goro_timer *t)
+{
+	bool pending = a_xchg(&t->live, 0) != 0;   /* seq_cst: before the load of sending */
+	deltimer(&t->t);
+	if (t->c == NULL)
+		return pending;
+	while (a_load(&t->sending) != 0)
+		plat_osyield();   /* a fire mid-send: a few instructions away */
+	if (chanrecv(hchan_of(t->c), NULL, false) == GORO_OK)
+		pending = true;
+	return pending;
+}
+
+bool goro_timer_stop(goro_timer *t)
+{
+	if (!timer_valid(t))
+		return false;
+	lock(&t->mu);
+	bool pending = stop_locked(t);
+	unlock(&t->mu);
+	return pending;
+}
+
+bool goro_timer_reset(goro_timer *t, int64_t ns)
+{
+	if (!timer_valid(t))
+		return false;
+	int64_t period = 0;
+	if (t->kind == TIMER_TICKER) {
+		if (ns <= 0)
+			return false;
+		period = ns;
+	}
+	lock(&t->mu);
+	bool pending = stop_locked(t);
+	uintptr_t seq = ++t->seq;
+	if (seq == 0)
+		seq = ++t->seq;   /* 0 is "none" in live */
+	a_store(&t->live, seq);   /* before the arm: its fire must find it */
+	modtimer(&t->t, when_after(ns < 0 ? 0 : ns), period, t->t.f, t, seq);
+	unlock(&t->mu);
+	return pending;
+}
+
+void goro_timer_free(goro_timer *t)
+{
+	if (!timer_valid(t))
+		return;
+	lock(&t->mu);
+	(void)stop_locked(t);
+	a_store_relaxed(&t->magic, 0);
+	unlock(&t->mu);
+	timerwait(&t->t);   /* a fire popped before the deltimer may still run */
+	if (t->c != NULL)
+		goro_chan_free(t->c);
+	rtfree(t, sizeof *t);
+}

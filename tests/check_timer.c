@@ -1,0 +1,771 @@
+/* Timer, Ticker and AfterFunc: pairs with core/sleep.c, after Go's
+ * time/sleep_test.go and tick_test.go (TestAfterFunc, TestAfterStress,
+ * TestTimerStopStress, TestReset, TestZeroTimer, TestTicker,
+ * TestTickerResetLtZeroDuration) and Go 1.23's synchronous-channel rule:
+ * once Stop or Reset has returned, no value from before it is received.
+ * Loop tests run with procs 1 and 2 (_i + 1). Bounds are loose: they catch
+ * a timer that is early, lost, duplicated or wildly late. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define MS GORO_MILLISECOND
+#define US GORO_MICROSECOND
+#define LATE (2000 * MS)   /* "not wildly late" on a loaded 2-core box or qemu */
+
+static int run_procs;
+
+static void run(int (*fn)(void *))
+{
+	goro_config cfg = { .procs = run_procs };
+	ck_assert_int_eq(goro_main(&cfg, fn, NULL), 0);
+}
+
+/* A receive with a limit: the value, or -1 on timeout. */
+static int64_t recv_within(goro_chan *c, int64_t ns)
+{
+	int64_t v = 0;
+	goro_case cs = { .chan = c, .dir = GORO_RECV, .elem = &v };
+	int r = goro_select(&cs, 1, ns);
+	if (r == GORO_TIMEOUT)
+		return -1;
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(cs.status, GORO_OK);
+	return v;
+}
+
+/* ---- TestTimerFires: t.C gets the time it fired; never early ---- */
+
+static int fires_main(void *arg)
+{
+	(void)arg;
+	ck_assert_int_eq(GORO_SECOND, 1000 * GORO_MILLISECOND);
+	ck_assert_int_eq(GORO_MILLISECOND, 1000 * GORO_MICROSECOND);
+	ck_assert_int_eq(GORO_MICROSECOND, 1000 * GORO_NANOSECOND);
+	int64_t t0 = goro_now();
+	goro_timer *t = goro_timer_make(10 * MS);
+	ck_assert_ptr_nonnull(t);
+	goro_chan *c = goro_timer_chan(t);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(goro_chan_cap(c), 1);
+	int64_t v;
+	ck_assert_int_eq(goro_chan_recv(c, &v), GORO_OK);
+	int64_t t1 = goro_now();
+	ck_assert_msg(v >= t0 + 10 * MS, "fired %lld ns after the arm", (long long)(v - t0));
+	ck_assert(v <= t1);
+	ck_assert_msg(t1 - t0 < LATE, "10 ms timer took %lld ns", (long long)(t1 - t0));
+	ck_assert(!goro_timer_stop(t));   /* fired and received: nothing to stop */
+	ck_assert_int_eq(goro_chan_tryrecv(c, &v), GORO_AGAIN);   /* fired once */
+	goro_timer_free(t);
+	return 0;
+}
+
+START_TEST(TestTimerFires)
+{
+	run_procs = _i + 1;
+	run(fires_main);
+}
+END_TEST
+
+/* ---- TestZeroTimer: 0 and negative durations fire at once ---- */
+
+static int zero_main(void *arg)
+{
+	(void)arg;
+	static const int64_t ds[] = { 0, -1, -1000 * MS, INT64_MIN };
+	for (int k = 0; k < 400; k++) {
+		int64_t t0 = goro_now();
+		goro_timer *t = goro_timer_make(ds[k % 4]);
+		ck_assert_ptr_nonnull(t);
+		int64_t v = recv_within(goro_timer_chan(t), LATE);
+		ck_assert_msg(v >= t0, "timer %d: %lld", k, (long long)v);
+		goro_timer_free(t);
+	}
+	return 0;
+}
+
+START_TEST(TestZeroTimer)
+{
+	run_procs = _i + 1;
+	run(zero_main);
+}
+END_TEST
+
+/* ---- TestBadTimer: NULL and bad arguments are refused, not a crash ---- */
+
+static void never(void *arg)
+{
+	(void)arg;
+	ck_abort_msg("never runs");
+}
+
+static int bad_main(void *arg)
+{
+	(void)arg;
+	ck_assert(!goro_timer_stop(NULL));
+	ck_assert(!goro_timer_reset(NULL, MS));
+	ck_assert_ptr_null(goro_timer_chan(NULL));
+	goro_timer_free(NULL);
+	ck_assert_ptr_null(goro_ticker_make(0));
+	ck_assert_ptr_null(goro_ticker_make(-MS));
+	ck_assert_ptr_null(goro_after_func(MS, NULL, NULL));
+	goro_timer *f = goro_after_func(INT64_MAX, never, NULL);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_null(goro_timer_chan(f));
+	goro_timer_free(f);
+	return 0;
+}
+
+START_TEST(TestBadTimer)
+{
+	run_procs = 1;
+	run(bad_main);
+}
+END_TEST
+
+/* ---- TestStopPending: Stop before the fire prevents it ---- */
+
+static int stop_main(void *arg)
+{
+	(void)arg;
+	goro_timer *t = goro_timer_make(30 * MS);
+	ck_assert(goro_timer_stop(t));
+	ck_assert(!goro_timer_stop(t));   /* stopped already */
+	ck_assert_int_eq(recv_within(goro_timer_chan(t), 80 * MS), -1);
+	goro_timer_free(t);
+	return 0;
+}
+
+START_TEST(TestStopPending)
+{
+	run_procs = _i + 1;
+	run(stop_main);
+}
+END_TEST
+
+/* ---- TestStopUnreceived (Go 1.23): a value that came due but was not
+ * received is still pending: Stop discards it and returns true; Reset
+ * likewise, and what then arrives is the new arm's ---- */
+
+static int unrecv_main(void *arg)
+{
+	(void)arg;
+	goro_timer *t = goro_timer_make(1 * MS);
+	goro_chan *c = goro_timer_chan(t);
+	int64_t deadline = goro_now() + LATE;
+	while (goro_chan_len(c) == 0 && goro_now() < deadline)
+		goro_sleep(1 * MS);
+	ck_assert_int_eq(goro_chan_len(c), 1);   /* fired, value waiting */
+	ck_assert(goro_timer_stop(t));
+	int64_t v;
+	ck_assert_int_eq(goro_chan_tryrecv(c, &v), GORO_AGAIN);
+	ck_assert(!goro_timer_stop(t));
+
+	/* Reset over an unreceived value. */
+	ck_assert(!goro_timer_reset(t, 1 * MS));   /* stopped: not pending */
+	while (goro_chan_len(c) == 0 && goro_now() < deadline)
+		goro_sleep(1 * MS);
+	ck_assert_int_eq(goro_chan_len(c), 1);
+	int64_t r0 = goro_now();
+	ck_assert(goro_timer_reset(t, 20 * MS));
+	ck_assert_int_eq(goro_chan_tryrecv(c, &v), GORO_AGAIN);   /* the old value is gone */
+	v = recv_within(c, LATE);
+	ck_assert_msg(v >= r0 + 20 * MS, "value %lld ns after the reset", (long long)(v - r0));
+	goro_timer_free(t);
+	return 0;
+}
+
+START_TEST(TestStopUnreceived)
+{
+	run_procs = _i + 1;
+	run(unrecv_main);
+}
+END_TEST
+
+/* ---- TestReset: a reset timer fires at the new time, not the old; Reset
+ * of a pending timer says true, of a fired and received one false ---- */
+
+static int reset_main(void *arg)
+{
+	(void)arg;
+	int64_t t0 = goro_now();
+	goro_timer *t = goro_timer_make(10 * MS);
+	goro_chan *c = goro_timer_chan(t);
+	goro_sleep(5 * MS);
+	int64_t r0 = goro_now();
+	ck_assert(goro_timer_reset(t, 40 * MS));
+	int64_t v = recv_within(c, LATE);
+	ck_assert_msg(v >= r0 + 40 * MS, "fired %lld ns after the reset", (long long)(v - r0));
+	ck_assert(v - t0 >= 45 * MS);
+	ck_assert(!goro_timer_reset(t, 5 * MS));   /* fired and received */
+	r0 = goro_now();
+	v = recv_within(c, LATE);
+	ck_assert(v >= r0);
+	ck_assert_int_eq(recv_within(c, 20 * MS), -1);   /* once per arm */
+	goro_timer_free(t);
+	return 0;
+}
+
+START_TEST(TestReset)
+{
+	run_procs = _i + 1;
+	run(reset_main);
+}
+END_TEST
+
+/* ---- TestStopResetRace: thousands of rounds where Stop or Reset lands
+ * just before, during or after the fire on another M: never a stale value
+ * (one fired before the last Stop/Reset returned) nor a duplicate ---- */
+
+#define SR_ROUNDS TEST_SCALE(20000, 3000)
+
+static int race_main(void *arg)
+{
+	(void)arg;
+	goro_timer *t = goro_timer_make(INT64_MAX);
+	goro_chan *c = goro_timer_chan(t);
+	uint32_t seed = 7;
+	long stops_fired = 0;
+	for (int r = 0; r < SR_ROUNDS; r++) {
+		seed = seed * 1103515245u + 12345u;
+		int64_t d = (int64_t)((seed >> 8) % 30) * US;
+		int64_t a = goro_now();
+		goro_timer_reset(t, d);
+		test_spin((seed >> 4) % 40000);   /* land anywhere around the fire */
+		if ((seed >> 20) % 4 == 0)
+			goro_yield();   /* with one P, timers run only at a schedule */
+		int64_t v;
+		switch (r % 3) {
+		case 0:   /* stop: afterwards nothing may arrive */
+			if (goro_chan_len(c) != 0)
+				stops_fired++;   /* racy peek, for the printout only */
+			/* Armed or fired-but-unreceived: pending either way. */
+			ck_assert(goro_timer_stop(t));
+			ck_assert_msg(goro_chan_tryrecv(c, &v) == GORO_AGAIN,
+			              "round %d: value %lld after Stop returned", r, (long long)v);
+			break;
+		case 1:   /* receive: this arm's value, once */
+			v = recv_within(c, LATE);
+			ck_assert_msg(v >= a + d, "round %d: stale value %lld ns before the arm", r,
+			              (long long)(a + d - v));
+			ck_assert_int_eq(goro_chan_tryrecv(c, &v), GORO_AGAIN);
+			break;
+		case 2: { /* reset again: only the second arm's value arrives */
+			int64_t a2 = goro_now();
+			goro_timer_reset(t, d);
+			v = recv_within(c, LATE);
+			ck_assert_msg(v >= a2 + d, "round %d: value of the first arm after the second Reset",
+			              r);
+			ck_assert_int_eq(goro_chan_tryrecv(c, &v), GORO_AGAIN);
+			break;
+		}
+		}
+	}
+	printf("TestStopResetRace: procs %d, %d rounds, %ld of the Stops after the fire\n",
+	       goro_procs(), SR_ROUNDS, stops_fired);
+	goro_timer_free(t);
+	return 0;
+}
+
+START_TEST(TestStopResetRace)
+{
+	run_procs = _i + 1;
+	run(race_main);
+}
+END_TEST
+
+/* ---- TestStopFromOtherGoroutine (TestTimerStopStress and kin): one
+ * goroutine stops and resets while another receives; every value received
+ * belongs to an arm made after the last Stop the receiver knows of ---- */
+
+#define SO_ROUNDS TEST_SCALE(5000, 800)
+static goro_timer *so_t;
+static goro_chan *so_go, *so_ack;
+static _Atomic int64_t so_stop_at;   /* when the last Stop returned */
+
+static void so_stopper(void *arg)
+{
+	(void)arg;
+	for (int r = 0; r < SO_ROUNDS; r++) {
+		int x;
+		goro_chan_recv(so_go, &x);
+		test_spin(r % 3000);
+		goro_timer_stop(so_t);
+		atomic_store(&so_stop_at, goro_now());
+		goro_chan_send(so_ack, &x);
+	}
+}
+
+static int so_main(void *arg)
+{
+	(void)arg;
+	so_t = goro_timer_make(INT64_MAX);
+	so_go = goro_chan_make(sizeof(int), 0);
+	so_ack = goro_chan_make(sizeof(int), 0);
+	ck_assert_int_eq(goro_spawn(so_stopper, NULL), GORO_OK);
+	goro_chan *c = goro_timer_chan(so_t);
+	long got = 0;
+	for (int r = 0; r < SO_ROUNDS; r++) {
+		goro_timer_reset(so_t, (r % 20) * US);
+		ck_assert_int_eq(goro_chan_send(so_go, &r), GORO_OK);
+		int x;
+		ck_assert_int_eq(goro_chan_recv(so_ack, &x), GORO_OK);
+		int64_t v;
+		/* The stopper's Stop has returned: whatever fired is gone. */
+		ck_assert_msg(goro_chan_tryrecv(c, &v) == GORO_AGAIN,
+		              "round %d: a value after Stop returned (fired %lld ns before its return)",
+		              r, (long long)(atomic_load(&so_stop_at) - v));
+		if (r % 7 == 0) {   /* and the timer still works */
+			int64_t a = goro_now();
+			goro_timer_reset(so_t, 0);
+			v = recv_within(c, LATE);
+			ck_assert(v >= a);
+			got++;
+		}
+	}
+	ck_assert(got > 0);
+	goro_timer_free(so_t);
+	return 0;
+}
+
+START_TEST(TestStopFromOtherGoroutine)
+{
+	run_procs = _i + 1;
+	run(so_main);
+}
+END_TEST
+
+/* ---- TestTicker: ticks at multiples of the period, never early; Stop
+ * ends them; Reset changes the period ---- */
+
+static int ticker_main(void *arg)
+{
+	(void)arg;
+	int64_t t0 = goro_now();
+	goro_timer *tk = goro_ticker_make(10 * MS);
+	ck_assert_ptr_nonnull(tk);
+	goro_chan *c = goro_timer_chan(tk);
+	int64_t last = t0;
+	for (int i = 1; i <= 5; i++) {
+		int64_t v = recv_within(c, LATE);
+		ck_assert_msg(v >= t0 + i * 10 * MS, "tick %d at %lld ns", i, (long long)(v - t0));
+		ck_assert(v > last);
+		last = v;
+	}
+	/* Reset to a shorter period: the next ticks come at that pace. */
+	int64_t r0 = goro_now();
+	ck_assert(goro_timer_reset(tk, 2 * MS));   /* a running ticker is pending */
+	for (int i = 1; i <= 5; i++) {
+		int64_t v = recv_within(c, LATE);
+		ck_assert(v >= r0 + i * 2 * MS);
+	}
+	ck_assert(goro_timer_stop(tk));   /* running: true */
+	ck_assert_int_eq(recv_within(c, 30 * MS), -1);   /* no tick after Stop */
+	ck_assert(!goro_timer_stop(tk));
+	/* A stopped ticker restarts with Reset. */
+	ck_assert(!goro_timer_reset(tk, 1 * MS));
+	ck_assert(recv_within(c, LATE) >= 0);
+	goro_timer_free(tk);
+	return 0;
+}
+
+START_TEST(TestTicker)
+{
+	run_procs = _i + 1;
+	run(ticker_main);
+}
+END_TEST
+
+/* ---- TestTickerResetLtZeroDuration: a ticker refuses a period <= 0
+ * (Go panics) and keeps its old one ---- */
+
+static int tneg_main(void *arg)
+{
+	(void)arg;
+	goro_timer *tk = goro_ticker_make(2 * MS);
+	ck_assert(!goro_timer_reset(tk, 0));
+	ck_assert(!goro_timer_reset(tk, -1));
+	ck_assert(!goro_timer_reset(tk, INT64_MIN));
+	goro_chan *c = goro_timer_chan(tk);
+	for (int i = 0; i < 3; i++)
+		ck_assert(recv_within(c, LATE) >= 0);   /* still ticking */
+	goro_timer_free(tk);
+	return 0;
+}
+
+START_TEST(TestTickerResetLtZeroDuration)
+{
+	run_procs = 1;
+	run(tneg_main);
+}
+END_TEST
+
+/* ---- TestTickerDrops: a receiver slower than the ticker gets the latest
+ * ticks, not a queue of old ones (the buffer holds one) ---- */
+
+static int tdrop_main(void *arg)
+{
+	(void)arg;
+	goro_timer *tk = goro_ticker_make(1 * MS);
+	goro_chan *c = goro_timer_chan(tk);
+	goro_sleep(60 * MS);
+	ck_assert_int_eq(goro_chan_len(c), 1);   /* 60 ticks came due; one is kept */
+	int64_t v, r = goro_now();
+	ck_assert_int_eq(goro_chan_recv(c, &v), GORO_OK);
+	ck_assert(v < r - 40 * MS);   /* the first tick, kept */
+	v = recv_within(c, LATE);   /* the next one is new, not from the backlog */
+	ck_assert_msg(v >= r, "tick from %lld ns before the receive", (long long)(r - v));
+	goro_timer_free(tk);
+	return 0;
+}
+
+START_TEST(TestTickerDrops)
+{
+	run_procs = _i + 1;
+	run(tdrop_main);
+}
+END_TEST
+
+/* ---- TestAfterFunc: the chain of Go's TestAfterFunc (each fn arms the
+ * next); fn runs in a goroutine of its own, so it may block ---- */
+
+static goro_chan *af_c;
+static atomic_int af_i;
+
+static void af_fn(void *arg)
+{
+	(void)arg;
+	if (atomic_fetch_sub(&af_i, 1) > 1) {
+		ck_assert_ptr_nonnull(goro_after_func(0, af_fn, NULL));   /* leaked, as Go's */
+		return;
+	}
+	int one = 1;
+	goro_chan_send(af_c, &one);
+}
+
+static goro_chan *afb_c;
+static atomic_int afb_ran;
+
+static void afb_block(void *arg)
+{
+	(void)arg;
+	int x;
+	goro_chan_recv(afb_c, &x);   /* parks its own goroutine, not the timers */
+	atomic_store(&afb_ran, x);
+}
+
+static void afb_release(void *arg)
+{
+	(void)arg;
+	int x = 2;
+	goro_chan_send(afb_c, &x);
+}
+
+static int af_main(void *arg)
+{
+	(void)arg;
+	af_c = goro_chan_make(sizeof(int), 0);
+	atomic_store(&af_i, 10);
+	ck_assert_ptr_nonnull(goro_after_func(0, af_fn, NULL));
+	int x;
+	goro_case cs = { .chan = af_c, .dir = GORO_RECV, .elem = &x };
+	ck_assert_int_eq(goro_select(&cs, 1, LATE), 0);
+
+	afb_c = goro_chan_make(sizeof(int), 0);
+	goro_timer *b = goro_after_func(1 * MS, afb_block, NULL);
+	goro_timer *r = goro_after_func(10 * MS, afb_release, NULL);
+	int64_t deadline = goro_now() + LATE;
+	while (atomic_load(&afb_ran) == 0 && goro_now() < deadline)
+		goro_sleep(1 * MS);
+	ck_assert_int_eq(atomic_load(&afb_ran), 2);
+	ck_assert(!goro_timer_stop(b));   /* ran */
+	/* Reset after it ran: it runs again (and Reset says false). */
+	atomic_store(&afb_ran, 0);
+	ck_assert(!goro_timer_reset(b, 0));
+	ck_assert(!goro_timer_reset(r, 5 * MS));
+	while (atomic_load(&afb_ran) == 0 && goro_now() < deadline)
+		goro_sleep(1 * MS);
+	ck_assert_int_eq(atomic_load(&afb_ran), 2);
+	goro_timer_free(b);
+	goro_timer_free(r);
+	return 0;
+}
+
+START_TEST(TestAfterFunc)
+{
+	run_procs = _i + 1;
+	run(af_main);
+}
+END_TEST
+
+/* ---- TestAfterFuncStop: Stop before the fire keeps fn from running ---- */
+
+static atomic_int afs_ran;
+
+static void afs_fn(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&afs_ran, 1);
+}
+
+static int afs_main(void *arg)
+{
+	(void)arg;
+	goro_timer *ts[100];
+	for (int i = 0; i < 100; i++)
+		ts[i] = goro_after_func(20 * MS, afs_fn, NULL);
+	for (int i = 0; i < 100; i += 2)
+		ck_assert(goro_timer_stop(ts[i]));
+	goro_sleep(60 * MS);
+	int64_t deadline = goro_now() + LATE;
+	while (atomic_load(&afs_ran) < 50 && goro_now() < deadline)
+		goro_sleep(1 * MS);
+	goro_sleep(10 * MS);
+	ck_assert_int_eq(atomic_load(&afs_ran), 50);
+	for (int i = 0; i < 100; i++) {
+		ck_assert(!goro_timer_stop(ts[i]));   /* stopped, or ran */
+		goro_timer_free(ts[i]);
+	}
+	return 0;
+}
+
+START_TEST(TestAfterFuncStop)
+{
+	run_procs = _i + 1;
+	run(afs_main);
+}
+END_TEST
+
+/* ---- TestAfterStress / TestManyTimers: 100,000 AfterFunc timers with
+ * random 1-10 ms deadlines each fire exactly once and never early ---- */
+
+#define MT_N TEST_SCALE(100000, 10000)
+static atomic_uchar mt_fired[100000];
+static atomic_long mt_count, mt_early;
+
+struct mt_arg { int64_t due; };
+static struct mt_arg mt_args[100000];
+
+static void mt_fn(void *arg)
+{
+	struct mt_arg *a = arg;
+	if (goro_now() < a->due)
+		atomic_fetch_add(&mt_early, 1);
+	atomic_fetch_add(&mt_fired[a - mt_args], 1);
+	atomic_fetch_add_explicit(&mt_count, 1, memory_order_release);
+}
+
+static goro_timer *mt_t[100000];
+
+static int mt_main(void *arg)
+{
+	(void)arg;
+	uint64_t z = 1;
+	for (int i = 0; i < MT_N; i++) {
+		z = z * 6364136223846793005ull + 1442695040888963407ull;
+		int64_t d = (int64_t)(1000 + (z >> 33) % 9001) * US;
+		mt_args[i].due = goro_now() + d;
+		mt_t[i] = goro_after_func(d, mt_fn, &mt_args[i]);
+		ck_assert_ptr_nonnull(mt_t[i]);
+	}
+	ck_assert_msg(test_wait_atleast(&mt_count, MT_N), "%ld of %d fired",
+	              atomic_load(&mt_count), MT_N);
+	goro_sleep(20 * MS);   /* room for a duplicate to show */
+	ck_assert_int_eq(atomic_load(&mt_count), MT_N);
+	ck_assert_int_eq(atomic_load(&mt_early), 0);
+	for (int i = 0; i < MT_N; i++) {
+		ck_assert_int_eq(atomic_load(&mt_fired[i]), 1);
+		goro_timer_free(mt_t[i]);
+	}
+	return 0;
+}
+
+START_TEST(TestManyTimers)
+{
+	run_procs = _i + 1;
+	run(mt_main);
+}
+END_TEST
+
+/* ---- TestFreePending: free a timer, ticker or AfterFunc while armed,
+ * while firing, and with a value waiting; an AfterFunc freed before its
+ * time never runs. Under ASan a use after free shows here. ---- */
+
+#define FP_N TEST_SCALE(10000, 1000)
+static atomic_int fp_ran;
+
+static void fp_fn(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&fp_ran, 1);
+}
+
+static int fp_main(void *arg)
+{
+	(void)arg;
+	uint32_t seed = 99;
+	for (int i = 0; i < FP_N; i++) {
+		seed = seed * 1103515245u + 12345u;
+		int64_t d = (int64_t)((seed >> 8) % 50) * US;
+		goro_timer *t;
+		switch (i % 3) {
+		case 0: t = goro_timer_make(d); break;
+		case 1: t = goro_ticker_make(d + 1); break;
+		default: t = goro_after_func(d, fp_fn, NULL); break;
+		}
+		ck_assert_ptr_nonnull(t);
+		test_spin((seed >> 4) % 100000);   /* up to ~50 us: free about when it fires */
+		if (seed & 1)
+			goro_yield();
+		goro_timer_free(t);
+	}
+	/* Freed far ahead of its time: never runs. */
+	atomic_store(&fp_ran, 0);
+	goro_timer *late = goro_after_func(5 * MS, fp_fn, NULL);
+	goro_timer_free(late);
+	goro_sleep(30 * MS);
+	ck_assert_int_eq(atomic_load(&fp_ran), 0);
+	return 0;
+}
+
+START_TEST(TestFreePending)
+{
+	run_procs = _i + 1;
+	run(fp_main);
+}
+END_TEST
+
+/* ---- TestOverflowTimer: INT64_MAX durations neither overflow into the
+ * past nor fire ---- */
+
+static int ovf_main(void *arg)
+{
+	(void)arg;
+	goro_timer *t = goro_timer_make(INT64_MAX);
+	goro_timer *tk = goro_ticker_make(INT64_MAX);
+	goro_timer *f = goro_after_func(INT64_MAX, never, NULL);
+	goro_timer *r = goro_timer_make(1 * MS);
+	ck_assert(goro_timer_reset(r, INT64_MAX));
+	goro_case cs[3] = {
+		{ .chan = goro_timer_chan(t), .dir = GORO_RECV },
+		{ .chan = goro_timer_chan(tk), .dir = GORO_RECV },
+		{ .chan = goro_timer_chan(r), .dir = GORO_RECV },
+	};
+	ck_assert_int_eq(goro_select(cs, 3, 50 * MS), GORO_TIMEOUT);
+	ck_assert(goro_timer_stop(t));
+	ck_assert(goro_timer_stop(tk));
+	ck_assert(goro_timer_stop(f));
+	ck_assert(goro_timer_stop(r));
+	goro_timer_free(t);
+	goro_timer_free(tk);
+	goro_timer_free(f);
+	goro_timer_free(r);
+	return 0;
+}
+
+START_TEST(TestOverflowTimer)
+{
+	run_procs = _i + 1;
+	run(ovf_main);
+}
+END_TEST
+
+/* ---- TestTimerForeignThread: a plain pthread makes timers and tickers,
+ * blocks on their channels, stops, resets and frees them ---- */
+
+static atomic_int ft_done;
+static char ft_err[256];
+
+#define FT_FAIL(...) do { snprintf(ft_err, sizeof ft_err, __VA_ARGS__); goto out; } while (0)
+
+static void ft_fn(void *arg)
+{
+	goro_chan_close(arg);
+}
+
+static void *ft_thread(void *arg)
+{
+	(void)arg;
+	int64_t t0 = goro_now(), v = 0;
+	goro_timer *t = goro_timer_make(5 * MS);
+	goro_timer *tk = goro_ticker_make(2 * MS);
+	goro_chan *c = goro_chan_make(0, 0);
+	goro_timer *f = NULL;
+	if (t == NULL || tk == NULL || c == NULL)
+		FT_FAIL("make failed");
+	if (goro_chan_recv(goro_timer_chan(t), &v) != GORO_OK || v < t0 + 5 * MS)
+		FT_FAIL("timer: %lld", (long long)(v - t0));
+	for (int i = 0; i < 3; i++)
+		if (goro_chan_recv(goro_timer_chan(tk), &v) != GORO_OK)
+			FT_FAIL("tick");
+	if (!goro_timer_stop(tk))
+		FT_FAIL("ticker stop");
+	goro_sleep(10 * MS);
+	if (goro_chan_tryrecv(goro_timer_chan(tk), &v) != GORO_AGAIN)
+		FT_FAIL("tick after Stop");
+	int64_t r0 = goro_now();
+	goro_timer_reset(t, 3 * MS);
+	if (goro_chan_recv(goro_timer_chan(t), &v) != GORO_OK || v < r0 + 3 * MS)
+		FT_FAIL("reset timer");
+	f = goro_after_func(1 * MS, ft_fn, c);
+	if (f == NULL || goro_chan_recv(c, NULL) != GORO_CLOSED)
+		FT_FAIL("after func");
+out:
+	goro_timer_free(t);
+	goro_timer_free(tk);
+	goro_timer_free(f);
+	if (c != NULL)
+		goro_chan_free(c);
+	atomic_store_explicit(&ft_done, 1, memory_order_release);
+	return NULL;
+}
+
+static int ft_main(void *arg)
+{
+	(void)arg;
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, ft_thread, NULL), 0);
+	ck_assert(test_wait_flag(&ft_done));
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_msg(ft_err[0] == '\0', "pthread: %s", ft_err);
+	return 0;
+}
+
+START_TEST(TestTimerForeignThread)
+{
+	run_procs = _i + 1;
+	run(ft_main);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("timer");
+	TCase *tc = tcase_create("basic");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, TestTimerFires, 0, 2);
+	tcase_add_loop_test(tc, TestZeroTimer, 0, 2);
+	tcase_add_test(tc, TestBadTimer);
+	tcase_add_loop_test(tc, TestStopPending, 0, 2);
+	tcase_add_loop_test(tc, TestStopUnreceived, 0, 2);
+	tcase_add_loop_test(tc, TestReset, 0, 2);
+	tcase_add_loop_test(tc, TestTicker, 0, 2);
+	tcase_add_test(tc, TestTickerResetLtZeroDuration);
+	tcase_add_loop_test(tc, TestTickerDrops, 0, 2);
+	tcase_add_loop_test(tc, TestAfterFunc, 0, 2);
+	tcase_add_loop_test(tc, TestAfterFuncStop, 0, 2);
+	tcase_add_loop_test(tc, TestOverflowTimer, 0, 2);
+	tcase_add_loop_test(tc, TestTimerForeignThread, 0, 2);
+	suite_add_tcase(s, tc);
+
+	TCase *th = tcase_create("heavy");
+	tcase_set_timeout(th, 240);
+	tcase_add_loop_test(th, TestStopResetRace, 0, 2);
+	tcase_add_loop_test(th, TestStopFromOtherGoroutine, 0, 2);
+	tcase_add_loop_test(th, TestManyTimers, 0, 2);
+	tcase_add_loop_test(th, TestFreePending, 0, 2);
+	suite_add_tcase(s, th);
+	return test_run_suite(s);
+}
