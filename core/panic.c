@@ -62,6 +62,7 @@ const char *goro_strerror(int status)
 	case GORO_NOMEM: return "out of memory";
 	case GORO_INVAL: return "invalid argument";
 	case GORO_EOF: return "end of file";
+	case GORO_CANCELED: return "context canceled";
 	}
 	if (GORO_IS_ERRNO(status))
 		return plat_strerror(GORO_ERRNO_OF(status));

@@ -27,6 +27,8 @@ struct mutex { uint32_t key; };
  *         locks, and addtimer's wakeNetPoller may startm)
  *     goro_timer.mu (sleep.c) > hchan.lock, timers.lock (Stop and Reset drain
  *         the channel and deltimer/modtimer under it; the fire takes no lock of its own)
+ *     goro_ctx.mu (context.c): one context at a time; > timers.lock (the
+ *         deadline is armed under it; the timer's f takes it)
  *     semaRoot.lock, notifyList.lock (sema.h): one object at a time
  *     hchan.lock > sched.sudoglock (chanpark and selectgo get and free sudogs locked)
  *     sched.lock > sched.gfree.lock > stack_lock (stack.c)

@@ -307,6 +307,67 @@ void goro_timer_free(goro_timer *t);
 
 /* ---- Cancellation: context (context/context.go) ---- */
 
+enum { GORO_CANCELED = -7 };   /* context.Canceled; a deadline gives GORO_TIMEOUT */
+
+/* context.Context. A tree: each context but the background one has a
+ * parent, and cancelling a context cancels all its descendants, each with
+ * the error of the context cancelled (a child of a timed-out parent says
+ * GORO_TIMEOUT). Every call works from threads the runtime does not own.
+ * Each context made by a with_ call is freed once with goro_ctx_free, the
+ * counterpart of Go's `defer cancel()`; contexts may be freed in any order:
+ * memory goes once a context and all its descendants are freed. */
+typedef struct goro_ctx goro_ctx;
+
+/* context.Background(): never done, no deadline, no values; free is a no-op. */
+goro_ctx *goro_ctx_background(void);
+
+/* context.WithCancel(parent): a child done when goro_ctx_cancel is called on
+ * it or on an ancestor. NULL when out of memory or parent is NULL. A parent
+ * already done gives a child already done, with the parent's error. */
+goro_ctx *goro_ctx_with_cancel(goro_ctx *parent);
+
+/* context.WithDeadline(parent, d): as with_cancel, and done with
+ * GORO_TIMEOUT at deadline (absolute goro_now() ns) unless the parent's own
+ * deadline comes first. */
+goro_ctx *goro_ctx_with_deadline(goro_ctx *parent, int64_t deadline);
+
+/* context.WithTimeout(parent, ns): with_deadline(parent, goro_now() + ns). */
+goro_ctx *goro_ctx_with_timeout(goro_ctx *parent, int64_t ns);
+
+/* context.WithValue(parent, key, value): a child that answers value for key
+ * (compared as pointers, like Go's comparable keys) and asks its parent for
+ * any other key. Done, err and deadline are the parent's. NULL when out of
+ * memory or parent is NULL. */
+goro_ctx *goro_ctx_with_value(goro_ctx *parent, const void *key, void *value);
+
+/* ctx.Value(key): the value of the nearest context on the path to the root
+ * made with that key, or NULL. */
+void *goro_ctx_value(goro_ctx *c, const void *key);
+
+/* The CancelFunc of with_cancel / with_deadline / with_timeout: c and all
+ * its descendants become done with GORO_CANCELED (if not done already), and
+ * c leaves its parent's list of children. Idempotent. On the background
+ * context or one made by with_value it does nothing (Go gives those no
+ * CancelFunc). */
+void goro_ctx_cancel(goro_ctx *c);
+
+/* ctx.Done(): a channel closed once c is done (a receive returns CLOSED; use
+ * it in goro_select). NULL, never ready, for a context that can never be
+ * done (background, and values on it). Valid until c is freed. */
+goro_chan *goro_ctx_done(goro_ctx *c);
+
+/* ctx.Err(): OK while c is live, then GORO_CANCELED or GORO_TIMEOUT for good.
+ * GORO_INVAL for NULL. */
+int goro_ctx_err(goro_ctx *c);
+
+/* ctx.Deadline(): the earliest deadline of c and its ancestors (absolute
+ * goro_now() ns), 0 if none. */
+int64_t goro_ctx_deadline(goro_ctx *c);
+
+/* Cancel c as goro_ctx_cancel does, then drop the caller's handle: c is not
+ * used again by the caller. NULL and the background context are ignored. */
+void goro_ctx_free(goro_ctx *c);
+
 /* ---- I/O: descriptors through the netpoller (internal/poll, net) ---- */
 
 /* Statuses of the I/O calls, beside those above. */
