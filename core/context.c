@@ -247,6 +247,8 @@ goro_ctx *goro_ctx_with_deadline(goro_ctx *parent, int64_t deadline)
 		deadline = 1;   /* long past, and not "no deadline" */
 	if (parent->deadline != 0 && parent->deadline <= deadline)
 		return goro_ctx_with_cancel(parent);   /* the parent's deadline comes first */
+	if (!timers_ready())
+		return NULL;
 	struct goro_ctx *c = ctx_new(parent, CTX_CANCEL);
 	if (c == NULL)
 		return NULL;

@@ -344,6 +344,9 @@ bool modtimer(struct timer *t, int64_t when, int64_t period,
               void (*f)(void *, uintptr_t), void *arg, uintptr_t seq);   /* true if t was pending */
 void timerwait(struct timer *t);      /* until no f of t runs (not from f) */
 int64_t when_after(int64_t ns);       /* now + ns, saturating at INT64_MAX */
+
+/* sleep.c */
+bool timers_ready(void);              /* goro_main has made the Ps timers live on */
 bool checkTimers(struct p *pp, int64_t now);   /* run pp's due timers; true if any ran */
 int64_t timeSleepUntil(void);         /* earliest timer of all Ps, or 0 */
 

@@ -68,8 +68,17 @@ static void goFunc(void *arg, uintptr_t seq)
 	/* INVAL: the program is exiting; fn would not run anyway. */
 }
 
+/* Whether timers can be armed: there are Ps to hold them (goro_main has
+ * set them up). Relaxed: written once, before any goroutine runs. */
+bool timers_ready(void)
+{
+	return a_load_relaxed(&gomaxprocs) != 0;
+}
+
 static goro_timer *newTimer(int kind, int64_t ns, int64_t period, void (*fn)(void *), void *arg)
 {
+	if (!timers_ready())
+		return NULL;
 	goro_timer *t = rtmalloc(sizeof *t);
 	if (t == NULL)
 		return NULL;

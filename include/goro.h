@@ -273,7 +273,8 @@ int goro_chan_recv_n(goro_chan *c, void *elem, size_t size);
 typedef struct goro_timer goro_timer;
 
 /* time.NewTimer(ns): fires once, ns from now (ns <= 0: at once; INT64_MAX:
- * never). NULL when out of memory. */
+ * never). NULL when out of memory or before goro_main (timers live on its
+ * Ps; the same holds for the two calls below). */
 goro_timer *goro_timer_make(int64_t ns);
 
 /* time.NewTicker(period): fires every period ns, the first time period from
@@ -328,7 +329,7 @@ goro_ctx *goro_ctx_with_cancel(goro_ctx *parent);
 
 /* context.WithDeadline(parent, d): as with_cancel, and done with
  * GORO_TIMEOUT at deadline (absolute goro_now() ns) unless the parent's own
- * deadline comes first. */
+ * deadline comes first. NULL also before goro_main, as for timers. */
 goro_ctx *goro_ctx_with_deadline(goro_ctx *parent, int64_t deadline);
 
 /* context.WithTimeout(parent, ns): with_deadline(parent, goro_now() + ns). */

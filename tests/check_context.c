@@ -15,6 +15,7 @@
 #define LATE (5000 * MS)   /* "not wildly late" on a loaded box or qemu */
 
 static int run_procs;
+static int k1, k2, k3;   /* context keys: their addresses */
 
 static void run(int (*fn)(void *))
 {
@@ -79,6 +80,26 @@ static int bg_main(void *arg)
 
 START_TEST(TestBackground)
 {
+	run_procs = 1;
+	run(bg_main);
+}
+END_TEST
+
+/* ---- TestContextBeforeMain: contexts without a deadline work before
+ * goro_main; one with a deadline needs its Ps for the timer: NULL ---- */
+
+START_TEST(TestContextBeforeMain)
+{
+	goro_ctx *c = goro_ctx_with_cancel(goro_ctx_background());
+	ck_assert_ptr_nonnull(c);
+	goro_ctx *v = goro_ctx_with_value(c, &k1, "v");
+	ck_assert_ptr_null(goro_ctx_with_timeout(c, MS));
+	ck_assert_ptr_null(goro_ctx_with_deadline(v, goro_now() + MS));
+	goro_ctx_cancel(c);
+	ck_assert_int_eq(goro_ctx_err(v), GORO_CANCELED);
+	ck_assert(is_done(v));
+	goro_ctx_free(c);
+	goro_ctx_free(v);
 	run_procs = 1;
 	run(bg_main);
 }
@@ -268,7 +289,6 @@ END_TEST
 /* ---- TestValues: nearest value for each key; shadowing; keys are
  * pointers ---- */
 
-static int k1, k2, k3;
 
 static int val_main(void *arg)
 {
@@ -780,6 +800,7 @@ int main(void)
 	TCase *tc = tcase_create("basic");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, TestBackground);
+	tcase_add_test(tc, TestContextBeforeMain);
 	tcase_add_loop_test(tc, TestWithCancel, 0, 2);
 	tcase_add_loop_test(tc, TestParentFinishesChild, 0, 2);
 	tcase_add_loop_test(tc, TestDeadline, 0, 2);

@@ -125,6 +125,19 @@ START_TEST(TestBadTimer)
 }
 END_TEST
 
+/* ---- TestTimerBeforeMain: timers live on goro_main's Ps: before it,
+ * making one says NULL, and the runtime still starts ---- */
+
+START_TEST(TestTimerBeforeMain)
+{
+	ck_assert_ptr_null(goro_timer_make(MS));
+	ck_assert_ptr_null(goro_ticker_make(MS));
+	ck_assert_ptr_null(goro_after_func(MS, never, NULL));
+	run_procs = 1;
+	run(fires_main);
+}
+END_TEST
+
 /* ---- TestStopPending: Stop before the fire prevents it ---- */
 
 static int stop_main(void *arg)
@@ -748,6 +761,7 @@ int main(void)
 	tcase_add_loop_test(tc, TestTimerFires, 0, 2);
 	tcase_add_loop_test(tc, TestZeroTimer, 0, 2);
 	tcase_add_test(tc, TestBadTimer);
+	tcase_add_test(tc, TestTimerBeforeMain);
 	tcase_add_loop_test(tc, TestStopPending, 0, 2);
 	tcase_add_loop_test(tc, TestStopUnreceived, 0, 2);
 	tcase_add_loop_test(tc, TestReset, 0, 2);
