@@ -69,6 +69,7 @@ struct pollDesc {
 struct pollDesc *pd_lookup(goro_fd f);          /* the slot's pollDesc, no reference; NULL if none */
 struct pollDesc *pollcache_alloc(void);         /* with a new fdseq; NULL: no memory */
 void pollcache_free(struct pollDesc *pd);
+uint64_t pollcache_inuse(void);                 /* pollDescs allocated now (goro_stats) */
 goro_fd pd_handle(struct pollDesc *pd);
 int poll_runtime_pollOpen(struct pollDesc *pd);  /* 0, or -errno: not pollable */
 void poll_runtime_pollClose(struct pollDesc *pd);

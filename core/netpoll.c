@@ -22,6 +22,7 @@ enum { PD_CHUNK = 128, PD_MAXCHUNKS = 1 << 14 };   /* up to 2M descriptors */
 static struct {
 	struct mutex lock;
 	struct pollDesc *first;             /* free list, under lock */
+	uint64_t inuse;                     /* allocated, not yet freed, under lock (goro_stats) */
 	uint32_t nchunks;                   /* atomic: store-release after chunks[i] */
 	struct pollDesc *chunks[PD_MAXCHUNKS];
 } pollcache;
@@ -64,6 +65,7 @@ struct pollDesc *pollcache_alloc(void)
 	}
 	struct pollDesc *pd = pollcache.first;
 	pollcache.first = pd->link;
+	pollcache.inuse++;
 	unlock(&pollcache.lock);
 	pd->link = NULL;
 	uint32_t seq = pd->fdseq + 1;
@@ -82,7 +84,17 @@ void pollcache_free(struct pollDesc *pd)
 	lock(&pollcache.lock);
 	pd->link = pollcache.first;
 	pollcache.first = pd;
+	pollcache.inuse--;
 	unlock(&pollcache.lock);
+}
+
+/* For goro_stats: descriptors open through goro_fd_open and friends. */
+uint64_t pollcache_inuse(void)
+{
+	lock(&pollcache.lock);
+	uint64_t n = pollcache.inuse;
+	unlock(&pollcache.lock);
+	return n;
 }
 
 static uint64_t pd_key(struct pollDesc *pd)

@@ -9,6 +9,7 @@
 #include "runtime2.h"
 #include "platform.h"
 #include "goro.h"
+#include "fd.h"
 
 static struct g *allg;   /* atomic head; append-only, linked by alllink */
 
@@ -484,6 +485,7 @@ int goro_stats(struct goro_stats *st)
 			case waitReasonSelectNoCases: st->wait_select++; break;
 			case waitReasonSleep: st->wait_sleep++; break;
 			case waitReasonSemacquire: st->wait_sync++; break;
+			case waitReasonIOWait: st->wait_io++; break;
 			default: st->wait_other++; break;
 			}
 			break;
@@ -502,7 +504,7 @@ int goro_stats(struct goro_stats *st)
 		st->timers += pp->numTimers;
 		unlock(&pp->timersLock);
 	}
-	/* fds: 0 until the netpoller counts its registrations */
+	st->fds = pollcache_inuse();
 	if (np > 0) {
 		lock(&sched.lock);
 		st->threads = (uint32_t)sched.mnext;

@@ -483,10 +483,10 @@ struct goro_stats {
 	uint64_t wait_select;     /* in goro_select, none of its cases ready */
 	uint64_t wait_sleep;      /* in goro_sleep */
 	uint64_t wait_sync;       /* on a WaitGroup, mutex, rwmutex, Once or Cond */
-	uint64_t wait_io;         /* on a descriptor (0 until the netpoller lands) */
+	uint64_t wait_io;         /* in goro_read, goro_write, goro_accept, goro_connect, goro_poll */
 	uint64_t wait_other;      /* any other reason */
 	uint64_t timers;          /* armed timers: sleeps, select timeouts, goro_timer_* */
-	uint64_t fds;             /* descriptors registered with the poller (0 until it lands) */
+	uint64_t fds;             /* goro_fd descriptors open (goro_fd_open, accept, dial, listen) */
 	uint32_t procs;           /* GOMAXPROCS (goro_procs) */
 	uint32_t idle_procs;      /* Ps with nothing to run */
 	uint32_t threads;         /* OS threads the runtime started (they never exit) */

@@ -149,6 +149,16 @@ static void st_sync(void *arg)
 	goro_wg_wait(&st_wg);
 }
 
+static goro_fd st_fd;
+
+static void st_io(void *arg)
+{
+	(void)arg;
+	char b;
+	size_t n;
+	goro_read(st_fd, &b, 1, &n);   /* nobody writes: CLOSED once main closes it */
+}
+
 static int stats_main(void *arg)
 {
 	(void)arg;
@@ -156,6 +166,10 @@ static int stats_main(void *arg)
 	if (goro_stats(NULL) != GORO_INVAL)
 		return 1;
 	goro_chan *r = goro_chan_make(sizeof(int), 0), *s = goro_chan_make(sizeof(int), 0);
+	int p[2];
+	if (pipe(p) != 0 || goro_fd_open(p[0], &st_fd) != GORO_OK)
+		return 7;
+	goro_spawn(st_io, NULL);
 	goro_wg_add(&st_wg, 1);
 	for (int i = 0; i < ST_RECV; i++)
 		goro_spawn(blocked, r);
@@ -165,7 +179,7 @@ static int stats_main(void *arg)
 		goro_spawn(st_sleep, NULL);
 	for (int i = 0; i < ST_SYNC; i++)
 		goro_spawn(st_sync, NULL);
-	int total = 1 + ST_RECV + ST_SEND + ST_SLEEP + ST_SYNC;
+	int total = 1 + ST_RECV + ST_SEND + ST_SLEEP + ST_SYNC + 1;
 	int64_t deadline = goro_now() + TEST_WAIT_NS;
 	do {   /* until every one has parked */
 		goro_sleep(1000 * 1000);
@@ -175,7 +189,8 @@ static int stats_main(void *arg)
 	if (st.goroutines != (uint64_t)total || st.running != 1 || st.runnable != 0 || st.blocking != 0)
 		return 3;
 	if (st.wait_chan_recv != ST_RECV || st.wait_chan_send != ST_SEND || st.wait_sleep != ST_SLEEP ||
-	    st.wait_sync != ST_SYNC || st.wait_select != 0 || st.wait_io != 0 || st.wait_other != 0)
+	    st.wait_sync != ST_SYNC || st.wait_select != 0 || st.wait_io != 1 || st.wait_other != 0 ||
+	    st.fds != 1)
 		return 4;
 	if (st.timers < ST_SLEEP || st.procs != 2 || st.idle_procs > 1 || st.threads < 1 ||
 	    st.idle_threads >= st.threads || st.spinning_threads > st.threads)
@@ -183,9 +198,10 @@ static int stats_main(void *arg)
 	goro_chan_close(r);
 	goro_chan_close(s);
 	goro_wg_done(&st_wg);
+	goro_fd_close(st_fd);
 	while (goro_now() < deadline && (goro_stats(&st), st.goroutines != 1 + ST_SLEEP))
 		goro_sleep(1000 * 1000);
-	return st.goroutines == 1 + ST_SLEEP && st.wait_sleep == ST_SLEEP ? 0 : 6;
+	return st.goroutines == 1 + ST_SLEEP && st.wait_sleep == ST_SLEEP && st.fds == 0 ? 0 : 6;
 }
 
 START_TEST(TestStats)
