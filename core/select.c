@@ -103,11 +103,12 @@ struct selpark {
 
 static bool selparkcommit(struct g *gp, void *arg)
 {
-	struct selpark *sp = arg;
+	struct selpark *sp = arg;   /* on the select's frame: read it first */
 	struct timer *t = sp->t;
+	bool fds = sp->fds;
 	struct sudog *list = gp->waiting;
 	bool selfwake = false;
-	if (sp->fds) {
+	if (fds) {
 		a_store(&gp->selcommit, 1);
 		for (struct sudog *sg = list; sg != NULL; sg = sg->waitlink) {
 			if (sg->c != NULL)
@@ -133,7 +134,7 @@ static bool selparkcommit(struct g *gp, void *arg)
 	}
 	if (lastc != NULL)
 		unlock(&lastc->lock);
-	if (sp->fds)
+	if (fds)
 		a_store_rel(&gp->selcommit, 0);   /* release: pairs with selectgo's spin */
 	return !selfwake;
 }
