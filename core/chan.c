@@ -3,6 +3,7 @@
  * and a parked one (send, recv, sendDirect, recvDirect). */
 #include "chan.h"
 #include "platform.h"
+#include "sanitizer.h"
 
 enum { MAX_CHAN_BYTES = 1u << 30 };
 
@@ -23,10 +24,67 @@ goro_chan *goro_chan_make(size_t elem_size, size_t cap)
 	return (goro_chan *)c;
 }
 
+/* Freed channels wait in a FIFO quarantine before their memory is reused,
+ * so that a stale handle finds CHAN_FREED in the header (and is refused)
+ * rather than a new channel it would act on. Bounded by count and bytes;
+ * past that a stale handle may meet reused memory, as with free(3). The
+ * ring is under quarantine.lock (a leaf). Sizes are kept here because the
+ * header is poisoned for ASan, which then reports the stale use itself. */
+enum { QUARANTINE_N = 1024, QUARANTINE_BYTES = 1 << 20 };
+
+static struct {
+	struct mutex lock;
+	uint32_t head, n;
+	size_t bytes;
+	struct { struct hchan *c; size_t size; } ring[QUARANTINE_N];
+} quarantine;
+
+static void quarantine_put(struct hchan *c, size_t size)
+{
+	struct hchan *evict[8];
+	size_t evsize[8];
+	int ne = 0;
+
+	lock(&quarantine.lock);
+	uint32_t tail = (quarantine.head + quarantine.n) % QUARANTINE_N;
+	quarantine.ring[tail].c = c;
+	quarantine.ring[tail].size = size;
+	quarantine.n++;
+	quarantine.bytes += size;
+	while (ne < 8 && (quarantine.n == QUARANTINE_N || quarantine.bytes > QUARANTINE_BYTES)) {
+		evict[ne] = quarantine.ring[quarantine.head].c;
+		evsize[ne] = quarantine.ring[quarantine.head].size;
+		quarantine.head = (quarantine.head + 1) % QUARANTINE_N;
+		quarantine.n--;
+		quarantine.bytes -= evsize[ne];
+		ne++;
+	}
+	unlock(&quarantine.lock);
+	for (int i = 0; i < ne; i++)
+		rtfree(evict[i], evsize[i]);
+}
+
+bool chan_bad(const struct hchan *c, const char *call)
+{
+	if (c == NULL)
+		return false;
+	printstr("goro: ");
+	printstr(call);
+	if (a_load_relaxed(&c->magic) == CHAN_FREED)
+		printstr(": channel already freed (a stale handle); nothing done\n");
+	else
+		printstr(": not a channel (a stale or wild handle); nothing done\n");
+	return false;
+}
+
 void goro_chan_free(goro_chan *ch)
 {
 	struct hchan *c = hchan_of(ch);
-	if (!chan_valid(c))
+	if (c != NULL && a_load_relaxed(&c->magic) == CHAN_FREED) {
+		printstr("goro: goro_chan_free: channel already freed (double free); ignored\n");
+		return;
+	}
+	if (!chan_valid(c, "goro_chan_free"))
 		return;
 	/* The contract says every operation has returned, so no lock is
 	 * needed; a parked waiter is a misuse seen here at no cost. */
@@ -34,8 +92,10 @@ void goro_chan_free(goro_chan *ch)
 		printstr("goro: goro_chan_free: goroutines are still waiting on the channel; not freed\n");
 		return;
 	}
-	a_store_relaxed(&c->magic, 0);
-	rtfree(c, c->allocsize);
+	size_t size = c->allocsize;
+	a_store_relaxed(&c->magic, CHAN_FREED);
+	san_free(c, size);
+	quarantine_put(c, size);
 }
 
 /* waitq.enqueue; the channel's lock is held. */
@@ -254,33 +314,33 @@ int chanrecv(struct hchan *c, void *ep, bool block)
 
 /* Arguments a caller can get wrong: a stale or NULL channel, or no element
  * to send when there is something to send. */
-static bool send_args_ok(struct hchan *c, const void *elem)
+static bool send_args_ok(struct hchan *c, const void *elem, const char *call)
 {
-	return chan_valid(c) && (elem != NULL || c->elemsize == 0);
+	return chan_valid(c, call) && (elem != NULL || c->elemsize == 0);
 }
 
 int goro_chan_send(goro_chan *ch, const void *elem)
 {
 	struct hchan *c = hchan_of(ch);
-	return send_args_ok(c, elem) ? chansend(c, elem, true) : GORO_INVAL;
+	return send_args_ok(c, elem, "goro_chan_send") ? chansend(c, elem, true) : GORO_INVAL;
 }
 
 int goro_chan_trysend(goro_chan *ch, const void *elem)
 {
 	struct hchan *c = hchan_of(ch);
-	return send_args_ok(c, elem) ? chansend(c, elem, false) : GORO_INVAL;
+	return send_args_ok(c, elem, "goro_chan_trysend") ? chansend(c, elem, false) : GORO_INVAL;
 }
 
 int goro_chan_recv(goro_chan *ch, void *elem)
 {
 	struct hchan *c = hchan_of(ch);
-	return chan_valid(c) ? chanrecv(c, elem, true) : GORO_INVAL;
+	return chan_valid(c, "goro_chan_recv") ? chanrecv(c, elem, true) : GORO_INVAL;
 }
 
 int goro_chan_tryrecv(goro_chan *ch, void *elem)
 {
 	struct hchan *c = hchan_of(ch);
-	return chan_valid(c) ? chanrecv(c, elem, false) : GORO_INVAL;
+	return chan_valid(c, "goro_chan_tryrecv") ? chanrecv(c, elem, false) : GORO_INVAL;
 }
 
 /* closechan: wake every waiter, receivers with a zeroed value, senders
@@ -288,7 +348,7 @@ int goro_chan_tryrecv(goro_chan *ch, void *elem)
 int goro_chan_close(goro_chan *ch)
 {
 	struct hchan *c = hchan_of(ch);
-	if (!chan_valid(c))
+	if (!chan_valid(c, "goro_chan_close"))
 		return GORO_INVAL;
 	lock(&c->lock);
 	if (c->closed != 0) {
@@ -332,13 +392,13 @@ int goro_chan_close(goro_chan *ch)
 size_t goro_chan_len(goro_chan *ch)
 {
 	struct hchan *c = hchan_of(ch);
-	return chan_valid(c) ? a_load_relaxed(&c->qcount) : 0;
+	return chan_valid(c, "goro_chan_len") ? a_load_relaxed(&c->qcount) : 0;
 }
 
 size_t goro_chan_cap(goro_chan *ch)
 {
 	struct hchan *c = hchan_of(ch);
-	return chan_valid(c) ? c->dataqsiz : 0;
+	return chan_valid(c, "goro_chan_cap") ? c->dataqsiz : 0;
 }
 
 /* The checked forms (libdill's chsend takes the length for the same
@@ -347,12 +407,14 @@ size_t goro_chan_cap(goro_chan *ch)
 size_t goro_chan_elem_size(goro_chan *ch)
 {
 	struct hchan *c = hchan_of(ch);
-	return chan_valid(c) ? c->elemsize : 0;
+	return chan_valid(c, "goro_chan_elem_size") ? c->elemsize : 0;
 }
 
 static bool elem_size_ok(struct hchan *c, size_t size, const char *call)
 {
-	if (!chan_valid(c) || size == c->elemsize)
+	if (!chan_valid(c, call))
+		return false;
+	if (size == c->elemsize)
 		return true;
 	printstr("goro: ");
 	printstr(call);

@@ -27,15 +27,23 @@ struct hchan {
 };
 
 #define CHAN_MAGIC 0x6368616eu   /* "chan" */
+#define CHAN_FREED 0x66726565u   /* "free": freed, held in quarantine (chan.c) */
 
 static inline struct hchan *hchan_of(goro_chan *c)
 {
 	return (struct hchan *)c;
 }
 
-static inline bool chan_valid(const struct hchan *c)
+/* A handle that is not a live channel: NULL is silent (the documented
+ * INVAL); a freed one, or no channel at all, is said on stderr naming call. */
+bool chan_bad(const struct hchan *c, const char *call);
+
+/* Is c a live channel? call names the public function for the report. */
+static inline bool chan_valid(const struct hchan *c, const char *call)
 {
-	return c != NULL && a_load_relaxed(&c->magic) == CHAN_MAGIC;
+	if (c != NULL && a_load_relaxed(&c->magic) == CHAN_MAGIC)
+		return true;
+	return chan_bad(c, call);
 }
 
 static inline char *chanbuf(struct hchan *c, uint32_t i)

@@ -34,7 +34,8 @@ struct mutex { uint32_t key; };
  *     sched.lock > sched.gfree.lock > stack_lock (stack.c)
  *     p.timersLock (time.c): one P's at a time, never under sched.lock or the
  *         locks right of it; under it only the allocator's leaves (heap growth)
- *     central[c].lock, arena_lock, class_lock (malloc.c): leaves, never held together
+ *     central[c].lock, arena_lock, class_lock (malloc.c), quarantine.lock (chan.c):
+ *         leaves, never held together
  * Leaves may be taken under any lock above them. A timer's f and goready run
  * with no lock held; closechan and semrelease collect the Gs to wake and
  * ready them after unlocking. */

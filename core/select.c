@@ -446,7 +446,7 @@ static bool case_ok(const goro_case *cas)
 	if (cas->chan == NULL)
 		return true;
 	const struct hchan *c = hchan_of(cas->chan);
-	return chan_valid(c) && (cas->dir == GORO_RECV || cas->elem != NULL || c->elemsize == 0);
+	return chan_valid(c, "goro_select") && (cas->dir == GORO_RECV || cas->elem != NULL || c->elemsize == 0);
 }
 
 int goro_select(goro_case *cases, size_t n, int64_t timeout_ns)

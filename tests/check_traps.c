@@ -1,11 +1,13 @@
 /* Traps a C programmer walks into when writing the natural program from the
  * README: calls made before goro_main; errno after goro_blocking_end; the
- * wrong element size (the checked channel calls). Each
+ * wrong element size (the checked channel calls); stale channel handles.
+ * Each
  * test shows the trap; the messages are checked in child processes
  * (testutil.h's test_run_child). Pairs with core/malloc.c (the allocator
  * initialised on first use), core/proc.c (spawn and park without a running
  * runtime; exitsyscall's errno), core/time.c (goro_sleep on a plain thread)
- * and the hosts' plat_errno_get/set. */
+ * the hosts' plat_errno_get/set, and core/chan.c (checked calls, the
+ * quarantine of freed channels). */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -386,6 +388,76 @@ START_TEST(test_elem_size_checked)
 }
 END_TEST
 
+/* ---- stale channel handles ---- */
+
+/* After goro_chan_free the memory went straight back to the allocator and
+ * the next channel of that size got it: a stale handle then acted on the
+ * new channel (goro_chan_close(stale) closed it and returned OK), and a
+ * double free freed the new one. Freed channels now wait in a quarantine
+ * with their header marked freed. Reading a freed header is what ASan
+ * reports itself (check_sanitize.c), so these run without it. */
+static int stale_main(void *arg)
+{
+	(void)arg;
+	goro_chan *old = goro_chan_make(sizeof(int), 4);
+	if (old == NULL)
+		return 1;
+	goro_chan_free(old);
+	/* Enough new channels of the same size that, without a quarantine,
+	 * one of them reuses old's memory (the P's cache is LIFO). */
+	goro_chan *fresh[64];
+	int reused = 0;
+	for (int i = 0; i < 64; i++) {
+		fresh[i] = goro_chan_make(sizeof(int), 4);
+		if (fresh[i] == NULL)
+			return 2;
+		reused |= fresh[i] == old;
+	}
+	int v = 3;
+	if (goro_chan_close(old) != GORO_INVAL)
+		return 3;
+	if (goro_chan_send(old, &v) != GORO_INVAL || goro_chan_trysend(old, &v) != GORO_INVAL)
+		return 4;
+	if (goro_chan_recv(old, &v) != GORO_INVAL || goro_chan_tryrecv(old, &v) != GORO_INVAL)
+		return 5;
+	if (goro_chan_len(old) != 0 || goro_chan_cap(old) != 0 || goro_chan_elem_size(old) != 0)
+		return 6;
+	goro_case cs[1] = { { .chan = old, .dir = GORO_RECV, .elem = &v } };
+	if (goro_select(cs, 1, 0) != GORO_INVAL)
+		return 7;
+	goro_chan_free(old);   /* double free: reported, nothing else freed */
+	for (int i = 0; i < 64; i++) {
+		if (goro_chan_trysend(fresh[i], &v) != GORO_OK || goro_chan_len(fresh[i]) != 1)
+			return 8;   /* closed, freed or filled through the stale handle */
+		goro_chan_free(fresh[i]);
+	}
+	return reused ? 9 : 0;
+}
+
+START_TEST(test_stale_chan_handle)
+{
+#ifdef GORO_ASAN
+	fprintf(stderr, "test_stale_chan_handle: skipped under ASan (a freed header is its report)\n");
+	return;
+#endif
+	test_child c;
+	test_run_child(1, stale_main, NULL, &c);
+	ck_assert_msg(test_child_result(&c) == 0, "child: result %d; stderr:\n%s", test_child_result(&c), c.err);
+	static const char *const want[] = {
+		"goro: goro_chan_close: channel already freed (a stale handle); nothing done\n",
+		"goro: goro_chan_send: channel already freed",
+		"goro: goro_chan_trysend: channel already freed",
+		"goro: goro_chan_recv: channel already freed",
+		"goro: goro_chan_tryrecv: channel already freed",
+		"goro: goro_chan_len: channel already freed",
+		"goro: goro_select: channel already freed",
+		"goro: goro_chan_free: channel already freed (double free); ignored\n",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		ck_assert_msg(strstr(c.err, want[i]) != NULL, "no \"%s\" on stderr:\n%s", want[i], c.err);
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -406,6 +478,10 @@ static Suite *traps_suite(void)
 
 	tc = tcase_create("elem_size");
 	tcase_add_test(tc, test_elem_size_checked);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stale");
+	tcase_add_test(tc, test_stale_chan_handle);
 	suite_add_tcase(s, tc);
 	return s;
 }
