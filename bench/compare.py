@@ -4,16 +4,19 @@
 For each case and procs: the median over the repetitions of goro and of Go,
 and goro/Go (below 1: goro is faster or smaller). The metric is ns_per_op,
 except timers (p99_us: the 99th percentile of sleep lateness) and parked
-(rss_per_g: resident bytes per parked goroutine). A side with failed runs
-shows FAIL (or its median over the runs that did finish, marked *).
+(rss_per_g: resident bytes per parked goroutine); idle_conns has three rows
+(rss_per_conn, threads, ns_per_op). A side with failed runs shows FAIL (or
+its median over the runs that did finish, marked *).
 """
 import re
 import statistics
 import sys
 from collections import defaultdict
 
-METRIC = {"timers": "p99_us", "parked": "rss_per_g"}
-UNIT = {"ns_per_op": "ns/op", "p99_us": "p99 us", "rss_per_g": "B/goroutine"}
+METRIC = {"timers": ["p99_us"], "parked": ["rss_per_g"],
+          "idle_conns": ["rss_per_conn", "threads", "ns_per_op"]}
+UNIT = {"ns_per_op": "ns/op", "p99_us": "p99 us", "rss_per_g": "B/goroutine",
+        "rss_per_conn": "B/conn", "threads": "threads"}
 
 line_re = re.compile(r"^(goro|go)\s+BENCH\s+(\S+)\s+(.*)$")
 fail_re = re.compile(r"^(goro|go)\s+FAIL\s+(\S+)\s+setting=(\S+)\s+status=(\S+)")
@@ -30,7 +33,7 @@ def fmt(x):
 
 
 def main():
-    vals = defaultdict(list)       # (case, procs, side) -> [metric]
+    vals = defaultdict(list)       # (case, procs, metric, side) -> [value]
     fails = defaultdict(int)       # (case, setting, side) -> count
     order = []                     # (case, procs) in first-seen order
     setting_procs = {}             # procs flag "1"/"0" -> P, learned from lines
@@ -44,16 +47,16 @@ def main():
                 side, case, rest = m.groups()
                 kv = dict(t.split("=", 1) for t in rest.split() if "=" in t)
                 procs = kv.get("procs", "?")
-                metric = METRIC.get(case, "ns_per_op")
-                try:
-                    v = float(kv[metric])
-                except (KeyError, ValueError):
-                    continue
-                sides.add(side)
-                case_rank.setdefault(case, len(case_rank))
-                vals[(case, procs, side)].append(v)
-                if (case, procs) not in order:
-                    order.append((case, procs))
+                for metric in METRIC.get(case, ["ns_per_op"]):
+                    try:
+                        v = float(kv[metric])
+                    except (KeyError, ValueError):
+                        continue
+                    sides.add(side)
+                    case_rank.setdefault(case, len(case_rank))
+                    vals[(case, procs, metric, side)].append(v)
+                    if (case, procs) not in order:
+                        order.append((case, procs))
                 continue
             m = fail_re.match(ln.strip())
             if m:
@@ -76,12 +79,12 @@ def main():
     hdr = ["case", "procs", "metric", "goro", "Go", "goro/Go"] if have_go \
         else ["case", "procs", "metric", "goro"]
     rows = []
-    for case, procs in order:
-        metric = METRIC.get(case, "ns_per_op")
+    for case, procs, metric in [(c, p, m) for c, p in order
+                                for m in METRIC.get(c, ["ns_per_op"])]:
         row = [case, procs, UNIT[metric]]
         med = {}
         for side in (["goro", "go"] if have_go else ["goro"]):
-            v = vals.get((case, procs, side), [])
+            v = vals.get((case, procs, metric, side), [])
             nf = sum(n for (c, s, sd), n in fails.items()
                      if c == case and sd == side and setting_procs.get(s, s) == procs)
             if v:

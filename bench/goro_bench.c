@@ -774,6 +774,281 @@ static void bench_sieve(const char *name)
 	free(st.chans);
 }
 
+/* ---- echo_pingpong, echo_stream, idle_conns: TCP on 127.0.0.1 ---- */
+
+/* RLIMIT_NOFILE's soft limit up to the hard one (Go 1.19 does this at start),
+ * returning the limit now in force. */
+static int64_t raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 1024;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	return (int64_t)rl.rlim_cur;
+}
+
+/* The process's OS threads (Threads: in /proc/self/status). Neither runtime
+ * ends its threads in these cases, so at the end of a case this is also the
+ * peak. */
+static long threads_now(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = -1;
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "Threads:", 8) == 0) {
+			v = atol(line + 8);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+#define ECHO_MSG 512    /* bytes per message, both directions */
+#define ECHO_BUF 4096   /* the server's read buffer */
+
+static void die_status(const char *what, int st)
+{
+	fprintf(stderr, "goro_bench: %s: %s\n", what, goro_strerror(st));
+	exit(2);
+}
+
+/* io.ReadFull: all of len bytes, or the first error. */
+static int read_full(goro_fd f, void *buf, size_t len)
+{
+	size_t got = 0, n;
+	while (got < len) {
+		int st = goro_read(f, (char *)buf + got, len - got, &n);
+		if (st != GORO_OK)
+			return st;
+		got += n;
+	}
+	return GORO_OK;
+}
+
+/* The server's goroutine per connection: write back what it reads. */
+static void echo_serve(void *p)
+{
+	goro_fd c = *(goro_fd *)p;
+	char buf[ECHO_BUF];
+	size_t n, w;
+	while (goro_read(c, buf, sizeof buf, &n) == GORO_OK)
+		if (goro_write(c, buf, n, &w) != GORO_OK)
+			break;
+	goro_fd_close(c);
+}
+
+struct listener {
+	goro_fd l;
+	void (*serve)(void *);   /* runs with a pointer to the connection's goro_fd */
+	char addr[32];           /* "127.0.0.1:port" */
+};
+
+static void accept_loop(void *p)
+{
+	struct listener *ls = p;
+	goro_fd c;
+	while (goro_accept(ls->l, &c, NULL, NULL) == GORO_OK)
+		spawn_copy_or_die(ls->serve, &c, sizeof c);
+}
+
+/* A listener on 127.0.0.1 (any port) whose accept loop gives every
+ * connection a goroutine running serve. */
+static void echo_listen(struct listener *ls, void (*serve)(void *))
+{
+	int st = goro_listen("tcp", "127.0.0.1:0", &ls->l);
+	if (st != GORO_OK)
+		die_status("goro_listen", st);
+	snprintf(ls->addr, sizeof ls->addr, "127.0.0.1:%d", goro_fd_port(ls->l));
+	ls->serve = serve;
+	spawn_or_die(accept_loop, ls);
+}
+
+static goro_fd dial_or_die(const char *addr)
+{
+	goro_fd c;
+	int st = goro_dial("tcp", addr, -1, &c);
+	if (st != GORO_OK)
+		die_status("goro_dial", st);
+	return c;
+}
+
+struct echo_client {
+	goro_fd c;
+	int64_t rounds;   /* round trips, or messages for echo_stream */
+	int i;
+	goro_chan *gate;
+	goro_waitgroup *wg;
+	_Atomic int64_t *bad;
+};
+
+static void pingpong_client(void *p)
+{
+	struct echo_client *a = p;
+	char msg[ECHO_MSG] = { 0 }, got[ECHO_MSG];
+	size_t w;
+	goro_chan_recv(a->gate, NULL);
+	for (int64_t r = 0; r < a->rounds; r++) {
+		msg[0] = (char)r;
+		msg[ECHO_MSG - 1] = (char)a->i;
+		if (goro_write(a->c, msg, sizeof msg, &w) != GORO_OK) {
+			atomic_fetch_add(a->bad, 1);
+			break;
+		}
+		if (read_full(a->c, got, sizeof got) != GORO_OK ||
+		    got[0] != msg[0] || got[ECHO_MSG - 1] != msg[ECHO_MSG - 1]) {
+			atomic_fetch_add(a->bad, 1);
+			break;
+		}
+	}
+	goro_wg_done(a->wg);
+}
+
+static void bench_echo_pingpong(const char *name)
+{
+	enum { CONNS = 1000 };
+	static struct echo_client cl[CONNS];
+	static struct listener ls;
+	raise_nofile();
+	int64_t rounds = size_of(200000) / CONNS;
+	if (rounds < 1)
+		rounds = 1;
+	int64_t n = rounds * CONNS;
+	goro_chan *gate = mkchan(0, 0);
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	_Atomic int64_t bad = 0;
+	echo_listen(&ls, echo_serve);
+	for (int i = 0; i < CONNS; i++)
+		cl[i] = (struct echo_client){ dial_or_die(ls.addr), rounds, i, gate, &wg, &bad };
+	goro_wg_add(&wg, CONNS);
+	for (int i = 0; i < CONNS; i++)
+		spawn_or_die(pingpong_client, &cl[i]);
+	int64_t t0 = goro_now();
+	goro_chan_close(gate);
+	goro_wg_wait(&wg);
+	int64_t dt = goro_now() - t0;
+	if (bad != 0)
+		FAIL(name, "%lld connections failed", (long long)bad);
+	char extra[96];
+	snprintf(extra, sizeof extra, "conns=%d size=%d threads=%ld", CONNS, ECHO_MSG, threads_now());
+	report(name, n, dt, extra);
+	for (int i = 0; i < CONNS; i++)
+		goro_fd_close(cl[i].c);
+	goro_fd_close(ls.l);
+	goro_chan_free(gate);
+}
+
+static void stream_writer(void *p)
+{
+	struct echo_client *a = p;
+	char msg[ECHO_MSG] = { 0 };
+	size_t w;
+	goro_chan_recv(a->gate, NULL);
+	for (int64_t k = 0; k < a->rounds; k++) {
+		msg[0] = (char)k;
+		if (goro_write(a->c, msg, sizeof msg, &w) != GORO_OK) {
+			atomic_fetch_add(a->bad, 1);
+			break;
+		}
+	}
+	goro_wg_done(a->wg);
+}
+
+static void stream_reader(void *p)
+{
+	struct echo_client *a = p;
+	char got[ECHO_MSG];
+	goro_chan_recv(a->gate, NULL);
+	for (int64_t k = 0; k < a->rounds; k++)
+		if (read_full(a->c, got, sizeof got) != GORO_OK || got[0] != (char)k) {
+			atomic_fetch_add(a->bad, 1);
+			break;
+		}
+	goro_wg_done(a->wg);
+}
+
+static void bench_echo_stream(const char *name)
+{
+	enum { CONNS = 4 };
+	static struct echo_client cl[CONNS];
+	static struct listener ls;
+	int64_t per = size_of(1000000) / CONNS;
+	if (per < 1)
+		per = 1;
+	int64_t n = per * CONNS;
+	goro_chan *gate = mkchan(0, 0);
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	_Atomic int64_t bad = 0;
+	echo_listen(&ls, echo_serve);
+	for (int i = 0; i < CONNS; i++)
+		cl[i] = (struct echo_client){ dial_or_die(ls.addr), per, i, gate, &wg, &bad };
+	goro_wg_add(&wg, 2 * CONNS);
+	for (int i = 0; i < CONNS; i++) {
+		spawn_or_die(stream_writer, &cl[i]);
+		spawn_or_die(stream_reader, &cl[i]);
+	}
+	int64_t t0 = goro_now();
+	goro_chan_close(gate);
+	goro_wg_wait(&wg);
+	int64_t dt = goro_now() - t0;
+	if (bad != 0)
+		FAIL(name, "%lld goroutines failed", (long long)bad);
+	char extra[96];
+	snprintf(extra, sizeof extra, "conns=%d size=%d threads=%ld", CONNS, ECHO_MSG, threads_now());
+	report(name, n, dt, extra);
+	for (int i = 0; i < CONNS; i++)
+		goro_fd_close(cl[i].c);
+	goro_fd_close(ls.l);
+	goro_chan_free(gate);
+}
+
+static goro_waitgroup idle_started = GORO_WAITGROUP_INIT, idle_exited = GORO_WAITGROUP_INIT;
+
+static void idle_serve(void *p)
+{
+	goro_fd c = *(goro_fd *)p;
+	char b[16];
+	size_t n;
+	goro_wg_done(&idle_started);
+	goro_read(c, b, sizeof b, &n);   /* blocks until the client closes */
+	goro_fd_close(c);
+	goro_wg_done(&idle_exited);
+}
+
+static void bench_idle_conns(const char *name)
+{
+	static struct listener ls;
+	/* Two descriptors a connection, and a few for the runtime and the listener. */
+	int64_t n = size_of(10000), fit = (raise_nofile() - 64) / 2;
+	if (n > fit)
+		n = fit;
+	goro_fd *cs = malloc(n * sizeof *cs);
+	goro_wg_add(&idle_started, n);
+	goro_wg_add(&idle_exited, n);
+	int64_t before = rss_now();
+	echo_listen(&ls, idle_serve);
+	int64_t t0 = goro_now();
+	for (int64_t i = 0; i < n; i++)
+		cs[i] = dial_or_die(ls.addr);
+	goro_wg_wait(&idle_started);
+	int64_t dt = goro_now() - t0;
+	goro_sleep(20 * 1000000);   /* let the last ones reach their read */
+	int64_t after = rss_now();
+	char extra[128];
+	snprintf(extra, sizeof extra, "rss_per_conn=%.0f rss_delta=%lld threads=%ld",
+	         (double)(after - before) / (double)n, (long long)(after - before), threads_now());
+	report(name, n, dt, extra);
+	for (int64_t i = 0; i < n; i++)
+		goro_fd_close(cs[i]);
+	goro_wg_wait(&idle_exited);
+	goro_fd_close(ls.l);
+	free(cs);
+}
+
 /* ---- driver ---- */
 
 static const struct bench {
@@ -797,6 +1072,9 @@ static const struct bench {
 	{ "timers", bench_timers },
 	{ "parked", bench_parked },
 	{ "sieve", bench_sieve },
+	{ "echo_pingpong", bench_echo_pingpong },
+	{ "echo_stream", bench_echo_stream },
+	{ "idle_conns", bench_idle_conns },
 };
 #define NBENCH (sizeof benches / sizeof benches[0])
 

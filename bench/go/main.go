@@ -11,11 +11,15 @@
 package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -567,6 +571,228 @@ func benchSieve(name string) {
 	report(name, n, d, fmt.Sprintf("last=%d", prime))
 }
 
+// ---- echo_pingpong, echo_stream, idle_conns: TCP on 127.0.0.1 ----
+
+// raiseNofile: RLIMIT_NOFILE's soft limit up to the hard one (Go 1.19 does
+// it at start already; the C side must), returning the limit now in force.
+func raiseNofile() int64 {
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
+		return 1024
+	}
+	rl.Cur = rl.Max
+	syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl)
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
+	return int64(rl.Cur)
+}
+
+// threadsNow: the process's OS threads (Threads: in /proc/self/status).
+// Neither runtime ends its threads in these cases, so at the end of a case
+// this is also the peak.
+func threadsNow() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if t := sc.Text(); strings.HasPrefix(t, "Threads:") {
+			v, _ := strconv.ParseInt(strings.TrimSpace(t[8:]), 10, 64)
+			return v
+		}
+	}
+	return -1
+}
+
+const echoMsg = 512  // bytes per message, both directions
+const echoBuf = 4096 // the server's read buffer
+
+// echoServe: the server's goroutine per connection: write back what it reads.
+func echoServe(c net.Conn) {
+	buf := make([]byte, echoBuf)
+	for {
+		n, err := c.Read(buf)
+		if err != nil {
+			break
+		}
+		if _, err := c.Write(buf[:n]); err != nil {
+			break
+		}
+	}
+	c.Close()
+}
+
+// echoListen: a listener on 127.0.0.1 (any port) whose accept loop gives
+// every connection a goroutine running serve.
+func echoListen(name string, serve func(net.Conn)) (net.Listener, string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s: listen: %v\n", name, err)
+		os.Exit(2)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c)
+		}
+	}()
+	return ln, ln.Addr().String()
+}
+
+func dialOrDie(name, addr string) net.Conn {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s: dial %s: %v\n", name, addr, err)
+		os.Exit(2)
+	}
+	return c
+}
+
+func benchEchoPingpong(name string) {
+	const conns = 1000
+	raiseNofile()
+	rounds := sizeOf(200000) / conns
+	if rounds < 1 {
+		rounds = 1
+	}
+	n := rounds * conns
+	ln, addr := echoListen(name, echoServe)
+	cs := make([]net.Conn, conns)
+	for i := range cs {
+		cs[i] = dialOrDie(name, addr)
+	}
+	gate := make(chan struct{})
+	var wg sync.WaitGroup
+	var bad int64
+	wg.Add(conns)
+	for i := range cs {
+		go func(c net.Conn, i int) {
+			msg := make([]byte, echoMsg)
+			got := make([]byte, echoMsg)
+			<-gate
+			for r := int64(0); r < rounds; r++ {
+				msg[0], msg[echoMsg-1] = byte(r), byte(i)
+				if _, err := c.Write(msg); err != nil {
+					atomic.AddInt64(&bad, 1)
+					break
+				}
+				if _, err := io.ReadFull(c, got); err != nil ||
+					got[0] != msg[0] || got[echoMsg-1] != msg[echoMsg-1] {
+					atomic.AddInt64(&bad, 1)
+					break
+				}
+			}
+			wg.Done()
+		}(cs[i], i)
+	}
+	t0 := time.Now()
+	close(gate)
+	wg.Wait()
+	d := time.Since(t0)
+	if bad != 0 {
+		fail(name, "%d connections failed", bad)
+	}
+	report(name, n, d, fmt.Sprintf("conns=%d size=%d threads=%d", conns, echoMsg, threadsNow()))
+	for _, c := range cs {
+		c.Close()
+	}
+	ln.Close()
+}
+
+func benchEchoStream(name string) {
+	const conns = 4
+	per := sizeOf(1000000) / conns
+	if per < 1 {
+		per = 1
+	}
+	n := per * conns
+	ln, addr := echoListen(name, echoServe)
+	cs := make([]net.Conn, conns)
+	for i := range cs {
+		cs[i] = dialOrDie(name, addr)
+	}
+	gate := make(chan struct{})
+	var wg sync.WaitGroup
+	var bad int64
+	wg.Add(2 * conns)
+	for i := range cs {
+		go func(c net.Conn) { // writer
+			msg := make([]byte, echoMsg)
+			<-gate
+			for k := int64(0); k < per; k++ {
+				msg[0] = byte(k)
+				if _, err := c.Write(msg); err != nil {
+					atomic.AddInt64(&bad, 1)
+					break
+				}
+			}
+			wg.Done()
+		}(cs[i])
+		go func(c net.Conn) { // reader
+			got := make([]byte, echoMsg)
+			<-gate
+			for k := int64(0); k < per; k++ {
+				if _, err := io.ReadFull(c, got); err != nil || got[0] != byte(k) {
+					atomic.AddInt64(&bad, 1)
+					break
+				}
+			}
+			wg.Done()
+		}(cs[i])
+	}
+	t0 := time.Now()
+	close(gate)
+	wg.Wait()
+	d := time.Since(t0)
+	if bad != 0 {
+		fail(name, "%d goroutines failed", bad)
+	}
+	report(name, n, d, fmt.Sprintf("conns=%d size=%d threads=%d", conns, echoMsg, threadsNow()))
+	for _, c := range cs {
+		c.Close()
+	}
+	ln.Close()
+}
+
+func benchIdleConns(name string) {
+	// Two descriptors a connection, and a few for the runtime and the listener.
+	n := sizeOf(10000)
+	if fit := (raiseNofile() - 64) / 2; n > fit {
+		n = fit
+	}
+	var started, exited sync.WaitGroup
+	started.Add(int(n))
+	exited.Add(int(n))
+	before := rssNow()
+	ln, addr := echoListen(name, func(c net.Conn) {
+		var b [16]byte
+		started.Done()
+		c.Read(b[:]) // blocks until the client closes
+		c.Close()
+		exited.Done()
+	})
+	cs := make([]net.Conn, n)
+	t0 := time.Now()
+	for i := range cs {
+		cs[i] = dialOrDie(name, addr)
+	}
+	started.Wait()
+	d := time.Since(t0)
+	time.Sleep(20 * time.Millisecond) // let the last ones reach their read
+	after := rssNow()
+	report(name, n, d, fmt.Sprintf("rss_per_conn=%.0f rss_delta=%d threads=%d",
+		float64(after-before)/float64(n), after-before, threadsNow()))
+	for _, c := range cs {
+		c.Close()
+	}
+	exited.Wait()
+	ln.Close()
+}
+
 // ---- driver ----
 
 type bench struct {
@@ -592,6 +818,9 @@ var benches = []bench{
 	{"timers", benchTimers},
 	{"parked", benchParked},
 	{"sieve", benchSieve},
+	{"echo_pingpong", benchEchoPingpong},
+	{"echo_stream", benchEchoStream},
+	{"idle_conns", benchIdleConns},
 }
 
 func main() {
