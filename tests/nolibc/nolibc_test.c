@@ -589,6 +589,221 @@ static void test_procs2_two_threads(void)
 
 /* ---- Descriptors: host/nolibc's epoll backend and raw calls ---- */
 
+/* The echo side of a connection: write back what arrives, until EOF. */
+static void echo_back(void *arg)
+{
+	goro_fd f = *(goro_fd *)arg;
+	char buf[1024];
+	size_t n;
+
+	while (goro_read(f, buf, sizeof buf, &n) == GORO_OK)
+		if (goro_write(f, buf, n, NULL) != GORO_OK)
+			break;
+	goro_fd_close(f);
+}
+
+static int read_full(goro_fd f, void *buf, size_t len)
+{
+	size_t got = 0, n;
+
+	while (got < len) {
+		int st = goro_read(f, (char *)buf + got, len - got, &n);
+		if (st != GORO_OK)
+			return st;
+		got += n;
+	}
+	return GORO_OK;
+}
+
+/* rounds messages of len bytes, each a pattern of (seed, round), echoed and
+ * compared; the status of the first failure or OK. */
+static int exchange(goro_fd f, long rounds, size_t len, int seed)
+{
+	char msg[512], got[512];
+
+	for (long r = 0; r < rounds; r++) {
+		for (size_t i = 0; i < len; i++)
+			msg[i] = (char)(seed * 31 + r * 7 + (long)i);
+		int st = goro_write(f, msg, len, NULL);
+		if (st == GORO_OK)
+			st = read_full(f, got, len);
+		if (st != GORO_OK)
+			return st;
+		if (memcmp(msg, got, len) != 0)
+			return GORO_INVAL;
+	}
+	return GORO_OK;
+}
+
+static void test_net_socketpair(void)
+{
+	int sv[2];
+	goro_fd a, b;
+	size_t n;
+	char c;
+
+	CHECK_EQ(sys_socketpair(NOLIBC_AF_UNIX, NOLIBC_SOCK_STREAM | NOLIBC_SOCK_CLOEXEC, 0, sv), 0);
+	CHECK_EQ(goro_fd_open(sv[0], &a), GORO_OK);
+	CHECK_EQ(goro_fd_open(sv[1], &b), GORO_OK);
+	CHECK_EQ(goro_spawn_copy(echo_back, &b, sizeof b), GORO_OK);
+	CHECK_EQ(exchange(a, SCALE(2000, 300), 100, 1), GORO_OK);
+	/* The echo side closes once it has read our EOF: we then read EOF. */
+	CHECK_EQ(sys_shutdown(sv[0], NOLIBC_SHUT_WR), 0);
+	CHECK_EQ(goro_read(a, &c, 1, &n), GORO_EOF);
+	CHECK_EQ(goro_fd_close(a), GORO_OK);
+	CHECK_EQ(goro_read(a, &c, 1, &n), GORO_CLOSED);
+	CHECK_EQ(goro_fd_close(a), GORO_CLOSED);
+}
+
+enum { TCP_CLIENTS = 4 };
+struct tcp_client { char addr[32]; int id, status; goro_waitgroup *wg; };
+
+static void tcp_acceptor(void *arg)
+{
+	goro_fd ln = *(goro_fd *)arg, c;
+
+	while (goro_accept(ln, &c, NULL, NULL) == GORO_OK)
+		goro_spawn_copy(echo_back, &c, sizeof c);
+}
+
+static void tcp_client(void *arg)
+{
+	struct tcp_client *t = arg;
+	goro_fd c;
+
+	t->status = goro_dial("tcp", t->addr, -1, &c);
+	if (t->status == GORO_OK) {
+		t->status = exchange(c, SCALE(500, 100), 512, t->id);
+		goro_fd_close(c);
+	}
+	goro_wg_done(t->wg);
+}
+
+static void put_addr(char *p, const char *host, int port)
+{
+	char num[8], *q = num + sizeof num;
+
+	while (*host)
+		*p++ = *host++;
+	*p++ = ':';
+	*--q = '\0';
+	do
+		*--q = (char)('0' + port % 10);
+	while ((port /= 10) != 0);
+	while (*q)
+		*p++ = *q++;
+	*p = '\0';
+}
+
+static void test_net_tcp(void)
+{
+	struct tcp_client cl[TCP_CLIENTS];
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	goro_fd ln, c;
+	int port;
+
+	CHECK_EQ(goro_listen("tcp", "127.0.0.1:0", &ln), GORO_OK);
+	port = goro_fd_port(ln);
+	CHECK(port > 0);
+	CHECK_EQ(goro_spawn_copy(tcp_acceptor, &ln, sizeof ln), GORO_OK);
+	goro_wg_add(&wg, TCP_CLIENTS);
+	for (int i = 0; i < TCP_CLIENTS; i++) {
+		/* half by number, half by name: localhost comes from /etc/hosts or
+		 * the built-in fallback */
+		put_addr(cl[i].addr, i % 2 ? "localhost" : "127.0.0.1", port);
+		cl[i].id = i;
+		cl[i].wg = &wg;
+		CHECK_EQ(goro_spawn(tcp_client, &cl[i]), GORO_OK);
+	}
+	goro_wg_wait(&wg);
+	for (int i = 0; i < TCP_CLIENTS; i++)
+		CHECK_EQ(cl[i].status, GORO_OK);
+	CHECK_EQ(goro_fd_close(ln), GORO_OK);
+	/* Nobody listens there now: refused, as an errno status. */
+	CHECK_EQ(goro_dial("tcp", cl[0].addr, -1, &c), GORO_ERRNO(111));	/* ECONNREFUSED */
+	CHECK_EQ(goro_dial("tcp", "no.such.host.invalid:1", -1, &c), GORO_ERRNO(NOLIBC_ENOENT));
+}
+
+enum { PIPE_BYTES = 256 << 10 };	/* four times a pipe's buffer: the writer parks */
+struct pipe_w { goro_fd w; int status; goro_waitgroup wg; };
+
+static void pipe_writer(void *arg)
+{
+	struct pipe_w *p = arg;
+	static char chunk[4096];
+	int st = GORO_OK;
+
+	for (long off = 0; off < PIPE_BYTES && st == GORO_OK; off += sizeof chunk) {
+		for (size_t i = 0; i < sizeof chunk; i++)
+			chunk[i] = (char)((off + (long)i) % 251);
+		st = goro_write(p->w, chunk, sizeof chunk, NULL);
+	}
+	p->status = st;
+	goro_fd_close(p->w);
+	goro_wg_done(&p->wg);
+}
+
+static void test_net_pipe(void)
+{
+	struct pipe_w p = { .wg = GORO_WAITGROUP_INIT };
+	int fd[2], bad = 0;
+	long total = 0;
+	goro_fd r;
+	char buf[1000], x = 'x';
+	size_t n;
+	int st;
+
+	CHECK_EQ(sys_pipe2(fd, NOLIBC_O_CLOEXEC), 0);
+	CHECK_EQ(goro_fd_open(fd[0], &r), GORO_OK);
+	CHECK_EQ(goro_fd_open(fd[1], &p.w), GORO_OK);
+	goro_wg_add(&p.wg, 1);
+	CHECK_EQ(goro_spawn(pipe_writer, &p), GORO_OK);
+	while ((st = goro_read(r, buf, sizeof buf, &n)) == GORO_OK) {
+		for (size_t i = 0; i < n; i++)
+			bad += buf[i] != (char)((total + (long)i) % 251);
+		total += (long)n;
+	}
+	CHECK_EQ(st, GORO_EOF);
+	CHECK_EQ(total, PIPE_BYTES);
+	CHECK_EQ(bad, 0);
+	goro_wg_wait(&p.wg);
+	CHECK_EQ(p.status, GORO_OK);
+	CHECK_EQ(goro_fd_close(r), GORO_OK);
+
+	/* A write to a pipe nobody reads: EPIPE, and no SIGPIPE kills us. */
+	CHECK_EQ(sys_pipe2(fd, NOLIBC_O_CLOEXEC), 0);
+	CHECK_EQ(goro_fd_open(fd[1], &p.w), GORO_OK);
+	sys_close(fd[0]);
+	CHECK_EQ(goro_write(p.w, &x, 1, NULL), GORO_ERRNO(NOLIBC_EPIPE));
+	CHECK_EQ(goro_fd_close(p.w), GORO_OK);
+}
+
+/* A read deadline expires for a reader already parked; the poller's timed
+ * wait (epoll_pwait2, or epoll_pwait under qemu) ends it. */
+static void test_net_deadline(void)
+{
+	int sv[2];
+	goro_fd a;
+	size_t n;
+	char c;
+
+	CHECK_EQ(sys_socketpair(NOLIBC_AF_UNIX, NOLIBC_SOCK_STREAM | NOLIBC_SOCK_CLOEXEC, 0, sv), 0);
+	CHECK_EQ(goro_fd_open(sv[0], &a), GORO_OK);
+	int64_t t0 = goro_now();
+	CHECK_EQ(goro_fd_set_deadline(a, GORO_FD_READ, t0 + 20 * 1000000), GORO_OK);
+	CHECK_EQ(goro_read(a, &c, 1, &n), GORO_TIMEOUT);
+	int64_t dt = goro_now() - t0;
+	CHECK(dt >= 20 * 1000000);
+	CHECK(dt < 5000 * 1000000LL);	/* generous: a loaded machine */
+	/* A short sleep with the poller in use: not rounded to a millisecond
+	 * where epoll_pwait2 exists, never early where it does not. */
+	t0 = goro_now();
+	goro_sleep(100000);
+	CHECK(goro_now() - t0 >= 100000);
+	CHECK_EQ(goro_fd_close(a), GORO_OK);
+	sys_close(sv[1]);
+}
+
 /* The host's own halves: the resolver and the sockaddr layouts. */
 static void test_net_host(void)
 {
@@ -791,6 +1006,10 @@ static int goro_body(void *arg)
 	run("rwmutex", test_rwmutex);
 	run("waitgroup_fanout", test_waitgroup_fanout);
 	run("procs2_two_threads", test_procs2_two_threads);
+	run("net_socketpair", test_net_socketpair);
+	run("net_tcp", test_net_tcp);
+	run("net_pipe", test_net_pipe);
+	run("net_deadline", test_net_deadline);
 	return 0;
 }
 
