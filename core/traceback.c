@@ -414,9 +414,13 @@ static void traceback_here(uintptr_t pc, bool is_pc, uintptr_t fp, uintptr_t sp,
 	if (gp != NULL) {
 		struct region r1 = gstack(gp);
 		struct region r0 = r1;
-		if (sp < r1.lo || sp >= r1.hi) {   /* on g0: systemstack or mcall */
-			r0.lo = sp;
+		if (sp < r1.hi && sp + (64u << 10) >= r1.lo) {
+			/* on the goroutine's stack, or just past its end (an overflow) */
+		} else if (sp < mp->g0sp && mp->g0sp - sp < (8u << 20)) {
+			r0.lo = sp;   /* on g0: systemstack or mcall */
 			r0.hi = mp->g0sp;
+		} else {
+			r0.lo = r0.hi = 0;   /* a stack we know nothing of: trust only the G's */
 		}
 		goroutineheader(gp, a_load(&gp->atomicstatus));
 		struct frames f;

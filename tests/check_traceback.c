@@ -345,8 +345,9 @@ static void expect_in_order(const char *b, const test_child *c, ...)
 	const char *p = b, *want;
 	while ((want = va_arg(ap, const char *)) != NULL) {
 		const char *q = strstr(p, want);
-		ck_assert_msg(q != NULL, "\"%s\" missing (or out of order) in:\n%.1500s\nwhole stderr:\n%.1500s",
-		              want, b, c->err);
+		size_t bl = strlen(b);
+		ck_assert_msg(q != NULL, "\"%s\" missing (or out of order) in:\n%.1500s\n...\n%s\nwhole stderr:\n%.1000s",
+		              want, b, b + (bl > 600 ? bl - 600 : 0), c->err);
 		p = q + strlen(want);
 	}
 	va_end(ap);
@@ -550,6 +551,50 @@ START_TEST(TestListingFault)
 }
 END_TEST
 
+/* ---- a stack overflow: the overflowing goroutine's frames, capped ---- */
+
+static volatile long tb_depth_limit = 1L << 40;   /* volatile: gcc cannot see it end */
+
+NOINLINE static void tb_recurse(long d)
+{
+	volatile char pad[256];
+	pad[0] = (char)d;
+	if (d < tb_depth_limit)
+		tb_recurse(d + 1);
+	pad[1] = pad[0];   /* after the call: no tail call */
+}
+
+static void tb_overflow_fn(void *arg)
+{
+	(void)arg;
+	tb_recurse(0);
+}
+
+static int tb_overflow_main(void *arg)
+{
+	(void)arg;
+	if (tb_spawn_named("deep", tb_overflow_fn, NULL) != GORO_OK)
+		return 1;
+	int64_t deadline = goro_now() + TEST_WAIT_NS;
+	while (goro_now() < deadline)
+		goro_sleep(10 * 1000 * 1000);
+	return 3;
+}
+
+START_TEST(TestListingOverflow)
+{
+	test_child c;
+	char b[8192], d[64];
+	run_listing(tb_overflow_main, NULL, NULL, &c);
+	ck_assert_msg(!c.hung && WIFEXITED(c.status) && WEXITSTATUS(c.status) == 2,
+	              "child: %s, want exit 2; stderr:\n%.1500s", test_child_describe(&c, d, sizeof d), c.err);
+	ck_assert_msg(strncmp(c.first, "goro: fatal error: stack overflow in goroutine ", 47) == 0, "%s", c.first);
+	ck_assert(block(&c, " \"deep\" [running]:\n", b, sizeof b) != NULL);
+	expect_in_order(b, &c, "\ntb_recurse+0x", "\ntb_recurse+0x", "\n...additional frames elided...",
+	                "\ncreated by tb_spawn_named+0x", NULL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("traceback");
@@ -566,6 +611,7 @@ int main(void)
 	tcase_add_test(tc, TestListingWaitMinutes);
 	tcase_add_test(tc, TestTracebackLevelsDeadlock);
 	tcase_add_test(tc, TestListingFault);
+	tcase_add_test(tc, TestListingOverflow);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }

@@ -215,7 +215,9 @@ static inline void test_run_child(int procs, int (*fn)(void *), void (*before_ma
 	 * written, if at all, before the fault, so it cannot fill up); once it
 	 * is closed, a child writing more than err holds fails, not blocks */
 	test_read_all(errp[0], c->err, sizeof c->err, deadline_ms);
-	test_read_all(idp[0], c->id, sizeof c->id, test_mono_ms() + 1);
+	/* the id pipe has data or EOF by now; a 1 ms deadline could lapse
+	 * before the first poll on a loaded machine */
+	test_read_all(idp[0], c->id, sizeof c->id, test_mono_ms() + 1000);
 	close(errp[0]);
 	close(idp[0]);
 

@@ -295,6 +295,9 @@ static void fault(int sig, struct nolibc_siginfo *info, void *ctx)
 		p = putnum(p, id, 10);
 		p = put(p, "\n");
 		plat_write_err(buf, (size_t)(p - buf));
+		uintptr_t pc, fp, sp;
+		nolibc_context_regs(ctx, &pc, &fp, &sp);
+		goro_rt_traceback_fault(pc, fp, sp);
 		sys_exit_group(2);
 	}
 	p = put(p, "goro: fatal error: unexpected signal ");

@@ -94,6 +94,9 @@ static void fault(int sig, siginfo_t *info, void *ctx)
 		p = putdec(p, id);
 		p = put(p, "\n");
 		plat_write_err(buf, (size_t)(p - buf));
+		uintptr_t pc, fp, sp;
+		context_regs(ctx, &pc, &fp, &sp);
+		goro_rt_traceback_fault(pc, fp, sp);
 		_exit(2);
 	}
 	/* sigfwdgo: not a guard hit, and the application handles this signal

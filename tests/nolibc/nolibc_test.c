@@ -219,15 +219,18 @@ static int run_child(int (*main_fn)(void *), char *line, size_t cap)
 		sys_close(fd[0]);
 		return -2;
 	}
+	/* read to EOF, keeping what fits: a reader that stopped early would
+	 * kill a child still writing its listing with SIGPIPE */
 	for (;;) {
-		long r = sys_read(fd[0], line + n, cap - 1 - n);
+		char scratch[512];
+		long r = n < cap - 1 ? sys_read(fd[0], line + n, cap - 1 - n)
+		                     : sys_read(fd[0], scratch, sizeof scratch);
 		if (r == -NOLIBC_EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		n += (size_t)r;
-		if (n == cap - 1)
-			break;
+		if (n < cap - 1)
+			n += (size_t)r;
 	}
 	line[n] = '\0';
 	for (size_t i = 0; i <= n && i < sizeof child_err; i++)
