@@ -322,6 +322,7 @@ static bool send_args_ok(struct hchan *c, const void *elem, const char *call)
 int goro_chan_send(goro_chan *ch, const void *elem)
 {
 	struct hchan *c = hchan_of(ch);
+	blockingcheck("goro_chan_send");
 	return send_args_ok(c, elem, "goro_chan_send") ? chansend(c, elem, true) : GORO_INVAL;
 }
 
@@ -334,6 +335,7 @@ int goro_chan_trysend(goro_chan *ch, const void *elem)
 int goro_chan_recv(goro_chan *ch, void *elem)
 {
 	struct hchan *c = hchan_of(ch);
+	blockingcheck("goro_chan_recv");
 	return chan_valid(c, "goro_chan_recv") ? chanrecv(c, elem, true) : GORO_INVAL;
 }
 
@@ -429,6 +431,7 @@ static bool elem_size_ok(struct hchan *c, size_t size, const char *call)
 int goro_chan_send_n(goro_chan *ch, const void *elem, size_t size)
 {
 	struct hchan *c = hchan_of(ch);
+	blockingcheck("goro_chan_send_n");
 	if (!elem_size_ok(c, size, "goro_chan_send_n"))
 		return GORO_INVAL;
 	return goro_chan_send(ch, elem);
@@ -437,6 +440,7 @@ int goro_chan_send_n(goro_chan *ch, const void *elem, size_t size)
 int goro_chan_recv_n(goro_chan *ch, void *elem, size_t size)
 {
 	struct hchan *c = hchan_of(ch);
+	blockingcheck("goro_chan_recv_n");
 	if (!elem_size_ok(c, size, "goro_chan_recv_n"))
 		return GORO_INVAL;
 	return goro_chan_recv(ch, elem);

@@ -52,6 +52,18 @@ _Noreturn void throw_goid(const char *s, uint64_t goid)
 	plat_exit(2);
 }
 
+/* throw naming the public call that was misused: "goro: fatal error:
+ * <call><what>". */
+_Noreturn void throw_call(const char *call, const char *what)
+{
+	printstr("goro: fatal error: ");
+	printstr(call);
+	printstr(what);
+	printstr("\n");
+	traceback_fatal((uintptr_t)__builtin_frame_address(0));
+	plat_exit(2);
+}
+
 const char *goro_strerror(int status)
 {
 	switch (status) {

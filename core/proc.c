@@ -1231,6 +1231,17 @@ static void exitsyscall(void)
 	plat_errno_set(err);
 }
 
+/* A call that may park, between goro_blocking_begin and _end: the goroutine
+ * is in Gsyscall with no P, so parking would break casgstatus (procs=1) or
+ * run it on without a P. Go cannot get here (a system call does not call
+ * back into Go), so this is misuse: fatal, naming the call, every time. */
+void blockingcheck(const char *call)
+{
+	struct m *mp = getm();
+	if (mp != NULL && mp->syscalldepth > 0)
+		throw_call(call, " called between goro_blocking_begin and goro_blocking_end");
+}
+
 void goro_blocking_begin(void) { entersyscall(); }
 void goro_blocking_end(void) { exitsyscall(); }
 
@@ -1449,6 +1460,7 @@ void goro_yield(void)
 		plat_osyield();
 		return;
 	}
+	blockingcheck("goro_yield");
 	mcall(gosched_m);
 }
 

@@ -451,6 +451,8 @@ static bool case_ok(const goro_case *cas)
 
 int goro_select(goro_case *cases, size_t n, int64_t timeout_ns)
 {
+	if (timeout_ns != 0)
+		blockingcheck("goro_select");
 	if ((n > 0 && cases == NULL) || n > SELECT_MAX_CASES)
 		return GORO_INVAL;
 

@@ -44,6 +44,7 @@ int goro_wg_done(goro_waitgroup *wg)
 
 void goro_wg_wait(goro_waitgroup *wg)
 {
+	blockingcheck("goro_wg_wait");
 	if (wg == NULL)
 		return;
 	for (;;) {
@@ -132,6 +133,8 @@ void goro_mutex_lock(goro_mutex *m)
 		return;
 	if (a_cas(&m->state_, 0, mutexLocked))
 		return;
+	/* Checked only here: the uncontended CAS cannot park. */
+	blockingcheck("goro_mutex_lock");
 	mutex_lock_slow(m);
 }
 
@@ -193,8 +196,10 @@ void goro_rwmutex_rlock(goro_rwmutex *rw)
 {
 	if (rw == NULL)
 		return;
-	if (a_xadd(&rw->reader_count_, 1) < 0)
+	if (a_xadd(&rw->reader_count_, 1) < 0) {
+		blockingcheck("goro_rwmutex_rlock");
 		semacquire(sema_of(&rw->reader_sem_), false);   /* a writer is pending */
+	}
 }
 
 bool goro_rwmutex_tryrlock(goro_rwmutex *rw)
@@ -233,6 +238,7 @@ int goro_rwmutex_runlock(goro_rwmutex *rw)
 
 void goro_rwmutex_lock(goro_rwmutex *rw)
 {
+	blockingcheck("goro_rwmutex_lock");
 	if (rw == NULL)
 		return;
 	goro_mutex_lock(&rw->w_);   /* first resolve competition with other writers */
@@ -279,6 +285,7 @@ void goro_once_do(goro_once *o, void (*fn)(void *), void *arg)
 {
 	if (o == NULL || fn == NULL)
 		return;
+	blockingcheck("goro_once_do");
 	if (a_load(&o->done_) != 0)
 		return;
 	goro_mutex_lock(&o->m_);
@@ -294,6 +301,7 @@ void goro_once_do(goro_once *o, void (*fn)(void *), void *arg)
 int goro_cond_wait(goro_cond *c, goro_mutex *m)
 {
 	struct notifyList *l = (struct notifyList *)c;
+	blockingcheck("goro_cond_wait");
 	if (c == NULL || m == NULL || (a_load(&m->state_) & mutexLocked) == 0)
 		return GORO_INVAL;
 	uint32_t t = notifyListAdd(l);

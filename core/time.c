@@ -345,6 +345,7 @@ static bool sleep_arm(struct g *gp, void *arg)
  * returned, and holding that thread is what it asked for. */
 void goro_sleep(int64_t ns)
 {
+	blockingcheck("goro_sleep");
 	if (ns <= 0)
 		return;
 	struct g standin;

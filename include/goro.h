@@ -134,7 +134,9 @@ int goro_select(goro_case *cases, size_t n, int64_t timeout_ns);
  * the thread (read, a lock of another library, a long computation in C)
  * between these two, so the goroutine's P can run other goroutines in the
  * meantime: after about 20 us, sysmon hands the P to another thread. Inside
- * the pair, call no other goro function. Nesting is allowed; from a thread
+ * the pair, call no other goro function: one that may park (a blocking
+ * send, receive or select, sleep, yield, a wait or a contended lock) is a
+ * fatal error naming it. Nesting is allowed; from a thread
  * the runtime does not own, both do nothing.
  * errno and every other thread-local are per thread, and a goroutine may
  * come back from goro_blocking_end (as from any call that can park) on

@@ -1,7 +1,7 @@
 /* Traps a C programmer walks into when writing the natural program from the
  * README: calls made before goro_main; errno after goro_blocking_end; the
- * wrong element size (the checked channel calls); stale channel handles.
- * Each
+ * wrong element size (the checked channel calls); stale channel handles;
+ * messages that must name the right thing. Each
  * test shows the trap; the messages are checked in child processes
  * (testutil.h's test_run_child). Pairs with core/malloc.c (the allocator
  * initialised on first use), core/proc.c (spawn and park without a running
@@ -458,6 +458,68 @@ START_TEST(test_stale_chan_handle)
 }
 END_TEST
 
+/* ---- messages that name the right thing ---- */
+
+/* A goro call that may park, made between goro_blocking_begin and
+ * goro_blocking_end: it died with "casgstatus: bad incoming values" at
+ * procs=1 and silently worked otherwise (when it did not happen to park).
+ * Now fatal on every such call, naming it. */
+static const char *const inpair_calls[] = {
+	"goro_chan_send", "goro_chan_recv", "goro_chan_send_n", "goro_select",
+	"goro_sleep", "goro_yield", "goro_wg_wait", "goro_once_do",
+};
+enum { INPAIR_N = sizeof inpair_calls / sizeof inpair_calls[0] };
+static int inpair_which;
+
+static void once_fn(void *arg)
+{
+	(void)arg;
+}
+
+static int inpair_main(void *arg)
+{
+	(void)arg;
+	goro_chan *c = goro_chan_make(sizeof(int), 4);
+	int v = 1;
+	goro_chan_send(c, &v);           /* so that the recv would not park */
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	goro_once once = GORO_ONCE_INIT;
+	goro_case cs[1] = { { .chan = c, .dir = GORO_RECV, .elem = &v } };
+	goro_blocking_begin();
+	switch (inpair_which) {
+	case 0: goro_chan_send(c, &v); break;
+	case 1: goro_chan_recv(c, &v); break;
+	case 2: goro_chan_send_n(c, &v, sizeof v); break;
+	case 3: goro_select(cs, 1, 1000 * MS); break;
+	case 4: goro_sleep(MS); break;
+	case 5: goro_yield(); break;
+	case 6: goro_wg_wait(&wg); break;
+	case 7: goro_once_do(&once, once_fn, NULL); break;
+	}
+	goro_blocking_end();
+	return 3;   /* came through: the call was not caught */
+}
+
+static void run_inpair(int procs, int which)
+{
+	inpair_which = which;
+	test_child c;
+	test_run_child(procs, inpair_main, NULL, &c);
+	char want[160];
+	snprintf(want, sizeof want, "goro: fatal error: %s called between goro_blocking_begin and goro_blocking_end",
+	         inpair_calls[which]);
+	expect_exit(&c, 2);
+	ck_assert_msg(strcmp(c.first, want) == 0, "procs %d: first line \"%s\", want \"%s\"; stderr:\n%s",
+	              procs, c.first, want, c.err);
+}
+
+START_TEST(test_call_inside_blocking_pair)
+{
+	run_inpair(1, _i);
+	run_inpair(2, _i);
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -482,6 +544,11 @@ static Suite *traps_suite(void)
 
 	tc = tcase_create("stale");
 	tcase_add_test(tc, test_stale_chan_handle);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("messages");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_call_inside_blocking_pair, 0, INPAIR_N);
 	suite_add_tcase(s, tc);
 	return s;
 }
