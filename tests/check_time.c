@@ -1,5 +1,6 @@
-/* Timer tests: goro_sleep's accuracy, many sleepers at once, sleeps that
- * return at once, sleeping without holding a thread, sleeping on a pthread.
+/* Timer tests: goro_sleep's accuracy, many sleepers at once (100,000 too),
+ * sleeps that return at once, sleeping without holding a thread, sleeping
+ * on a pthread, select timeouts on both Ps.
  * Pairs with core/time.c (Go's time.go and sleep in proc.go). Timing targets
  * belong to the benchmarks: the bounds here are loose, to catch only a
  * sleep that is early, lost or wildly late. */
@@ -219,6 +220,90 @@ START_TEST(TestSleepForeignThread)
 }
 END_TEST
 
+/* ---- TestSleep100k: 100,000 sleepers (10,000 under qemu or TSan), 1-10
+ * ms each, on one P and on two: every one wakes, none early. ---- */
+
+#define SK_G TEST_SCALE(100000, 10000)
+static atomic_long sk_done, sk_early;
+
+static void sk_fn(void *arg)
+{
+	int64_t ns = *(int64_t *)arg;
+	int64_t t0 = goro_now();
+	goro_sleep(ns);
+	if (goro_now() - t0 < ns)
+		atomic_fetch_add(&sk_early, 1);
+	atomic_fetch_add_explicit(&sk_done, 1, memory_order_release);
+}
+
+static int sk_main(void *arg)
+{
+	(void)arg;
+	atomic_store(&sk_done, 0);
+	atomic_store(&sk_early, 0);
+	uint64_t z = 7;
+	for (int i = 0; i < SK_G; i++) {
+		z = z * 6364136223846793005ull + 1442695040888963407ull;
+		int64_t ns = (int64_t)(1 + (z >> 33) % 10) * MS;
+		ck_assert_int_eq(goro_spawn_copy(sk_fn, &ns, sizeof ns), GORO_OK);
+	}
+	ck_assert_msg(test_wait_atleast(&sk_done, SK_G), "%ld of %d sleepers woke",
+	              atomic_load(&sk_done), SK_G);
+	long early = atomic_load(&sk_early);
+	ck_assert_int_eq(early, 0);
+	return 0;
+}
+
+START_TEST(TestSleep100k)
+{
+	goro_config cfg = { .procs = 1 + _i, .stack_size = 16 << 10 };
+	ck_assert_int_eq(goro_main(&cfg, sk_main, NULL), 0);
+}
+END_TEST
+
+/* ---- TestSelectTimeoutsBothPs: 400 goroutines on two Ps each wait 20
+ * times in a select that only its timeout (0.1-2 ms) can end: timers armed,
+ * fired and disarmed on both Ps at once; every select times out, none
+ * early. ---- */
+
+#define ST_G 400
+static atomic_long st_done, st_bad;
+
+static void st_fn(void *arg)
+{
+	uint64_t z = (uint64_t)(uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
+	goro_case c = { .chan = NULL, .dir = GORO_RECV };
+	for (int k = 0; k < 20; k++) {
+		z ^= z << 13;
+		z ^= z >> 7;
+		z ^= z << 17;
+		int64_t ns = 100000 + (int64_t)(z % 1900000);
+		int64_t t0 = goro_now();
+		int r = goro_select(&c, 1, ns);
+		if (r != GORO_TIMEOUT || goro_now() - t0 < ns)
+			atomic_fetch_add(&st_bad, 1);
+	}
+	atomic_fetch_add_explicit(&st_done, 1, memory_order_release);
+}
+
+static int st_main(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ST_G; i++)
+		ck_assert_int_eq(goro_spawn(st_fn, (void *)(uintptr_t)(i + 1)), GORO_OK);
+	ck_assert(test_wait_atleast(&st_done, ST_G));
+	long bad = atomic_load(&st_bad);
+	ck_assert_int_eq(bad, 0);
+	return 0;
+}
+
+START_TEST(TestSelectTimeoutsBothPs)
+{
+	goro_config cfg = { .procs = 2 };
+	ck_assert_int_eq(goro_main(&cfg, st_main, NULL), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("time");
@@ -233,6 +318,8 @@ int main(void)
 	TCase *th = tcase_create("heavy");
 	tcase_set_timeout(th, 60);
 	tcase_add_test(th, TestSleepMany);
+	tcase_add_loop_test(th, TestSleep100k, 0, 2);
+	tcase_add_test(th, TestSelectTimeoutsBothPs);
 	suite_add_tcase(s, th);
 	return test_run_suite(s);
 }
