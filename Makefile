@@ -11,7 +11,7 @@
 #   make install | uninstall   [PREFIX=/usr/local DESTDIR=]; see "Install" below
 #   make check-exports | check-header | check-install   (also below)
 #   make test HOST=nolibc | PARK=condvar   other hosts and parks: toolchain.mk, nolibc section
-#   make demo                  build and run examples/*.c
+#   make demo                  build and run examples/*.c and examples/*.cc
 #   make toolchain | deps | clean
 
 .DEFAULT_GOAL := all
@@ -23,17 +23,20 @@ CORE_SRCS := $(sort $(wildcard core/*.c))
 ARCH_SRCS := $(sort $(wildcard arch/$(ARCH)/*.S arch/$(ARCH)/*.c))
 HOST_SRCS := $(HOST_SRCS_$(HOST))
 TEST_SRCS := $(sort $(wildcard tests/check_*.c))
+CXX_TEST_SRCS := $(sort $(wildcard tests/check_*.cc))
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
+EXAMPLE_CXX_SRCS := $(sort $(wildcard examples/*.cc))
 
 obj = $(patsubst %.c,$(B)/%.o,$(patsubst %.S,$(B)/%.o,$(1)))
 FREE_OBJS := $(call obj,$(CORE_SRCS) $(ARCH_SRCS))
 HOST_OBJS := $(call obj,$(HOST_SRCS))
 LIB := $(B)/libgoro.a
 
-ALL_TESTS := $(notdir $(TEST_SRCS:.c=))
+ALL_TESTS := $(notdir $(TEST_SRCS:.c=)) \
+	$(foreach f,$(CXX_FAMILIES),$(addsuffix _$(f),$(notdir $(CXX_TEST_SRCS:.cc=))))
 TESTS ?= $(ALL_TESTS)
 TEST_BINS := $(addprefix $(B)/tests/,$(TESTS))
-EXAMPLES := $(addprefix $(B)/examples/,$(notdir $(EXAMPLE_SRCS:.c=)))
+EXAMPLES := $(addprefix $(B)/examples/,$(notdir $(EXAMPLE_SRCS:.c=) $(EXAMPLE_CXX_SRCS:.cc=)))
 
 # Seconds one test binary or one example may run before it counts as failed.
 TEST_TIMEOUT ?= 600
@@ -70,6 +73,9 @@ CFLAGS_HOST := -D_GNU_SOURCE -pthread -Icore
 # goroutine listings with every frame (README, Debugging).
 CFLAGS_TEST = -D_GNU_SOURCE -pthread -fno-omit-frame-pointer -Icore -Iarch/$(ARCH) $(CHECK_CFLAGS)
 CFLAGS_APP := -D_GNU_SOURCE -pthread -fno-omit-frame-pointer
+# C++ (goro.hpp): tests and examples; CXXFLAGS from the command line appended.
+CXXFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=c++17 -Iinclude $(SANFLAGS)
+CXXFLAGS_TEST = -D_GNU_SOURCE -pthread -fno-omit-frame-pointer $(CHECK_CFLAGS)
 DEPFLAGS := -MMD -MP
 
 ifneq ($(filter-out $(ALL_TESTS),$(TESTS)),)
@@ -124,6 +130,20 @@ $(B)/tests/check_timers: tests/check_timers.c $(FREE_OBJS) $(HOST_OBJS) | $(CHEC
 $(B)/examples/%: examples/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS_APP) $(CFLAGS) $(DEPFLAGS) -o $@ $< \
+		$(LIB) -lpthread $(ARCH_LDFLAGS) $(LDFLAGS)
+
+# tests/check_x.cc: one binary per C++ compiler family, check_x_<family>.
+define cxx_test_rule
+$$(B)/tests/%_$(1): tests/%.cc $$(LIB) | $$(CHECK_LINKS)
+	@mkdir -p $$(@D)
+	$$(CXX_$(1)_$$(ARCH)) $$(CXXFLAGS_COMMON) $$(CXXFLAGS_TEST) $$(CXXFLAGS) $$(DEPFLAGS) -o $$@ $$< \
+		$$(LIB) $$(CHECK_LIBS) $$(CXX_LIBS_$(1)_$$(ARCH)_$$(SANITIZE)) $$(ARCH_LDFLAGS) $$(LDFLAGS)
+endef
+$(foreach f,$(CXX_FAMILIES),$(eval $(call cxx_test_rule,$(f))))
+
+$(B)/examples/%: examples/%.cc $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS_COMMON) $(CFLAGS_APP) $(CXXFLAGS) $(DEPFLAGS) -o $@ $< \
 		$(LIB) -lpthread $(ARCH_LDFLAGS) $(LDFLAGS)
 
 # An emulator is needed only to run, not to build.
@@ -208,6 +228,7 @@ check-namespace: $(LIB)
 toolchain:
 	@echo "ARCH      = $(ARCH)   (one of: $(ARCHS))"
 	@echo "CC        = $(CC)   -> $(or $(CC_PATH),NOT FOUND) [$(CC_ORIGIN)]"
+	@echo "CXX       = $(CXX)   (C++ tests: $(foreach f,$(CXX_FAMILIES),$(CXX_$(f)_$(ARCH));))"
 	@echo "AR        = $(AR)   -> $(or $(AR_PATH),NOT FOUND)"
 	@echo "NM        = $(NM)"
 	@echo "OBJCOPY   = $(OBJCOPY)"
@@ -221,7 +242,7 @@ toolchain:
 
 # Debian/Ubuntu, as root or through sudo; a no-op when all are installed.
 DEPS_PKGS := check pkg-config clang g++ gcc-aarch64-linux-gnu libc6-dev-arm64-cross gdb gdb-multiarch \
-	qemu-user golang-go check:arm64 libsubunit-dev:arm64
+	qemu-user golang-go check:arm64 libsubunit-dev:arm64 g++-aarch64-linux-gnu cmake
 deps:
 	@st=$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(DEPS_PKGS) 2>/dev/null) && \
 	! printf '%s\n' "$$st" | grep -qv '^ii' && { echo "deps: all installed"; exit 0; }; \

@@ -127,3 +127,26 @@ VARIANT := $(VARIANT)$(if $(findstring clang,$(notdir $(CC))),-clang)$(if $(SANI
 HOST_SRCS_posix = $(filter-out host/posix/park_%.c,$(sort $(wildcard host/posix/*.c))) \
 	host/posix/park_$(PARK).c
 HOST_SRCS_nolibc = $(sort $(wildcard host/nolibc/*.c))
+
+# ---- C++: goro.hpp's tests, examples/*.cc, check-install's CMake project ----
+# Every tests/check_*.cc is built once per family in CXX_FAMILIES, as
+# <name>_<family> (check_cxx_gcc, check_cxx_clang), so `make test` covers
+# both compilers on every ARCH. CXX (examples, the CMake project) is the
+# family of CC; a command-line CXX wins, as for CC.
+CXX_FAMILIES := gcc clang
+# Debian's clang has sanitizer runtimes for x86_64 only: sanitized arm64
+# builds test C++ with gcc alone.
+CXX_SAN_FAMILIES_arm64 = gcc
+ifneq ($(SANITIZE),)
+CXX_FAMILIES := $(or $(CXX_SAN_FAMILIES_$(ARCH)),$(CXX_FAMILIES))
+endif
+# g++ -static links libubsan.a after libstdc++, which its C++ checks need
+# (__dynamic_cast): name it ahead of libstdc++ in static (arm64) links.
+CXX_LIBS_gcc_arm64_undefined = -lubsan
+CXX_gcc_amd64 = g++
+CXX_clang_amd64 = clang++
+CXX_gcc_arm64 = aarch64-linux-gnu-g++
+CXX_clang_arm64 = clang++ --target=aarch64-linux-gnu
+ifeq ($(filter command line override,$(origin CXX)),)
+CXX := $(CXX_$(if $(findstring clang,$(notdir $(CC))),clang,gcc)_$(ARCH))
+endif

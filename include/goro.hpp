@@ -1,0 +1,578 @@
+// goro.hpp: C++17 over goro.h. Header-only: link libgoro as for C.
+//
+//   goro::main(cfg, f)          goro_main: f() -> int runs as goroutine 1
+//   goro::go(f, args...)        go f(args...), for any callable
+//   goro::chan<T>               make(chan T, cap), owning and movable
+//   goro::select                select { case ...: } with std::chrono timeouts
+//   goro::mutex, shared_mutex   sync.Mutex, sync.RWMutex (Lockable, SharedLockable)
+//   goro::wait_group, once, call_once, condition_variable_any
+//   goro::sleep_for, sleep_until, yield, clock
+//
+// Every call that can fail returns goro.h's int status (GORO_OK, GORO_CLOSED,
+// ...), as the C functions do; nothing here throws except what the callables
+// and element types you pass throw. Everything here parks the goroutine,
+// never its thread, and works from threads the runtime does not own as the
+// C calls do.
+//
+// What must not be held across a park. A goroutine that parks (any call here
+// that may wait: send, recv, select, lock, wait, sleep, yield) may resume on
+// another OS thread. So across such a call do not keep:
+//  - references or pointers to thread_local objects (and do not rely on a
+//    thread_local keeping its value: the compiler may also have cached its
+//    address before the call), errno, std::this_thread::get_id(), pthread_self;
+//  - a locked std::mutex, std::shared_mutex or std::recursive_mutex, or a
+//    std::lock_guard/unique_lock of one: it would be unlocked from another
+//    thread (undefined behaviour), and a goroutine blocked on it blocks its
+//    thread and P; use goro::mutex instead. std::condition_variable and
+//    std::this_thread::sleep_for block the thread the same way;
+//  - anything else tied to the OS thread: a GL or CUDA context, a thread's
+//    signal mask, a thread-affine library handle.
+// A call that must block the thread belongs in a goro::blocking_scope.
+#ifndef GORO_HPP
+#define GORO_HPP
+
+#include <goro.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace goro {
+
+inline const char *strerror(int status) noexcept { return goro_strerror(status); }
+
+// ---- Time ----
+
+// goro_now() as a std::chrono clock (CLOCK_MONOTONIC on the posix host).
+struct clock {
+	using rep = std::int64_t;
+	using period = std::nano;
+	using duration = std::chrono::nanoseconds;
+	using time_point = std::chrono::time_point<clock>;
+	static constexpr bool is_steady = true;
+	static time_point now() noexcept { return time_point(duration(goro_now())); }
+};
+
+namespace detail {
+// A duration as goro's nanoseconds: rounded up (wait at least d), negative
+// to 0, too long for int64_t to INT64_MAX (about 292 years).
+template <class Rep, class Period>
+constexpr std::int64_t to_ns(const std::chrono::duration<Rep, Period> &d) noexcept
+{
+	using ld = std::chrono::duration<long double, std::nano>;
+	const ld x = std::chrono::duration_cast<ld>(d);
+	if (!(x.count() > 0))
+		return 0;
+	if (x.count() >= static_cast<long double>(std::numeric_limits<std::int64_t>::max()))
+		return std::numeric_limits<std::int64_t>::max();
+	return static_cast<std::int64_t>(std::chrono::ceil<std::chrono::nanoseconds>(d).count());
+}
+
+template <class Clock, class Duration>
+std::int64_t until_ns(const std::chrono::time_point<Clock, Duration> &t)
+{
+	return to_ns(t - Clock::now());
+}
+} // namespace detail
+
+// time.Sleep. A duration <= 0 returns at once.
+template <class Rep, class Period>
+void sleep_for(const std::chrono::duration<Rep, Period> &d)
+{
+	std::int64_t ns = detail::to_ns(d);
+	if (ns > 0)
+		goro_sleep(ns);
+}
+
+// Sleep until t on t's clock (goro::clock, std::chrono::steady_clock, ...);
+// for a clock other than goro::clock the wait is computed once, as a duration.
+template <class Clock, class Duration>
+void sleep_until(const std::chrono::time_point<Clock, Duration> &t)
+{
+	std::int64_t ns = detail::until_ns(t);
+	if (ns > 0)
+		goro_sleep(ns);
+}
+
+inline void yield() noexcept { goro_yield(); }            // runtime.Gosched
+inline std::uint64_t id() noexcept { return goro_id(); }   // 0 outside goroutines
+inline int procs() noexcept { return goro_procs(); }       // GOMAXPROCS
+inline int num_goroutine() noexcept { return goro_num_goroutine(); }
+
+// goro_blocking_begin/end for a scope: wrap a call that may block the thread
+// (read(2), another library's lock). Call nothing of goro's inside it.
+class blocking_scope {
+public:
+	blocking_scope() noexcept { goro_blocking_begin(); }
+	~blocking_scope() { goro_blocking_end(); }
+	blocking_scope(const blocking_scope &) = delete;
+	blocking_scope &operator=(const blocking_scope &) = delete;
+};
+
+// ---- Goroutines ----
+
+namespace detail {
+// What goro::go hands a new goroutine: the callable and its arguments, owned
+// by the goroutine, destroyed when the call returns. noexcept: an exception
+// escaping a goroutine calls std::terminate, as it does for std::thread.
+template <class Fn, class... Args>
+struct closure {
+	std::tuple<Fn, Args...> t;
+
+	static void run(void *p) noexcept
+	{
+		std::unique_ptr<closure> c(static_cast<closure *>(p));
+		std::apply([](auto &...a) { std::invoke(std::move(a)...); }, c->t);
+	}
+};
+
+// A callable without arguments that is trivially copyable (a lambda
+// capturing only pointers, references and numbers) needs no heap block:
+// goro_spawn_copy puts its bytes on the new goroutine's stack. Copied again
+// into storage aligned for it, so no alignment is assumed of the copy.
+template <class Fn>
+inline constexpr bool spawn_by_copy =
+	std::is_trivially_copyable_v<Fn> && sizeof(Fn) <= GORO_SPAWN_COPY_MAX;
+
+template <class Fn>
+void run_copy(void *p) noexcept
+{
+	alignas(Fn) unsigned char buf[sizeof(Fn)];
+	std::memcpy(buf, p, sizeof(Fn));
+	std::invoke(std::move(*std::launder(reinterpret_cast<Fn *>(buf))));
+}
+} // namespace detail
+
+// go f(args...): f and args are decay-copied (moved from rvalues) into storage
+// the new goroutine owns and destroyed exactly once, when f returns, on that
+// goroutine; f is invoked with them as rvalues, as std::thread does. To pass
+// a reference, use std::ref. Returns goro_spawn's status: OK, NOMEM (also
+// when the storage could not be allocated), INVAL (the runtime is not
+// running); unless OK, f never runs and the copies are destroyed before go
+// returns. An exception escaping f calls std::terminate. A goroutine still
+// parked when goro::main returns is abandoned, as in Go: its copies are
+// never destroyed.
+template <class F, class... Args>
+int go(F &&f, Args &&...args)
+{
+	using Fn = std::decay_t<F>;
+	static_assert(std::is_invocable_v<Fn, std::decay_t<Args>...>,
+	              "goro::go: f is not callable with these arguments (as rvalues)");
+	if constexpr (sizeof...(Args) == 0 && detail::spawn_by_copy<Fn>) {
+		const Fn fn(std::forward<F>(f));
+		return goro_spawn_copy(detail::run_copy<Fn>, std::addressof(fn), sizeof fn);
+	} else {
+		using C = detail::closure<Fn, std::decay_t<Args>...>;
+		C *c = new (std::nothrow) C{ std::tuple<Fn, std::decay_t<Args>...>(
+			std::forward<F>(f), std::forward<Args>(args)...) };
+		if (c == nullptr)
+			return GORO_NOMEM;
+		int st = goro_spawn(&C::run, c);
+		if (st != GORO_OK)
+			delete c;
+		return st;
+	}
+}
+
+// goro_main over a callable: boot the runtime, run f() as goroutine 1 and
+// return its result (0 for a void f), or goro_main's negative status. cfg may
+// be nullptr. An exception escaping f calls std::terminate.
+template <class F>
+int main(const goro_config *cfg, F &&f)
+{
+	using Fn = std::remove_reference_t<F>;
+	static_assert(std::is_invocable_v<Fn &>, "goro::main: f must be callable with no arguments");
+	Fn *fp = std::addressof(f);   // a function pointer too, when f names a function
+	return goro_main(cfg, [](void *p) noexcept -> int {
+		Fn &fn = **static_cast<Fn **>(p);
+		if constexpr (std::is_void_v<std::invoke_result_t<Fn &>>) {
+			std::invoke(fn);
+			return 0;
+		} else {
+			return static_cast<int>(std::invoke(fn));
+		}
+	}, &fp);
+}
+
+template <class F>
+int main(F &&f)
+{
+	return goro::main(nullptr, std::forward<F>(f));
+}
+
+// ---- Channels ----
+
+// make(chan T, cap). T is copied bytewise, so it must be trivially copyable.
+// For other types send pointers: goro::chan<Job *>, or a std::unique_ptr's
+// release() on the sending side and a new unique_ptr around what arrives on
+// the receiving one (what is still buffered when the channel goes is then
+// yours to drain and delete).
+//
+// Owning: the destructor frees the channel (goro_chan_free: every operation
+// on it must have returned; one with goroutines still parked on it is
+// reported and leaked). Movable, not copyable; share it by reference or
+// pointer, as a Go channel value is shared. A moved-from chan, a
+// chan(nullptr) and a chan whose allocation failed are nil: false in a
+// condition; every operation returns GORO_INVAL and select never picks one.
+template <class T>
+class chan {
+	static_assert(std::is_trivially_copyable_v<T>,
+	              "goro::chan<T>: T must be trivially copyable (send T* or a released unique_ptr instead)");
+	goro_chan *c_ = nullptr;
+
+public:
+	using value_type = T;
+
+	explicit chan(std::size_t cap = 0) noexcept : c_(goro_chan_make(sizeof(T), cap)) {}
+	explicit chan(std::nullptr_t) noexcept {}
+	chan(chan &&o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+	chan &operator=(chan &&o) noexcept
+	{
+		if (this != &o) {
+			reset();
+			c_ = std::exchange(o.c_, nullptr);
+		}
+		return *this;
+	}
+	chan(const chan &) = delete;
+	chan &operator=(const chan &) = delete;
+	~chan() { reset(); }
+
+	explicit operator bool() const noexcept { return c_ != nullptr; }
+	goro_chan *get() const noexcept { return c_; }
+	goro_chan *release() noexcept { return std::exchange(c_, nullptr); }
+	void reset() noexcept
+	{
+		if (c_ != nullptr)
+			goro_chan_free(std::exchange(c_, nullptr));
+	}
+
+	// c <- v. OK, or CLOSED (Go panics).
+	int send(const T &v) noexcept { return goro_chan_send(c_, std::addressof(v)); }
+	// v = <-c. OK, or CLOSED once closed and drained (v is then zeroed).
+	int recv(T &v) noexcept { return goro_chan_recv(c_, std::addressof(v)); }
+	// v, ok := <-c: the value, or nullopt once closed and drained (or nil).
+	std::optional<T> recv() noexcept
+	{
+		alignas(T) unsigned char buf[sizeof(T)];
+		if (goro_chan_recv(c_, buf) != GORO_OK)
+			return std::nullopt;
+		return std::optional<T>(*std::launder(reinterpret_cast<T *>(buf)));
+	}
+	// Never wait: OK, AGAIN (would block) or CLOSED.
+	int try_send(const T &v) noexcept { return goro_chan_trysend(c_, std::addressof(v)); }
+	int try_recv(T &v) noexcept { return goro_chan_tryrecv(c_, std::addressof(v)); }
+	std::optional<T> try_recv() noexcept
+	{
+		alignas(T) unsigned char buf[sizeof(T)];
+		if (goro_chan_tryrecv(c_, buf) != GORO_OK)
+			return std::nullopt;
+		return std::optional<T>(*std::launder(reinterpret_cast<T *>(buf)));
+	}
+	// close(c): OK, or CLOSED if it was closed already (Go panics).
+	int close() noexcept { return goro_chan_close(c_); }
+	std::size_t len() const noexcept { return goro_chan_len(c_); }
+	std::size_t cap() const noexcept { return goro_chan_cap(c_); }
+
+	// for (T v : ch): for v := range ch, until ch is closed and drained. Each
+	// step is a recv; an input iterator, so walk it once.
+	class iterator {
+		chan *ch_ = nullptr;   // nullptr: the end
+		std::optional<T> v_;
+
+		void next()
+		{
+			v_ = ch_->recv();
+			if (!v_)
+				ch_ = nullptr;
+		}
+
+	public:
+		using iterator_category = std::input_iterator_tag;
+		using value_type = T;
+		using difference_type = std::ptrdiff_t;
+		using pointer = const T *;
+		using reference = const T &;
+
+		iterator() = default;
+		explicit iterator(chan *ch) : ch_(ch) { next(); }
+		reference operator*() const { return *v_; }
+		pointer operator->() const { return std::addressof(*v_); }
+		iterator &operator++()
+		{
+			next();
+			return *this;
+		}
+		void operator++(int) { next(); }
+		friend bool operator==(const iterator &a, const iterator &b) noexcept { return a.ch_ == b.ch_; }
+		friend bool operator!=(const iterator &a, const iterator &b) noexcept { return a.ch_ != b.ch_; }
+	};
+	iterator begin() { return iterator(this); }
+	iterator end() noexcept { return iterator(); }
+};
+
+// ---- select ----
+
+// select over cases added in order; wait*() return the index of the case
+// that proceeded (0 for the first added), or a negative status. For the
+// chosen case, status(i) is OK, or CLOSED (a send on a closed channel, or a
+// receive from a closed, drained one, whose target is then zeroed). Reusable:
+// wait again with the same cases, or clear() and add others. The variables
+// a case names must outlive the wait.
+//
+//   goro::select sel;
+//   int v;
+//   sel.recv(in, v);      // case 0: v = <-in
+//   sel.send(out, w);     // case 1: out <- w
+//   switch (sel.wait_for(10ms)) {
+//   case 0: ...; case 1: ...; case GORO_TIMEOUT: ...
+//   }
+//
+// add(goro_case) is the extension point for cases this builder has no
+// method for yet, such as the descriptor cases goro.h will gain with the
+// netpoller.
+class select {
+	static constexpr std::size_t inline_cases = 8;
+	goro_case inline_[inline_cases] = {};
+	std::unique_ptr<goro_case[]> heap_;
+	goro_case *cases_ = inline_;
+	std::size_t n_ = 0, cap_ = inline_cases;
+	bool nomem_ = false;   // an add could not grow the array: wait() says NOMEM
+
+	int run(std::int64_t timeout_ns) noexcept
+	{
+		return nomem_ ? GORO_NOMEM : goro_select(cases_, n_, timeout_ns);
+	}
+
+	static goro_case make_case(goro_chan *c, int dir, void *elem) noexcept
+	{
+		goro_case k{};   // value-initialised: fields goro.h adds later are zero
+		k.chan = c;
+		k.dir = dir;
+		k.elem = elem;
+		return k;
+	}
+
+public:
+	select() noexcept = default;
+	select(const select &) = delete;
+	select &operator=(const select &) = delete;
+
+	// The raw case, as goro_select takes it; its status field is ignored.
+	select &add(const goro_case &c)
+	{
+		if (n_ == cap_) {
+			std::size_t ncap = cap_ * 2;
+			goro_case *p = new (std::nothrow) goro_case[ncap];
+			if (p == nullptr) {
+				nomem_ = true;
+				return *this;
+			}
+			std::copy(cases_, cases_ + n_, p);
+			heap_.reset(p);
+			cases_ = p;
+			cap_ = ncap;
+		}
+		cases_[n_] = c;
+		cases_[n_].status = GORO_OK;
+		n_++;
+		return *this;
+	}
+	// case v = <-c (v is written only if this case is chosen).
+	template <class T>
+	select &recv(chan<T> &c, T &v)
+	{
+		return add(make_case(c.get(), GORO_RECV, std::addressof(v)));
+	}
+	// case <-c: the value is discarded.
+	template <class T>
+	select &recv(chan<T> &c)
+	{
+		return add(make_case(c.get(), GORO_RECV, nullptr));
+	}
+	// case c <- v (v is read only if this case is chosen).
+	template <class T>
+	select &send(chan<T> &c, const T &v)
+	{
+		return add(make_case(c.get(), GORO_SEND, const_cast<T *>(std::addressof(v))));
+	}
+
+	// Wait until a case proceeds: its index, or INVAL / NOMEM (nothing happened).
+	int wait() noexcept { return run(-1); }
+	// As wait, giving up after d: TIMEOUT (also for d <= 0 with nothing ready).
+	template <class Rep, class Period>
+	int wait_for(const std::chrono::duration<Rep, Period> &d) noexcept
+	{
+		std::int64_t ns = detail::to_ns(d);
+		int r = run(ns);
+		return r == GORO_AGAIN && ns == 0 ? GORO_TIMEOUT : r;
+	}
+	template <class Clock, class Duration>
+	int wait_until(const std::chrono::time_point<Clock, Duration> &t)
+	{
+		return wait_for(t - Clock::now());
+	}
+	// select with a default arm: never wait; AGAIN when no case is ready.
+	int try_select() noexcept { return run(0); }
+
+	int status(std::size_t i) const noexcept { return i < n_ ? cases_[i].status : GORO_INVAL; }
+	std::size_t size() const noexcept { return n_; }
+	void clear() noexcept
+	{
+		n_ = 0;
+		nomem_ = false;
+	}
+};
+
+// ---- Synchronisation ----
+// All are constant-initialised (constexpr constructors), so a static one is
+// ready before main; none is copyable or movable, as in Go (go vet's
+// copylocks).
+
+// sync.Mutex, Lockable: std::lock_guard, std::unique_lock and std::scoped_lock
+// take it. As in Go any goroutine may unlock; unlocking an unlocked mutex is
+// undefined for std::mutex and ignored here (goro_mutex_unlock's INVAL).
+class mutex {
+	goro_mutex m_ = GORO_MUTEX_INIT;
+
+public:
+	constexpr mutex() noexcept = default;
+	mutex(const mutex &) = delete;
+	mutex &operator=(const mutex &) = delete;
+
+	void lock() noexcept { goro_mutex_lock(&m_); }
+	bool try_lock() noexcept { return goro_mutex_trylock(&m_); }
+	void unlock() noexcept { (void)goro_mutex_unlock(&m_); }
+	goro_mutex *native_handle() noexcept { return &m_; }
+};
+
+// sync.RWMutex, SharedLockable: std::shared_lock takes it for readers,
+// std::lock_guard / std::unique_lock for the writer. A waiting writer holds
+// off new readers, so a reader must not take it twice (Go's rule).
+class shared_mutex {
+	goro_rwmutex m_ = GORO_RWMUTEX_INIT;
+
+public:
+	constexpr shared_mutex() noexcept = default;
+	shared_mutex(const shared_mutex &) = delete;
+	shared_mutex &operator=(const shared_mutex &) = delete;
+
+	void lock() noexcept { goro_rwmutex_lock(&m_); }
+	bool try_lock() noexcept { return goro_rwmutex_trylock(&m_); }
+	void unlock() noexcept { (void)goro_rwmutex_unlock(&m_); }
+	void lock_shared() noexcept { goro_rwmutex_rlock(&m_); }
+	bool try_lock_shared() noexcept { return goro_rwmutex_tryrlock(&m_); }
+	void unlock_shared() noexcept { (void)goro_rwmutex_runlock(&m_); }
+	goro_rwmutex *native_handle() noexcept { return &m_; }
+};
+
+// sync.WaitGroup. add and done return OK, or INVAL if the counter would go
+// negative (Go panics; the counter is then unchanged).
+class wait_group {
+	goro_waitgroup wg_ = GORO_WAITGROUP_INIT;
+
+public:
+	constexpr wait_group() noexcept = default;
+	wait_group(const wait_group &) = delete;
+	wait_group &operator=(const wait_group &) = delete;
+
+	int add(std::int64_t n = 1) noexcept { return goro_wg_add(&wg_, n); }
+	int done() noexcept { return goro_wg_done(&wg_); }
+	void wait() noexcept { goro_wg_wait(&wg_); }
+	goro_waitgroup *native_handle() noexcept { return &wg_; }
+};
+
+// sync.Once in std::call_once's shape: goro::call_once(flag, f, args...)
+// runs f once; every caller returns after it has finished. As with
+// std::call_once (and unlike Go), if f throws, the exception reaches its
+// caller and the flag stays unset, so a later call runs f again.
+class once {
+	std::atomic<std::uint32_t> done_{ 0 };
+	mutex m_;
+
+	template <class F, class... Args>
+	friend void call_once(once &o, F &&f, Args &&...args);
+
+public:
+	constexpr once() noexcept = default;
+	once(const once &) = delete;
+	once &operator=(const once &) = delete;
+};
+
+// Go's Once.Do and doSlow: the fast path is one load.
+template <class F, class... Args>
+void call_once(once &o, F &&f, Args &&...args)
+{
+	// load-acquire: pairs with the store-release below, so whoever sees done
+	// sees everything f did
+	if (o.done_.load(std::memory_order_acquire) != 0)
+		return;
+	std::lock_guard<mutex> g(o.m_);
+	if (o.done_.load(std::memory_order_relaxed) == 0) {
+		std::invoke(std::forward<F>(f), std::forward<Args>(args)...);
+		o.done_.store(1, std::memory_order_release);   // store-release: publishes f's writes
+	}
+}
+
+// sync.Cond in std::condition_variable_any's shape: wait takes any lock held
+// on anything Lockable (std::unique_lock<goro::mutex>, a goro::mutex itself,
+// std::shared_lock<goro::shared_mutex>...), unlocks it while waiting and
+// locks it again before returning. Wake-ups may be spurious; wait with a
+// predicate. There is no timed wait (Go's Cond has none): for a deadline,
+// use a channel and goro::select.
+class condition_variable_any {
+	goro_cond c_ = GORO_COND_INIT;
+	// Held from before the caller's lock is released until goro_cond_wait has
+	// taken its ticket, and by every notify: a notify that follows a change
+	// made under the caller's lock cannot fall between the two.
+	mutex m_;
+
+public:
+	constexpr condition_variable_any() noexcept = default;
+	condition_variable_any(const condition_variable_any &) = delete;
+	condition_variable_any &operator=(const condition_variable_any &) = delete;
+
+	void notify_one() noexcept
+	{
+		std::lock_guard<mutex> g(m_);
+		goro_cond_signal(&c_);
+	}
+	void notify_all() noexcept
+	{
+		std::lock_guard<mutex> g(m_);
+		goro_cond_broadcast(&c_);
+	}
+
+	template <class Lock>
+	void wait(Lock &lock)
+	{
+		m_.lock();
+		lock.unlock();
+		(void)goro_cond_wait(&c_, m_.native_handle());   // m_ is held: OK
+		m_.unlock();
+		lock.lock();
+	}
+	template <class Lock, class Pred>
+	void wait(Lock &lock, Pred pred)
+	{
+		while (!pred())
+			wait(lock);
+	}
+};
+
+} // namespace goro
+
+#endif
