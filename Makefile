@@ -308,8 +308,10 @@ bench-goro: $(GORO_BENCH)
 
 # ---- Install, shared library and link checks ----
 #   make install [PREFIX=/usr/local] [DESTDIR=] [LIBDIR=$(PREFIX)/lib]
-#                        include/goro.h, libgoro.a, libgoro.so.$(GORO_VERSION) (soname
-#                        libgoro.so.$(GORO_SOMAJOR)) with its two links, pkgconfig/goro.pc
+#                        include/goro.h and goro.hpp, libgoro.a, libgoro.so.$(GORO_VERSION)
+#                        (soname libgoro.so.$(GORO_SOMAJOR)) with its two links,
+#                        pkgconfig/goro.pc, cmake/goro/goroConfig{,Version}.cmake,
+#                        share/goro/goro.supp (valgrind suppressions)
 #   make uninstall       removes exactly those files
 #   make check-exports   libgoro.so exports goro.h's functions and nothing else
 #   make check-namespace (above) also links and runs an application that
@@ -317,7 +319,8 @@ bench-goro: $(GORO_BENCH)
 #   make check-header    goro.h as C11/C17 and C++11/17/20, -Wpedantic -Werror,
 #                        gcc and clang; the C++ program links and runs
 #   make check-install   install under build/, build examples/hello.c out of
-#                        tree with pkg-config, static and shared, run, uninstall
+#                        tree with pkg-config, static and shared, and tests/link/cmake
+#                        through find_package(goro), static and shared, run, uninstall
 #
 # Both libraries hold one relocatable object: `cc -r` over the core, arch and
 # host objects, then objcopy keeps global only the functions goro.h declares
@@ -326,13 +329,15 @@ bench-goro: $(GORO_BENCH)
 # the .so's version script (goro.map) exports goro_* on top of that. The .so
 # is built from -fPIC objects under $(B)/pic/; core keeps initial-exec TLS
 # there too (static TLS, fine for a library linked at start-up).
-GORO_VERSION := 0.1.0
+GORO_VERSION := 0.2.0
 GORO_SOMAJOR := 0
 PREFIX ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
 LIBDIR ?= $(PREFIX)/lib
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DATADIR ?= $(PREFIX)/share
+CMAKEDIR ?= $(LIBDIR)/cmake/goro
+SUPPDIR ?= $(DATADIR)/goro
 INSTALL ?= install
 CXX_HEADER ?= g++ clang++
 CC_HEADER ?= gcc clang
@@ -344,7 +349,9 @@ PIC_OBJS := $(patsubst $(B)/%,$(B)/pic/%,$(FREE_OBJS) $(HOST_OBJS))
 # Files `make install` creates, relative to $(DESTDIR).
 INSTALLED := $(INCLUDEDIR)/goro.h $(LIBDIR)/libgoro.a $(LIBDIR)/libgoro.so.$(GORO_VERSION) \
 	$(LIBDIR)/$(SONAME) $(LIBDIR)/libgoro.so $(PKGCONFIGDIR)/goro.pc \
-	$(DATADIR)/goro/goro-gdb.py $(LIBDIR)/libgoro.so.$(GORO_VERSION)-gdb.py
+	$(DATADIR)/goro/goro-gdb.py $(LIBDIR)/libgoro.so.$(GORO_VERSION)-gdb.py \
+	$(INCLUDEDIR)/goro.hpp $(CMAKEDIR)/goroConfig.cmake $(CMAKEDIR)/goroConfigVersion.cmake \
+	$(SUPPDIR)/goro.supp
 
 .PHONY: shared install uninstall check-exports check-namespace-app check-header check-install
 
@@ -391,9 +398,13 @@ $(B)/pic/host/%.o: host/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS_HOST) -fPIC $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
+# A sanitized build links its runtime in (SANFLAGS): gcc links libasan.so or
+# libtsan.so; clang leaves the runtime to the executable, so -z defs, which
+# would reject its undefined __asan_* names, is dropped there.
+SOLIB_DEFS := $(if $(and $(SANITIZE),$(findstring clang,$(notdir $(CC)))),,-Wl,-z,defs)
 $(SOLIB): $(B)/pic/goro.o goro.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=goro.map \
-		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $< -lpthread $(LDFLAGS)
+	$(CC) $(SANFLAGS) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=goro.map \
+		$(SOLIB_DEFS) -Wl,-z,relro -Wl,-z,now -o $@ $< -lpthread $(LDFLAGS)
 
 $(B)/$(SONAME): $(SOLIB)
 	ln -sf $(notdir $<) $@
@@ -415,6 +426,16 @@ install: $(LIB) $(SOLIB)
 	$(INSTALL) -d $(DESTDIR)$(DATADIR)/goro
 	$(INSTALL) -m 644 tools/goro-gdb.py $(DESTDIR)$(DATADIR)/goro/goro-gdb.py
 	$(INSTALL) -m 644 tools/goro-gdb.py $(DESTDIR)$(LIBDIR)/libgoro.so.$(GORO_VERSION)-gdb.py
+	$(INSTALL) -d $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(SUPPDIR)
+	$(INSTALL) -m 644 include/goro.hpp $(DESTDIR)$(INCLUDEDIR)/goro.hpp
+	sed -e 's|@version@|$(GORO_VERSION)|' -e 's|@soname@|$(SONAME)|' \
+		-e "s|@libdir_rel@|$$(realpath -m --relative-to=$(CMAKEDIR) $(LIBDIR))|" \
+		-e "s|@includedir_rel@|$$(realpath -m --relative-to=$(CMAKEDIR) $(INCLUDEDIR))|" \
+		cmake/goroConfig.cmake.in >$(DESTDIR)$(CMAKEDIR)/goroConfig.cmake
+	sed -e 's|@version@|$(GORO_VERSION)|' cmake/goroConfigVersion.cmake.in \
+		>$(DESTDIR)$(CMAKEDIR)/goroConfigVersion.cmake
+	chmod 644 $(DESTDIR)$(CMAKEDIR)/goroConfig.cmake $(DESTDIR)$(CMAKEDIR)/goroConfigVersion.cmake
+	$(INSTALL) -m 644 goro.supp $(DESTDIR)$(SUPPDIR)/goro.supp
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
@@ -479,6 +500,39 @@ check-header: $(if $(QEMU),,$(LIB))
 # maps the installed paths into DESTDIR), statically and against the .so, run
 # both, uninstall, and check that nothing is left.
 CHECK_INSTALL := $(B)/check-install
+# The CMake package: tests/link/cmake (a C and a C++ program) copied out of
+# the tree, found through find_package(goro 0.2) on CMAKE_PREFIX_PATH, built
+# against the static library (goro_USE_STATIC=ON) and the shared one, and
+# run (under qemu, the static build only, linked -static).
+CMAKE ?= cmake
+CMAKE_CROSS := $(if $(QEMU),-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=$(shell $(CC) -dumpmachine | cut -d- -f1))
+check_install_cmake = \
+	for f in include/goro.hpp lib/cmake/goro/goroConfig.cmake lib/cmake/goro/goroConfigVersion.cmake \
+		share/goro/goro.supp; do \
+		[ -f $$d/dest$(CHECK_INSTALL_PREFIX)/$$f ] || { echo "check-install: $$f not installed" >&2; exit 1; }; done; \
+	cp -R tests/link/cmake $$d/cmake-src; cp examples/hello.c $$d/cmake-src/; \
+	for kind in static shared; do \
+		b=$$d/cmake-$$kind; static=$$([ $$kind = static ] && echo ON || echo OFF); \
+		echo "  cmake: find_package(goro 0.2), goro_USE_STATIC=$$static: hello, pingpong_cxx"; \
+		{ $(CMAKE) -S $$d/cmake-src -B $$b -DCMAKE_PREFIX_PATH=$$d/dest$(CHECK_INSTALL_PREFIX) \
+			-Dgoro_USE_STATIC=$$static $(CMAKE_CROSS) \
+			-DCMAKE_C_COMPILER=$(firstword $(CC)) -DCMAKE_CXX_COMPILER=$(firstword $(CXX)) \
+			"-DCMAKE_CXX_FLAGS=$(wordlist 2,99,$(CXX))" \
+			"-DCMAKE_EXE_LINKER_FLAGS=$$([ $$kind = static ] && echo $(ARCH_LDFLAGS))" && \
+		  $(CMAKE) --build $$b; } >$$b.log 2>&1 || { cat $$b.log >&2; \
+			echo "check-install: the CMake project failed ($$kind): $$b.log" >&2; exit 1; }; \
+		for e in hello pingpong_cxx; do \
+			if [ $$kind = shared ]; then \
+				readelf -d $$b/$$e | grep -q 'NEEDED.*\[$(SONAME)\]' || { \
+					echo "check-install: cmake $$e (shared) does not need $(SONAME)" >&2; exit 1; }; \
+				$(if $(QEMU),:,$$b/$$e >/dev/null) || { echo "check-install: cmake $$e (shared) failed" >&2; exit 1; }; \
+			else \
+				! readelf -d $$b/$$e | grep -q 'NEEDED.*libgoro' || { \
+					echo "check-install: cmake $$e (static) needs libgoro.so" >&2; exit 1; }; \
+				$(QEMU) $$b/$$e >/dev/null || { echo "check-install: cmake $$e (static) failed" >&2; exit 1; }; \
+			fi; \
+		done; \
+	done;
 CHECK_INSTALL_PREFIX := /opt/goro
 check-install: $(LIB) $(SOLIB)
 	@$(need_qemu)
@@ -504,10 +558,11 @@ check-install: $(LIB) $(SOLIB)
 	! readelf -d hello-static | grep -q 'NEEDED.*libgoro' || { echo "check-install: hello-static needs libgoro.so" >&2; exit 1; }; \
 	$(QEMU) ./hello-static >/dev/null; \
 	$(if $(QEMU),echo "  (not running hello-shared under $(QEMU))";,LD_LIBRARY_PATH=$$lib ./hello-shared >/dev/null;) \
-	cd $(CURDIR); $(MAKE) --no-print-directory uninstall $$iv; \
+	cd $(CURDIR); $(check_install_cmake) \
+	$(MAKE) --no-print-directory uninstall $$iv; \
 	left=$$(find $$d/dest ! -type d); \
 	[ -z "$$left" ] || { echo "check-install: uninstall left:" $$left >&2; exit 1; }; \
-	echo "check-install: ok ($(ARCH): installed; pkg-config builds: static ran, shared $(if $(QEMU),built,ran); uninstalled)"
+	echo "check-install: ok ($(ARCH): installed; pkg-config and CMake builds: static ran, shared $(if $(QEMU),built,ran); uninstalled)"
 
 -include $(PIC_OBJS:.o=.d)
 
@@ -570,9 +625,16 @@ soak: $(B)/tests/check_stress
 # timing are left out by default: valgrind runs about 50 times slower and
 # serialises threads, so waits with deadlines (check_sync at procs=2) fail.
 MEMCHECK_TESTS ?= check_chan check_select check_badinput check_arch
-.PHONY: memcheck
+# Then examples with --leak-check=full and goro.supp, the suppressions make
+# install ships: any leak but the runtime's own threads' TLS is an error.
+MEMCHECK_LEAK_EXAMPLES ?= hello wordcount
+.PHONY: memcheck memcheck-run memcheck-leaks
 memcheck:
-	$(MAKE) VALGRIND=1 TESTS="$(MEMCHECK_TESTS)" memcheck-run
+	$(MAKE) VALGRIND=1 TESTS="$(MEMCHECK_TESTS)" memcheck-run memcheck-leaks
+memcheck-leaks: $(addprefix $(B)/examples/,$(MEMCHECK_LEAK_EXAMPLES))
+	@for e in $^; do echo "== $$e (leak check, goro.supp)"; \
+		GORO_PROCS=2 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible \
+			--suppressions=goro.supp --error-exitcode=9 $$e >/dev/null || exit 1; done
 memcheck-run: $(TEST_BINS)
 	@for t in $(TEST_BINS); do echo "== $$t"; \
 		CK_FORK=yes CK_TIMEOUT_MULTIPLIER=20 valgrind -q --error-exitcode=9 $$t || exit 1; done
