@@ -316,8 +316,8 @@ bench-goro: $(GORO_BENCH)
 #   make check-exports   libgoro.so exports goro.h's functions and nothing else
 #   make check-namespace (above) also links and runs an application that
 #                        defines lock, unlock, schedule, throw, runqput, sched
-#   make check-header    goro.h as C11/C17 and C++11/17/20, -Wpedantic -Werror,
-#                        gcc and clang; the C++ program links and runs
+#   make check-header    goro.h as C11/C17 and C++11/17/20, goro.hpp as C++17/20,
+#                        -Wpedantic -Werror, gcc and clang; the C++ program links and runs
 #   make check-install   install under build/, build examples/hello.c out of
 #                        tree with pkg-config, static and shared, and tests/link/cmake
 #                        through find_package(goro), static and shared, run, uninstall
@@ -477,7 +477,8 @@ $(B)/link/namespace-shared: tests/link/namespace.c $(SOLIB) $(SOLINKS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS_APP) $(CFLAGS) -o $@ $< -L$(B) -lgoro -lpthread $(LDFLAGS)
 
-# goro.h under every compiler and standard it promises, warnings as errors;
+# goro.h under every compiler and standard it promises, warnings as errors,
+# and goro.hpp (through a program that instantiates most of it) as C++17/20;
 # then (natively) the C++ program linked by each C++ compiler and run.
 HEADER_WFLAGS := -Wall -Wextra -Wpedantic -Werror -Iinclude
 check-header: $(if $(QEMU),,$(LIB))
@@ -487,6 +488,10 @@ check-header: $(if $(QEMU),,$(LIB))
 	done; done; \
 	for cxx in $(CXX_HEADER); do for std in c++11 c++17 c++20; do \
 		echo "  $$cxx -std=$$std"; $$cxx -std=$$std $(HEADER_WFLAGS) -c -o /dev/null tests/link/header.cc; \
+	done; done; \
+	for cxx in $(CXX_HEADER); do for std in c++17 c++20; do \
+		echo "  $$cxx -std=$$std goro.hpp"; \
+		$$cxx -std=$$std $(HEADER_WFLAGS) -c -o /dev/null tests/link/cmake/pingpong.cc; \
 	done; done; \
 	$(if $(QEMU),echo "check-header: not linking the C++ program for ARCH=$(ARCH)";,\
 	for cxx in $(CXX_HEADER); do \

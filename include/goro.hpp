@@ -1,7 +1,7 @@
 // goro.hpp: C++17 over goro.h. Header-only: link libgoro as for C.
 //
 //   goro::main(cfg, f)          goro_main: f() -> int runs as goroutine 1
-//   goro::go(f, args...)        go f(args...), for any callable
+//   goro::go(f, args...)        go f(args...), for any callable (go_with: options)
 //   goro::chan<T>               make(chan T, cap), owning and movable
 //   goro::select                select { case ...: } with std::chrono timeouts
 //   goro::mutex, shared_mutex   sync.Mutex, sync.RWMutex (Lockable, SharedLockable)
@@ -147,6 +147,20 @@ template <class Fn>
 inline constexpr bool spawn_by_copy =
 	std::is_trivially_copyable_v<Fn> && sizeof(Fn) <= GORO_SPAWN_COPY_MAX;
 
+template <class F, class... Args>
+int spawn_closure(const goro_spawn_opts *opts, F &&f, Args &&...args)
+{
+	using C = closure<std::decay_t<F>, std::decay_t<Args>...>;
+	C *c = new (std::nothrow) C{ std::tuple<std::decay_t<F>, std::decay_t<Args>...>(
+		std::forward<F>(f), std::forward<Args>(args)...) };
+	if (c == nullptr)
+		return GORO_NOMEM;
+	int st = opts != nullptr ? goro_spawn_with(opts, &C::run, c) : goro_spawn(&C::run, c);
+	if (st != GORO_OK)
+		delete c;
+	return st;
+}
+
 template <class Fn>
 void run_copy(void *p) noexcept
 {
@@ -175,16 +189,19 @@ int go(F &&f, Args &&...args)
 		const Fn fn(std::forward<F>(f));
 		return goro_spawn_copy(detail::run_copy<Fn>, std::addressof(fn), sizeof fn);
 	} else {
-		using C = detail::closure<Fn, std::decay_t<Args>...>;
-		C *c = new (std::nothrow) C{ std::tuple<Fn, std::decay_t<Args>...>(
-			std::forward<F>(f), std::forward<Args>(args)...) };
-		if (c == nullptr)
-			return GORO_NOMEM;
-		int st = goro_spawn(&C::run, c);
-		if (st != GORO_OK)
-			delete c;
-		return st;
+		return detail::spawn_closure(nullptr, std::forward<F>(f), std::forward<Args>(args)...);
 	}
+}
+
+// go f(args...) with goro_spawn_with's options (a name for goroutine
+// listings, a stack size); opts may be nullptr. Otherwise as go, always
+// through a heap block.
+template <class F, class... Args>
+int go_with(const goro_spawn_opts *opts, F &&f, Args &&...args)
+{
+	static_assert(std::is_invocable_v<std::decay_t<F>, std::decay_t<Args>...>,
+	              "goro::go_with: f is not callable with these arguments (as rvalues)");
+	return detail::spawn_closure(opts, std::forward<F>(f), std::forward<Args>(args)...);
 }
 
 // goro_main over a callable: boot the runtime, run f() as goroutine 1 and
@@ -341,9 +358,10 @@ public:
 //   case 0: ...; case 1: ...; case GORO_TIMEOUT: ...
 //   }
 //
-// add(goro_case) is the extension point for cases this builder has no
-// method for yet, such as the descriptor cases goro.h will gain with the
-// netpoller.
+// readable(f) and writable(f) wait on a descriptor (GORO_FDREAD/FDWRITE):
+// ready when f is readable/writable or hung up (status OK), closed (CLOSED)
+// or past its deadline (TIMEOUT); nothing is read or written. add(goro_case)
+// is the extension point for any case goro.h gains that has no method here.
 class select {
 	static constexpr std::size_t inline_cases = 8;
 	goro_case inline_[inline_cases] = {};
@@ -363,6 +381,14 @@ class select {
 		k.chan = c;
 		k.dir = dir;
 		k.elem = elem;
+		return k;
+	}
+
+	static goro_case fd_case(goro_fd f, int dir) noexcept
+	{
+		goro_case k{};
+		k.dir = dir;
+		k.fd = f;
 		return k;
 	}
 
@@ -410,6 +436,10 @@ public:
 		return add(make_case(c.get(), GORO_SEND, const_cast<T *>(std::addressof(v))));
 	}
 
+	// case f is readable / writable (see above).
+	select &readable(goro_fd f) { return add(fd_case(f, GORO_FDREAD)); }
+	select &writable(goro_fd f) { return add(fd_case(f, GORO_FDWRITE)); }
+
 	// Wait until a case proceeds: its index, or INVAL / NOMEM (nothing happened).
 	int wait() noexcept { return run(-1); }
 	// As wait, giving up after d: TIMEOUT (also for d <= 0 with nothing ready).
@@ -428,6 +458,7 @@ public:
 	// select with a default arm: never wait; AGAIN when no case is ready.
 	int try_select() noexcept { return run(0); }
 
+	// The chosen case's status: OK, or CLOSED (or TIMEOUT, descriptor cases).
 	int status(std::size_t i) const noexcept { return i < n_ ? cases_[i].status : GORO_INVAL; }
 	std::size_t size() const noexcept { return n_; }
 	void clear() noexcept

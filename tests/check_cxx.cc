@@ -197,6 +197,41 @@ START_TEST(TestGoPlain)
 }
 END_TEST
 
+// go_with passes its options: a goroutine given a 1 MiB stack can use
+// 512 KiB of it (the default 64 KiB would overflow: a fatal error), and its
+// captures die once as go's do.
+static int go_with_main()
+{
+	goro_spawn_opts opts{};
+	opts.stack_size = 1 << 20;
+	opts.name = "big-stack";
+	std::atomic<long> sum{ 0 };
+	tracked t(0);
+	ck_assert_int_eq(goro::go_with(&opts, [&sum, t = std::move(t)] {
+		volatile unsigned char buf[512 * 1024];
+		for (std::size_t i = 0; i < sizeof buf; i += 4096)
+			buf[i] = static_cast<unsigned char>(i >> 12);
+		long s = 0;
+		for (std::size_t i = 0; i < sizeof buf; i += 4096)
+			s += buf[i];
+		sum.store(s + 1);
+	}), GORO_OK);
+	ck_assert_int_eq(goro::go_with(nullptr, [](int k) { destroyed_total.fetch_add(k); }, 100), GORO_OK);
+	ck_assert(wait_until_true([&] { return sum.load() != 0 && destroyed_total.load() >= 101; }));
+	ck_assert_int_eq(sum.load(), 127L * 128 / 2 + 1);
+	ck_assert_int_eq(destroyed[0].load(), 1);
+	goro_spawn_opts bad{};
+	bad.stack_size = SIZE_MAX;
+	ck_assert_int_eq(goro::go_with(&bad, [] {}), GORO_INVAL);
+	return 0;
+}
+
+START_TEST(TestGoWith)
+{
+	ck_assert_int_eq(goro::main(go_with_main), 0);
+}
+END_TEST
+
 // Without a running runtime go returns INVAL, never runs f, and destroys
 // the copies before it returns, once.
 START_TEST(TestGoNotRunning)
@@ -626,6 +661,55 @@ START_TEST(TestSelectChrono)
 }
 END_TEST
 
+// Descriptor cases beside a channel case: a pipe's read end is not ready
+// until a byte is written, its write end is; the channel case still wins
+// when it alone is ready.
+static int select_fd_main()
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	goro_fd r, w;
+	ck_assert_int_eq(goro_fd_open(p[0], &r), GORO_OK);
+	ck_assert_int_eq(goro_fd_open(p[1], &w), GORO_OK);
+	goro::chan<int> c(1);
+	int v = 0;
+	goro::select rd;
+	rd.readable(r).recv(c, v);
+	ck_assert_int_eq(rd.wait_for(10ms), GORO_TIMEOUT);
+	c.send(3);
+	ck_assert_int_eq(rd.wait_for(10s), 1);
+	ck_assert_int_eq(v, 3);
+	goro::select wr;
+	wr.writable(w);
+	ck_assert_int_eq(wr.wait_for(10s), 0);
+	ck_assert_int_eq(wr.status(0), GORO_OK);
+	goro::go([w] {
+		goro::sleep_for(5ms);
+		size_t n = 0;
+		ck_assert_int_eq(goro_write(w, "x", 1, &n), GORO_OK);
+	});
+	ck_assert_int_eq(rd.wait_for(10s), 0);
+	ck_assert_int_eq(rd.status(0), GORO_OK);
+	ck_assert_int_eq(rd.wait_for(0s), 0);   // readiness is a state: still unread
+	char b;
+	size_t n = 0;
+	ck_assert_int_eq(goro_read(r, &b, 1, &n), GORO_OK);
+	ck_assert(n == 1 && b == 'x');
+	ck_assert_int_eq(rd.try_select(), GORO_AGAIN);
+	ck_assert_int_eq(goro_fd_close(r), GORO_OK);
+	ck_assert_int_eq(rd.wait_for(10s), 0);   // closed: ready, CLOSED
+	ck_assert_int_eq(rd.status(0), GORO_CLOSED);
+	ck_assert_int_eq(goro_fd_close(w), GORO_OK);
+	return 0;
+}
+
+START_TEST(TestSelectFd)
+{
+	goro_config cfg = procs_cfg(2);
+	ck_assert_int_eq(goro::main(&cfg, select_fd_main), 0);
+}
+END_TEST
+
 static int sleep_main()
 {
 	constexpr int64_t MS = 1000 * 1000;
@@ -815,6 +899,7 @@ int main()
 	tcase_add_loop_test(tc, TestGoCaptures, 0, 2);
 	tcase_add_test(tc, TestGoArgs);
 	tcase_add_test(tc, TestGoPlain);
+	tcase_add_test(tc, TestGoWith);
 	tcase_add_test(tc, TestGoNotRunning);
 	tcase_add_test(tc, TestGoException);
 	tcase_add_test(tc, TestGoEscape);
@@ -824,6 +909,7 @@ int main()
 	tcase_add_loop_test(tc, TestLockGuard, 0, 2);
 	tcase_add_loop_test(tc, TestSharedLock, 0, 2);
 	tcase_add_test(tc, TestSelectChrono);
+	tcase_add_test(tc, TestSelectFd);
 	tcase_add_test(tc, TestSleepChrono);
 	tcase_add_test(tc, TestWaitGroupOnce);
 	tcase_add_test(tc, TestCondition);
