@@ -455,8 +455,11 @@ void wakeNetPoller(int64_t when)
 {
 	uint32_t kind = a_load(&sched.polling);
 	if (kind != 0) {
+		/* A futex sleeper once the poller exists must come back to
+		 * sleep in netpoll instead (a foreign thread's fd wait asks
+		 * with when INT64_MAX for just that). */
 		int64_t until = a_load(&sched.pollUntil);
-		if (until == 0 || until > when)
+		if (until == 0 || until > when || (kind == POLL_FUTEX && netpollinited()))
 			pollBreak(kind);
 	} else {
 		wakep();
