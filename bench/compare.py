@@ -4,9 +4,11 @@
 For each case and procs: the median over the repetitions of goro and of Go,
 and goro/Go (below 1: goro is faster or smaller). The metric is ns_per_op,
 except timers (p99_us: the 99th percentile of sleep lateness) and parked
-(rss_per_g: resident bytes per parked goroutine); idle_conns has three rows
-(rss_per_conn, threads, ns_per_op). A side with failed runs shows FAIL (or
-its median over the runs that did finish, marked *).
+(rss_per_g: resident bytes per parked goroutine). The network cases add rows:
+cpu_ns (the process's CPU time per op, which a loaded machine inflates less
+than the wall clock), and for idle_conns rss_per_conn and threads. A side
+with failed runs shows FAIL (or its median over the runs that did finish,
+marked *).
 """
 import re
 import statistics
@@ -14,9 +16,11 @@ import sys
 from collections import defaultdict
 
 METRIC = {"timers": ["p99_us"], "parked": ["rss_per_g"],
-          "idle_conns": ["rss_per_conn", "threads", "ns_per_op"]}
+          "echo_pingpong": ["ns_per_op", "cpu_ns"],
+          "echo_stream": ["ns_per_op", "cpu_ns"],
+          "idle_conns": ["rss_per_conn", "threads", "ns_per_op", "cpu_ns"]}
 UNIT = {"ns_per_op": "ns/op", "p99_us": "p99 us", "rss_per_g": "B/goroutine",
-        "rss_per_conn": "B/conn", "threads": "threads"}
+        "rss_per_conn": "B/conn", "threads": "threads", "cpu_ns": "cpu ns/op"}
 
 line_re = re.compile(r"^(goro|go)\s+BENCH\s+(\S+)\s+(.*)$")
 fail_re = re.compile(r"^(goro|go)\s+FAIL\s+(\S+)\s+setting=(\S+)\s+status=(\S+)")

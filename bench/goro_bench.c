@@ -808,6 +808,16 @@ static long threads_now(void)
 	return v;
 }
 
+/* The process's CPU time, user and system, ns: what a case costs however
+ * loaded the machine is (a shared box's wall clock also counts others). */
+static int64_t cpu_now(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+	       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
 #define ECHO_MSG 512    /* bytes per message, both directions */
 #define ECHO_BUF 4096   /* the server's read buffer */
 
@@ -927,14 +937,15 @@ static void bench_echo_pingpong(const char *name)
 	goro_wg_add(&wg, CONNS);
 	for (int i = 0; i < CONNS; i++)
 		spawn_or_die(pingpong_client, &cl[i]);
-	int64_t t0 = goro_now();
+	int64_t c0 = cpu_now(), t0 = goro_now();
 	goro_chan_close(gate);
 	goro_wg_wait(&wg);
-	int64_t dt = goro_now() - t0;
+	int64_t dt = goro_now() - t0, cpu = cpu_now() - c0;
 	if (bad != 0)
 		FAIL(name, "%lld connections failed", (long long)bad);
 	char extra[96];
-	snprintf(extra, sizeof extra, "conns=%d size=%d threads=%ld", CONNS, ECHO_MSG, threads_now());
+	snprintf(extra, sizeof extra, "conns=%d size=%d threads=%ld cpu_ns=%.2f", CONNS, ECHO_MSG,
+	         threads_now(), (double)cpu / (double)n);
 	report(name, n, dt, extra);
 	for (int i = 0; i < CONNS; i++)
 		goro_fd_close(cl[i].c);
@@ -991,14 +1002,15 @@ static void bench_echo_stream(const char *name)
 		spawn_or_die(stream_writer, &cl[i]);
 		spawn_or_die(stream_reader, &cl[i]);
 	}
-	int64_t t0 = goro_now();
+	int64_t c0 = cpu_now(), t0 = goro_now();
 	goro_chan_close(gate);
 	goro_wg_wait(&wg);
-	int64_t dt = goro_now() - t0;
+	int64_t dt = goro_now() - t0, cpu = cpu_now() - c0;
 	if (bad != 0)
 		FAIL(name, "%lld goroutines failed", (long long)bad);
 	char extra[96];
-	snprintf(extra, sizeof extra, "conns=%d size=%d threads=%ld", CONNS, ECHO_MSG, threads_now());
+	snprintf(extra, sizeof extra, "conns=%d size=%d threads=%ld cpu_ns=%.2f", CONNS, ECHO_MSG,
+	         threads_now(), (double)cpu / (double)n);
 	report(name, n, dt, extra);
 	for (int i = 0; i < CONNS; i++)
 		goro_fd_close(cl[i].c);
@@ -1031,16 +1043,17 @@ static void bench_idle_conns(const char *name)
 	goro_wg_add(&idle_exited, n);
 	int64_t before = rss_now();
 	echo_listen(&ls, idle_serve);
-	int64_t t0 = goro_now();
+	int64_t c0 = cpu_now(), t0 = goro_now();
 	for (int64_t i = 0; i < n; i++)
 		cs[i] = dial_or_die(ls.addr);
 	goro_wg_wait(&idle_started);
-	int64_t dt = goro_now() - t0;
+	int64_t dt = goro_now() - t0, cpu = cpu_now() - c0;
 	goro_sleep(20 * 1000000);   /* let the last ones reach their read */
 	int64_t after = rss_now();
 	char extra[128];
-	snprintf(extra, sizeof extra, "rss_per_conn=%.0f rss_delta=%lld threads=%ld",
-	         (double)(after - before) / (double)n, (long long)(after - before), threads_now());
+	snprintf(extra, sizeof extra, "rss_per_conn=%.0f rss_delta=%lld threads=%ld cpu_ns=%.2f",
+	         (double)(after - before) / (double)n, (long long)(after - before), threads_now(),
+	         (double)cpu / (double)n);
 	report(name, n, dt, extra);
 	for (int64_t i = 0; i < n; i++)
 		goro_fd_close(cs[i]);

@@ -605,6 +605,14 @@ func threadsNow() int64 {
 	return -1
 }
 
+// cpuNow: the process's CPU time, user and system: what a case costs however
+// loaded the machine is (a shared box's wall clock also counts others).
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 const echoMsg = 512  // bytes per message, both directions
 const echoBuf = 4096 // the server's read buffer
 
@@ -689,14 +697,15 @@ func benchEchoPingpong(name string) {
 			wg.Done()
 		}(cs[i], i)
 	}
-	t0 := time.Now()
+	c0, t0 := cpuNow(), time.Now()
 	close(gate)
 	wg.Wait()
-	d := time.Since(t0)
+	d, cpu := time.Since(t0), cpuNow()-c0
 	if bad != 0 {
 		fail(name, "%d connections failed", bad)
 	}
-	report(name, n, d, fmt.Sprintf("conns=%d size=%d threads=%d", conns, echoMsg, threadsNow()))
+	report(name, n, d, fmt.Sprintf("conns=%d size=%d threads=%d cpu_ns=%.2f", conns, echoMsg,
+		threadsNow(), float64(cpu.Nanoseconds())/float64(n)))
 	for _, c := range cs {
 		c.Close()
 	}
@@ -744,14 +753,15 @@ func benchEchoStream(name string) {
 			wg.Done()
 		}(cs[i])
 	}
-	t0 := time.Now()
+	c0, t0 := cpuNow(), time.Now()
 	close(gate)
 	wg.Wait()
-	d := time.Since(t0)
+	d, cpu := time.Since(t0), cpuNow()-c0
 	if bad != 0 {
 		fail(name, "%d goroutines failed", bad)
 	}
-	report(name, n, d, fmt.Sprintf("conns=%d size=%d threads=%d", conns, echoMsg, threadsNow()))
+	report(name, n, d, fmt.Sprintf("conns=%d size=%d threads=%d cpu_ns=%.2f", conns, echoMsg,
+		threadsNow(), float64(cpu.Nanoseconds())/float64(n)))
 	for _, c := range cs {
 		c.Close()
 	}
@@ -776,16 +786,17 @@ func benchIdleConns(name string) {
 		exited.Done()
 	})
 	cs := make([]net.Conn, n)
-	t0 := time.Now()
+	c0, t0 := cpuNow(), time.Now()
 	for i := range cs {
 		cs[i] = dialOrDie(name, addr)
 	}
 	started.Wait()
-	d := time.Since(t0)
+	d, cpu := time.Since(t0), cpuNow()-c0
 	time.Sleep(20 * time.Millisecond) // let the last ones reach their read
 	after := rssNow()
-	report(name, n, d, fmt.Sprintf("rss_per_conn=%.0f rss_delta=%d threads=%d",
-		float64(after-before)/float64(n), after-before, threadsNow()))
+	report(name, n, d, fmt.Sprintf("rss_per_conn=%.0f rss_delta=%d threads=%d cpu_ns=%.2f",
+		float64(after-before)/float64(n), after-before, threadsNow(),
+		float64(cpu.Nanoseconds())/float64(n)))
 	for _, c := range cs {
 		c.Close()
 	}
