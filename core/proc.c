@@ -1483,17 +1483,41 @@ int64_t goro_now(void)
 	return plat_nanotime();
 }
 
-/* Parse GORO_PROCS: a positive decimal, or 0 when absent or malformed. */
+/* Parse GORO_PROCS: a positive decimal, or 0 when absent or malformed.
+ * Go ignores a bad GOMAXPROCS silently; here it is warned about, as
+ * GORO_DEBUG's bad values are, and one above MAXPROCS is capped (Go's
+ * _MaxGomaxprocs) with a warning. */
 static int env_procs(void)
 {
 	const char *s = plat_getenv("GORO_PROCS");
 	int n = 0;
 	if (s == NULL || *s == '\0')
 		return 0;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || n > MAXPROCS)
-			return 0;
-		n = n * 10 + (*s - '0');
+	for (const char *q = s; *q != '\0'; q++) {
+		if (*q < '0' || *q > '9') {
+			n = 0;
+			break;
+		}
+		if (n <= MAXPROCS)
+			n = n * 10 + (*q - '0');
+	}
+	if (n == 0) {
+		printstr("goro: GORO_PROCS: ignoring bad value ");
+		printstr(s);
+		printstr(" (want 1 to ");
+		printu64(MAXPROCS);
+		printstr("); using the CPU count\n");
+		return 0;
+	}
+	if (n > MAXPROCS) {
+		printstr("goro: GORO_PROCS: ");
+		printstr(s);
+		printstr(" is more than ");
+		printu64(MAXPROCS);
+		printstr("; using ");
+		printu64(MAXPROCS);
+		printstr("\n");
+		return MAXPROCS;
 	}
 	return n;
 }

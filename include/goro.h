@@ -30,7 +30,8 @@ enum {
 const char *goro_strerror(int status);
 
 typedef struct goro_config {
-	int    procs;       /* GOMAXPROCS; 0: GORO_PROCS from the environment, else CPUs */
+	int    procs;       /* GOMAXPROCS; 0: GORO_PROCS from the environment (1 to 256;
+	                     * a bad value is warned about), else CPUs */
 	size_t stack_size;  /* per goroutine; 0: 64 KiB; rounded up to pages, at least 16 KiB */
 } goro_config;
 

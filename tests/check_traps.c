@@ -520,6 +520,47 @@ START_TEST(test_call_inside_blocking_pair)
 }
 END_TEST
 
+/* GORO_PROCS=abc, -3 or 100000 was silently replaced by the CPU count:
+ * now each is warned about on stderr (as GORO_DEBUG's bad values), and one
+ * above the maximum is capped. */
+static const struct {
+	const char *value, *warning;
+	int procs;   /* 0: the CPU count */
+} procs_rows[] = {
+	{ "abc", "goro: GORO_PROCS: ignoring bad value abc (want 1 to 256); using the CPU count", 0 },
+	{ "-3", "goro: GORO_PROCS: ignoring bad value -3 (want 1 to 256); using the CPU count", 0 },
+	{ "0", "goro: GORO_PROCS: ignoring bad value 0 (want 1 to 256); using the CPU count", 0 },
+	{ "100000", "goro: GORO_PROCS: 100000 is more than 256; using 256", 256 },
+	{ "3", "", 3 },
+};
+static int procs_row;
+
+static void set_procs_env(void)
+{
+	setenv("GORO_PROCS", procs_rows[procs_row].value, 1);
+}
+
+static int procs_main(void *arg)
+{
+	(void)arg;
+	int want = procs_rows[procs_row].procs;
+	if (want == 0)
+		return goro_procs() >= 1 && goro_procs() <= 256 ? 0 : 1;
+	return goro_procs() == want ? 0 : 2;
+}
+
+START_TEST(test_bad_goro_procs)
+{
+	procs_row = _i;
+	test_child c;
+	test_run_child(0, procs_main, set_procs_env, &c);
+	ck_assert_msg(test_child_result(&c) == 0, "GORO_PROCS=%s: result %d; stderr:\n%s",
+	              procs_rows[_i].value, test_child_result(&c), c.err);
+	ck_assert_msg(strcmp(c.first, procs_rows[_i].warning) == 0, "GORO_PROCS=%s: first line \"%s\", want \"%s\"",
+	              procs_rows[_i].value, c.first, procs_rows[_i].warning);
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -549,6 +590,7 @@ static Suite *traps_suite(void)
 	tc = tcase_create("messages");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_call_inside_blocking_pair, 0, INPAIR_N);
+	tcase_add_loop_test(tc, test_bad_goro_procs, 0, sizeof procs_rows / sizeof procs_rows[0]);
 	suite_add_tcase(s, tc);
 	return s;
 }
