@@ -9,7 +9,8 @@
 
 /* newosproc: start an OS thread running fn(arg). fn never returns. The thread
  * needs only a small stack (core runs its scheduler there; about 64 KiB is
- * plenty) and must be able to use _Thread_local storage. 0 or -1. */
+ * plenty) and must be able to use _Thread_local storage. 0, or the OS's
+ * error number (> 0) saying why not, for the fatal error's line. */
 int plat_thread_start(void (*fn)(void *), void *arg);
 
 /* sysAlloc / sysFree: n bytes (a multiple of the page size) of zeroed,

@@ -214,6 +214,27 @@ static _Noreturn void mexit_park(void)
 
 static void mstart(void *arg);
 
+/* A thread could not be made: say why (the host's error number) and how
+ * many there are, which is what one needs to raise the right limit. */
+static _Noreturn void newosproc_failed(const char *who, int err)
+{
+	printstr("goro: fatal error: ");
+	printstr(who);
+	printstr(": cannot create thread: errno ");
+	printu64((uint64_t)err);
+	printstr(", with ");
+	printu64((uint64_t)sched.mnext);   /* racy: a diagnostic */
+	printstr(" Ms and ");
+	int n = plat_thread_count();
+	if (n >= 0)
+		printu64((uint64_t)n);
+	else
+		printstr("an unknown number of");
+	printstr(" threads in the process\n");
+	traceback_fatal((uintptr_t)__builtin_frame_address(0));
+	plat_exit(2);
+}
+
 /* newm: a new M, on a new thread, that will run fn then schedule on pp. */
 static void newm(void (*fn)(void), struct p *pp, int64_t id)
 {
@@ -228,8 +249,9 @@ static void newm(void (*fn)(void), struct p *pp, int64_t id)
 	mp->alllink = allm;
 	allm = mp;
 	unlock(&sched.lock);
-	if (plat_thread_start(mstart, mp) != 0)
-		throw("newosproc: cannot create thread");
+	int err = plat_thread_start(mstart, mp);
+	if (err != 0)
+		newosproc_failed("newosproc", err);
 }
 
 /* mspinning: a new M started by a spinning wakep starts out spinning. */
@@ -1131,8 +1153,9 @@ static void sysmon(void *arg)
 
 void sysmon_start(void)
 {
-	if (plat_thread_start(sysmon, NULL) != 0)
-		throw("sysmon: cannot create thread");
+	int err = plat_thread_start(sysmon, NULL);
+	if (err != 0)
+		newosproc_failed("sysmon", err);
 }
 
 /* entersyscall: the goroutine is about to block its thread. Its P stays

@@ -561,6 +561,61 @@ START_TEST(test_bad_goro_procs)
 }
 END_TEST
 
+/* newosproc's line said only "cannot create thread". With the address
+ * space capped just above what the process uses, the next M's stack cannot
+ * be mapped: the line must say why (errno) and how many threads exist. */
+static atomic_int nt_stop;
+
+static void nt_busy(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&nt_stop))
+		goro_yield();
+}
+
+static int nothread_main(void *arg)
+{
+	(void)arg;
+	if (goro_spawn(nt_busy, NULL) != GORO_OK)
+		return 1;
+	long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f == NULL || fscanf(f, "%ld", &pages) != 1)
+		return 2;
+	fclose(f);
+	struct rlimit lim = { (rlim_t)pages * 4096 + (64 << 10), RLIM_INFINITY };
+	lim.rlim_max = lim.rlim_cur;
+	if (setrlimit(RLIMIT_AS, &lim) != 0)
+		return 3;
+	/* The busy goroutine is runnable: sysmon hands our P on, to a new M. */
+	for (int i = 0; i < 50; i++) {
+		goro_blocking_begin();
+		usleep(20000);
+		goro_blocking_end();
+	}
+	atomic_store(&nt_stop, 1);
+	return 4;   /* every thread was made: the test shows nothing */
+}
+
+START_TEST(test_newosproc_says_why)
+{
+#if defined(GORO_ASAN) || defined(__aarch64__)
+	/* ASan reserves its shadow up front, and qemu-user the guest's whole
+	 * address space: a cap on it means nothing there. */
+	return;
+#endif
+	test_child c;
+	test_run_child(1, nothread_main, NULL, &c);
+	expect_exit(&c, 2);
+	static const char prefix[] = "goro: fatal error: newosproc: cannot create thread: errno ";
+	ck_assert_msg(strncmp(c.first, prefix, sizeof prefix - 1) == 0, "first line \"%s\"; stderr:\n%s", c.first, c.err);
+	int err = 0, ms = 0, threads = 0;
+	ck_assert_msg(sscanf(c.first + sizeof prefix - 1, "%d, with %d Ms and %d threads in the process",
+	                     &err, &ms, &threads) == 3 && err > 0 && ms >= 1 && threads >= 2,
+	              "first line \"%s\"", c.first);
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -591,6 +646,7 @@ static Suite *traps_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_call_inside_blocking_pair, 0, INPAIR_N);
 	tcase_add_loop_test(tc, test_bad_goro_procs, 0, sizeof procs_rows / sizeof procs_rows[0]);
+	tcase_add_test(tc, test_newosproc_says_why);
 	suite_add_tcase(s, tc);
 	return s;
 }

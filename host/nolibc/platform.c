@@ -53,7 +53,7 @@ int plat_thread_start(void (*fn)(void *), void *arg)
 	base = sys_mmap(NULL, size, NOLIBC_PROT_READ | NOLIBC_PROT_WRITE,
 	    NOLIBC_MAP_PRIVATE | NOLIBC_MAP_ANONYMOUS | NOLIBC_MAP_NORESERVE | NOLIBC_MAP_STACK);
 	if (is_err((long)base))
-		return -1;
+		return (int)-(long)base;
 	sys_mprotect(base, pg, NOLIBC_PROT_NONE);	/* best effort: a guard */
 	top = base + pg + THREAD_STACK;
 	s = (struct start *)(top - sizeof *s);
@@ -72,7 +72,7 @@ int plat_thread_start(void (*fn)(void *), void *arg)
 	if (r < 0) {
 		atomic_fetch_sub_explicit(&nthreads, 1, memory_order_relaxed);
 		sys_munmap(base, size);
-		return -1;
+		return (int)-r;
 	}
 	return 0;
 }

@@ -51,13 +51,13 @@ int plat_thread_start(void (*fn)(void *), void *arg)
 	plat_posix_siginit();
 	s = malloc(sizeof *s);
 	if (s == NULL)
-		return -1;
+		return ENOMEM;
 	s->fn = fn;
 	s->arg = arg;
-	if (pthread_attr_init(&attr) != 0)
+	if ((err = pthread_attr_init(&attr)) != 0)
 		goto fail1;
-	if (pthread_attr_setstacksize(&attr, THREAD_STACK) != 0 ||
-	    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) != 0)
+	if ((err = pthread_attr_setstacksize(&attr, THREAD_STACK)) != 0 ||
+	    (err = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED)) != 0)
 		goto fail2;
 	err = pthread_create(&t, &attr, thread_main, s);
 	pthread_attr_destroy(&attr);
@@ -68,7 +68,7 @@ fail2:
 	pthread_attr_destroy(&attr);
 fail1:
 	free(s);
-	return -1;
+	return err;
 }
 
 /* sysAlloc (sysAllocOS): zeroed anonymous memory, committed on first touch. */
