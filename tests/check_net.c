@@ -250,6 +250,11 @@ static int eof_reset_main(void *arg)
 	ck_assert_msg(st == GORO_ERRNO(ECONNRESET), "read after RST: %s", goro_strerror(st));
 	ck_assert(GORO_IS_ERRNO(st) && GORO_ERRNO_OF(st) == ECONNRESET);
 	ck_assert(strstr(goro_strerror(st), "reset") != NULL);
+	/* a write to the reset connection: EPIPE, and no SIGPIPE (it would
+	 * kill the test) */
+	st = goro_write(c, "x", 1, &n);
+	ck_assert_msg(st == GORO_ERRNO(EPIPE) || st == GORO_ERRNO(ECONNRESET), "write after RST: %s",
+	              goro_strerror(st));
 	goro_fd_close(c);
 	goro_fd_close(l);
 
@@ -471,6 +476,12 @@ END_TEST
  * readiness; the stale handle is CLOSED ---- */
 
 static goro_fd cp_rd, cp_wr, cp_l;
+
+/* A handle's slot, as core/netpoll.c lays it out (the low 32 bits). */
+static uint32_t pd_slot(goro_fd f)
+{
+	return (uint32_t)f.id_;
+}
 static atomic_int cp_st[3];
 static atomic_long cp_started;
 
@@ -550,6 +561,15 @@ static int close_parked_main(void *arg)
 	ck_assert_int_eq(goro_fd_set_deadline(cp_rd, GORO_FD_READ, 1), GORO_CLOSED);
 	ck_assert_int_eq(goro_poll(cp_rd, GORO_FD_READ, -1), GORO_CLOSED);
 	ck_assert_int_eq(goro_fd_close(cp_rd), GORO_CLOSED);
+	/* and so are the others, whose slots the new pipe's handles reuse */
+	ck_assert(pd_slot(nr) == pd_slot(cp_l) || pd_slot(nr) == pd_slot(cp_wr) ||
+	          pd_slot(nw) == pd_slot(cp_l) || pd_slot(nw) == pd_slot(cp_wr));
+	ck_assert_int_eq(goro_fd_sysfd(cp_l), GORO_CLOSED);
+	ck_assert_int_eq(goro_fd_sysfd(cp_wr), GORO_CLOSED);
+	ck_assert_int_eq(goro_write(cp_wr, b, 1, &n), GORO_CLOSED);
+	ck_assert_int_eq(goro_read(cp_l, b, 1, &n), GORO_CLOSED);
+	ck_assert_int_eq(goro_fd_close(cp_l), GORO_CLOSED);
+	ck_assert_int_eq(goro_fd_close(cp_wr), GORO_CLOSED);
 	ck_assert_int_eq(goro_fd_sysfd(nr), rdnum);
 	ck_assert_int_eq(goro_write(nw, "z", 1, NULL), GORO_OK);
 	ck_assert_int_eq(read_full(nr, b, 1), GORO_OK);
