@@ -128,7 +128,14 @@ typedef struct goro_case {
  * on a closed channel is ready (status CLOSED); a receive from a closed,
  * drained channel zeroes elem (NULL elem discards). n may be 0 (with a
  * timeout: a sleep). INVAL for a bad dir, or n > 65536; NOMEM when a waiter
- * could not be queued on every channel (nothing was sent or received). */
+ * could not be queued on every channel (nothing was sent or received).
+ * Beyond Go, a case may wait on a descriptor: dir GORO_FDREAD or
+ * GORO_FDWRITE with cas.fd (chan and elem ignored) is ready when fd is
+ * readable or writable (hung up or in error counts as both), with status
+ * OK; closed or a stale handle, CLOSED; past its deadline in that
+ * direction, TIMEOUT. Nothing is read or written, and the readiness is
+ * asked of the system each time, so one that lost to another case is still
+ * seen by the next select or read. A zero fd handle is INVAL. */
 int goro_select(goro_case *cases, size_t n, int64_t timeout_ns);
 
 /* Blocking calls (entersyscall / exitsyscall). Wrap a call that may block
@@ -404,8 +411,11 @@ int goro_fd_sysfd(goro_fd f);
 
 /* FD.Close: every goroutine waiting on f (read, write, accept, poll, select)
  * returns CLOSED now; close(2) runs once the last operation in flight has
- * returned, so the descriptor number is never reused under a running call.
- * OK, or CLOSED if f was closed already. */
+ * returned, so the descriptor number is never reused under a running call,
+ * and goro_fd_close returns after it. A descriptor in blocking mode (a
+ * regular file) is not waited for, as in Go: its calls may be blocked in the
+ * kernel; close(2) then runs when the last of them returns. OK, or CLOSED
+ * if f was closed already. */
 int goro_fd_close(goro_fd f);
 
 /* As goro_fd_close, but the OS descriptor is handed back in *sysfd, open and
