@@ -1126,15 +1126,16 @@ static void sysmon(void *arg)
 			a_store_relaxed(&sched.coarsenow, now);
 		bool worked = retake(now) != 0;
 		/* Descriptors nobody has polled for 10 ms (Go's sysmon). The CAS
-		 * makes it one look per 10 ms with the poller's own updates. */
+		 * makes it one look per 10 ms with the poller's own updates. What
+		 * it finds does not count as work, as in Go: a P kept busy by
+		 * descriptors never blocks in netpoll, so this look finds
+		 * goroutines every 10 ms and would pin sysmon at 20 us naps. */
 		int64_t lastpoll = a_load(&sched.lastpoll);
 		if (netpollinited() && a_load(&sched.polling) != POLL_NETPOLL &&
 		    lastpoll + 10 * 1000 * 1000 < now && a_cas(&sched.lastpoll, lastpoll, now)) {
 			struct g *list = netpoll(0);
-			if (list != NULL) {
+			if (list != NULL)
 				injectglist(list);
-				worked = true;
-			}
 		}
 		/* Timers overdue: the M sleeping for them should have woken;
 		 * start one (timers run on an M with a P, never here). */
