@@ -29,12 +29,14 @@
 
 #define SECOND 1000000000LL
 
-/* One connection's input: bytes read but not yet consumed. */
+/* One connection's input: bytes read but not yet consumed, always followed
+ * by a NUL so that sscanf and strtoul stop inside the buffer. */
 struct conn {
 	goro_fd fd;
 	char buf[8192];
 	size_t len;
 };
+enum { BUF_CAP = sizeof ((struct conn *)0)->buf - 1 };
 
 /* Read until buf holds a line ending at "\r\n\r\n" (a request or response
  * head); its length with the blank line, 0 at EOF before any byte, or a
@@ -45,15 +47,16 @@ static int read_head(struct conn *c)
 		for (size_t i = 3; i < c->len; i++)
 			if (memcmp(c->buf + i - 3, "\r\n\r\n", 4) == 0)
 				return (int)(i + 1);
-		if (c->len == sizeof c->buf)
+		if (c->len == BUF_CAP)
 			return GORO_INVAL;   /* a head too big for us */
 		size_t n;
-		int st = goro_read(c->fd, c->buf + c->len, sizeof c->buf - c->len, &n);
+		int st = goro_read(c->fd, c->buf + c->len, BUF_CAP - c->len, &n);
 		if (st == GORO_EOF && c->len == 0)
 			return 0;
 		if (st != GORO_OK)
 			return st;
 		c->len += n;
+		c->buf[c->len] = '\0';
 	}
 }
 
@@ -61,6 +64,7 @@ static void consume(struct conn *c, size_t n)
 {
 	memmove(c->buf, c->buf + n, c->len - n);
 	c->len -= n;
+	c->buf[c->len] = '\0';
 }
 
 /* The value of header name in head (case-insensitive name), or NULL; the
@@ -114,6 +118,7 @@ static void serve(void *arg)
 	}
 	c->fd = *(goro_fd *)arg;
 	c->len = 0;
+	c->buf[0] = '\0';
 	for (;;) {
 		int n = read_head(c);
 		if (n <= 0)
@@ -192,11 +197,12 @@ static void client(void *arg)
 		const char *cl = header(c->buf, (size_t)hl, "Content-Length");
 		size_t blen = cl != NULL ? strtoul(cl, NULL, 10) : 0;
 		consume(c, (size_t)hl);
-		while (c->len < blen && blen <= sizeof c->buf) {   /* the rest of the body */
+		while (c->len < blen && blen <= BUF_CAP) {   /* the rest of the body */
 			size_t got;
-			if (goro_read(c->fd, c->buf + c->len, sizeof c->buf - c->len, &got) != GORO_OK)
+			if (goro_read(c->fd, c->buf + c->len, BUF_CAP - c->len, &got) != GORO_OK)
 				break;
 			c->len += got;
+			c->buf[c->len] = '\0';
 		}
 		int ok = code == wants[i].code && c->len >= blen && blen == strlen(wants[i].body) &&
 		         memcmp(c->buf, wants[i].body, blen) == 0;
@@ -208,7 +214,7 @@ static void client(void *arg)
 	}
 	/* The server honoured "Connection: close": nothing more, then EOF. */
 	size_t got;
-	st = goro_read(c->fd, c->buf, sizeof c->buf, &got);
+	st = goro_read(c->fd, c->buf, BUF_CAP, &got);
 	if (st != GORO_EOF) {
 		fprintf(stderr, "client: after Connection: close: %s, not EOF\n", goro_strerror(st));
 		failures++;
