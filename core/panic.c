@@ -40,13 +40,14 @@ _Noreturn void throw(const char *s)
 	plat_exit(2);
 }
 
-/* throw naming a goroutine: "goro: fatal error: <s> <goid>". */
-_Noreturn void throw_goid(const char *s, uint64_t goid)
+/* throw naming a goroutine: "goro: fatal error: <s> <goid><tail>". */
+_Noreturn void throw_goid(const char *s, uint64_t goid, const char *tail)
 {
 	printstr("goro: fatal error: ");
 	printstr(s);
 	printstr(" ");
 	printu64(goid);
+	printstr(tail);
 	printstr("\n");
 	traceback_fatal((uintptr_t)__builtin_frame_address(0));
 	plat_exit(2);

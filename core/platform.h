@@ -182,6 +182,10 @@ const char *plat_strerror(int e);
  * goroutine's stack; returns that goroutine's id, or 0. Async-signal-safe. */
 uint64_t goro_rt_guard_owner(const void *addr);
 
+/* What a stack overflow's fatal line ends with, after the goroutine id, in
+ * core's report and the hosts' alike: the knobs that size a stack. */
+#define GORO_OVERFLOW_HINT " (raise goro_config.stack_size, or goro_spawn_with's stack_size)"
+
 /* The goroutine running on this thread, or 0: for a fault report. */
 uint64_t goro_rt_current_goid(void);
 

@@ -383,7 +383,7 @@ uint64_t gcount(void);
 
 /* panic.c */
 _Noreturn void throw(const char *s);
-_Noreturn void throw_goid(const char *s, uint64_t goid);
+_Noreturn void throw_goid(const char *s, uint64_t goid, const char *tail);
 _Noreturn void throw_call(const char *call, const char *what);
 /* A goro call that may park, made inside goro_blocking_begin/end: fatal,
  * naming call (proc.c). */

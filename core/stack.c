@@ -150,7 +150,7 @@ void stackbig_put(struct g *gp)
 void stack_check_canary(struct g *gp)
 {
 	if (gp->canary && *(volatile uint64_t *)gp->stack_lo != STACK_CANARY)
-		throw_goid("stack overflow in goroutine", gp->goid);
+		throw_goid("stack overflow in goroutine", gp->goid, GORO_OVERFLOW_HINT);
 }
 
 /* For the host's fault handler: the goroutine whose guard holds addr, or 0.

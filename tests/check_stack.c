@@ -132,7 +132,8 @@ END_TEST
 
 /* ---- TestStackOverflowFatal (crash_test.go pattern): a child process
  * overflows a goroutine's stack; it must die with exit status 2 and first
- * stderr line "goro: fatal error: stack overflow in goroutine <id>", where
+ * stderr line "goro: fatal error: stack overflow in goroutine <id> (raise
+ * goro_config.stack_size, or goro_spawn_with's stack_size)", where
  * <id> is the one the goroutine reported (through a pipe) before recursing. */
 
 static volatile long overflow_limit = 1L << 40;  /* never reached */
@@ -190,6 +191,8 @@ static void run_overflow_child(bool in_main)
 	const char *num = c.first + sizeof prefix - 1;
 	size_t digits = strspn(num, "0123456789");
 	ck_assert_msg(digits > 0, "no goroutine id in \"%s\"", c.first);
+	/* ... and names the knobs that size a stack */
+	ck_assert_str_eq(num + digits, " (raise goro_config.stack_size, or goro_spawn_with's stack_size)");
 
 	ck_assert_msg(c.id[0] != '\0', "child did not report its goroutine id");
 	ck_assert_msg(strlen(c.id) == digits && strncmp(num, c.id, digits) == 0,

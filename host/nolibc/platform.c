@@ -286,14 +286,14 @@ static char *putnum(char *p, uint64_t v, unsigned base)
 static void fault(int sig, struct nolibc_siginfo *info, void *ctx)
 {
 	struct nolibc_sigaction sa = { 0 };
-	char buf[128], *p = buf;
+	char buf[192], *p = buf;
 	uint64_t id;
 
 	id = goro_rt_guard_owner(info->si_addr);
 	if (id != 0) {
 		p = put(p, "goro: fatal error: stack overflow in goroutine ");
 		p = putnum(p, id, 10);
-		p = put(p, "\n");
+		p = put(p, GORO_OVERFLOW_HINT "\n");
 		plat_write_err(buf, (size_t)(p - buf));
 		uintptr_t pc, fp, sp;
 		nolibc_context_regs(ctx, &pc, &fp, &sp);

@@ -84,7 +84,7 @@ static void context_regs(const void *ctx, uintptr_t *pc, uintptr_t *fp, uintptr_
  * faulting instruction runs again and the process dies by the signal. */
 static void fault(int sig, siginfo_t *info, void *ctx)
 {
-	char buf[128], *p = buf;
+	char buf[192], *p = buf;
 	struct sigaction sa;
 	uint64_t id;
 
@@ -92,7 +92,7 @@ static void fault(int sig, siginfo_t *info, void *ctx)
 	if (id != 0) {
 		p = put(p, "goro: fatal error: stack overflow in goroutine ");
 		p = putdec(p, id);
-		p = put(p, "\n");
+		p = put(p, GORO_OVERFLOW_HINT "\n");
 		plat_write_err(buf, (size_t)(p - buf));
 		uintptr_t pc, fp, sp;
 		context_regs(ctx, &pc, &fp, &sp);
