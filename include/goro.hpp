@@ -7,6 +7,8 @@
 //   goro::mutex, shared_mutex   sync.Mutex, sync.RWMutex (Lockable, SharedLockable)
 //   goro::wait_group, once, call_once, condition_variable_any
 //   goro::sleep_for, sleep_until, yield, clock
+//   goro::timer, ticker, after_func   time.NewTimer, NewTicker, AfterFunc
+//   goro::context, background, with_cancel, with_timeout...   context.Context
 //
 // Every call that can fail returns goro.h's int status (GORO_OK, GORO_CLOSED,
 // ...), as the C functions do; nothing here throws except what the callables
@@ -341,6 +343,9 @@ public:
 	iterator end() noexcept { return iterator(); }
 };
 
+class timer;
+class context;
+
 // ---- select ----
 
 // select over cases added in order; wait*() return the index of the case
@@ -435,6 +440,13 @@ public:
 	{
 		return add(make_case(c.get(), GORO_SEND, const_cast<T *>(std::addressof(v))));
 	}
+
+	// case when = <-t.C (the time it fired), or case <-t.C; t a timer or a
+	// ticker.
+	select &recv(timer &t, clock::time_point &when);
+	select &recv(timer &t);
+	// case <-ctx.Done(); never ready for a context that cannot be done.
+	select &done(const context &c);
 
 	// case f is readable / writable (see above).
 	select &readable(goro_fd f) { return add(fd_case(f, GORO_FDREAD)); }
@@ -603,6 +615,316 @@ public:
 			wait(lock);
 	}
 };
+
+// ---- Timers: Timer, Ticker, AfterFunc (time/sleep.go, time/tick.go) ----
+// goro.h's Go 1.23 semantics: once stop() or reset() has returned, no value
+// from before it is received. Owning and movable, not copyable; the
+// destructor is goro_timer_free (nothing may be waiting on the channel
+// then). A moved-from timer, and one that could not be made (out of
+// memory, or before goro::main: timers live on its Ps), are nil: false in a
+// condition, stop/reset false, recv nullopt, never ready in a select.
+
+// time.NewTimer(d): fires once, d from now (d <= 0: at once;
+// std::chrono::nanoseconds::max() and beyond: never).
+class timer {
+protected:
+	goro_timer *t_ = nullptr;
+	explicit timer(goro_timer *t) noexcept : t_(t) {}
+
+public:
+	static_assert(sizeof(clock::time_point) == sizeof(std::int64_t) &&
+	              std::is_trivially_copyable_v<clock::time_point>,
+	              "t.C carries an int64_t, received into a clock::time_point");
+
+	timer() noexcept = default;
+	template <class Rep, class Period>
+	explicit timer(const std::chrono::duration<Rep, Period> &d) noexcept
+		: t_(goro_timer_make(detail::to_ns(d))) {}
+	timer(timer &&o) noexcept : t_(std::exchange(o.t_, nullptr)) {}
+	timer &operator=(timer &&o) noexcept
+	{
+		if (this != &o) {
+			goro_timer_free(t_);
+			t_ = std::exchange(o.t_, nullptr);
+		}
+		return *this;
+	}
+	timer(const timer &) = delete;
+	timer &operator=(const timer &) = delete;
+	~timer() { goro_timer_free(t_); }
+
+	explicit operator bool() const noexcept { return t_ != nullptr; }
+	goro_timer *get() const noexcept { return t_; }
+	goro_chan *chan() const noexcept { return goro_timer_chan(t_); }   // t.C
+
+	// Stop: true if it stopped a pending fire (an unreceived value included,
+	// which is discarded); for a ticker, true if it was running.
+	bool stop() noexcept { return goro_timer_stop(t_); }
+	// Reset: stop as stop() does (same result), then fire d from now; a
+	// ticker's new period (d <= 0 refused: false, unchanged).
+	template <class Rep, class Period>
+	bool reset(const std::chrono::duration<Rep, Period> &d) noexcept
+	{
+		return goro_timer_reset(t_, detail::to_ns(d));
+	}
+	// <-t.C: the time it fired; nullopt for a nil timer.
+	std::optional<clock::time_point> recv() noexcept
+	{
+		std::int64_t when;
+		if (goro_chan_recv(chan(), &when) != GORO_OK)
+			return std::nullopt;
+		return clock::time_point(clock::duration(when));
+	}
+	std::optional<clock::time_point> try_recv() noexcept
+	{
+		std::int64_t when;
+		if (goro_chan_tryrecv(chan(), &when) != GORO_OK)
+			return std::nullopt;
+		return clock::time_point(clock::duration(when));
+	}
+};
+
+// time.NewTicker(period): fires every period, the first time period from
+// now; a slow receiver misses ticks rather than queueing them. Nil if
+// period <= 0.
+class ticker : public timer {
+public:
+	ticker() noexcept = default;
+	template <class Rep, class Period>
+	explicit ticker(const std::chrono::duration<Rep, Period> &period) noexcept
+		: timer(detail::to_ns(period) > 0 ? goro_ticker_make(detail::to_ns(period)) : nullptr) {}
+};
+
+// time.AfterFunc(d, f, args...): f(args...) runs in a goroutine of its own
+// once d has passed, and again after each reset(). f and args are
+// decay-copied into the func_timer and invoked as lvalues, so each run sees
+// what the last left. The destructor stops the timer and waits for every run
+// already started to return, then destroys f and args: so never destroy a
+// func_timer from inside its own f. An exception escaping f calls
+// std::terminate. Nil when out of memory or before goro::main.
+class func_timer {
+	struct state_base {
+		wait_group runs;   // one per arm that has neither been stopped nor run
+		virtual ~state_base() = default;
+	};
+	template <class Fn, class... Args>
+	struct state : state_base {
+		std::tuple<Fn, Args...> call;
+		template <class F, class... A>
+		explicit state(F &&f, A &&...a) : call(std::forward<F>(f), std::forward<A>(a)...) {}
+	};
+	template <class St>
+	static void run(void *p) noexcept
+	{
+		St *s = static_cast<St *>(p);
+		std::apply([](auto &...a) { std::invoke(a...); }, s->call);
+		s->runs.done();   // last touch: the destructor may free s once it counts
+	}
+
+	goro_timer *t_ = nullptr;
+	std::unique_ptr<state_base> s_;
+
+	template <class Rep, class Period, class F, class... Args>
+	friend func_timer after_func(const std::chrono::duration<Rep, Period> &d, F &&f, Args &&...args);
+
+public:
+	func_timer() noexcept = default;
+	func_timer(func_timer &&o) noexcept : t_(std::exchange(o.t_, nullptr)), s_(std::move(o.s_)) {}
+	func_timer &operator=(func_timer &&o) noexcept
+	{
+		if (this != &o) {
+			release();
+			t_ = std::exchange(o.t_, nullptr);
+			s_ = std::move(o.s_);
+		}
+		return *this;
+	}
+	func_timer(const func_timer &) = delete;
+	func_timer &operator=(const func_timer &) = delete;
+	~func_timer() { release(); }
+
+	explicit operator bool() const noexcept { return t_ != nullptr; }
+	goro_timer *get() const noexcept { return t_; }
+
+	// true if it kept f from starting.
+	bool stop() noexcept
+	{
+		bool kept = goro_timer_stop(t_);
+		if (kept)
+			s_->runs.done();
+		return kept;
+	}
+	// Arm again, d from now, even after f has run: stop()'s result.
+	template <class Rep, class Period>
+	bool reset(const std::chrono::duration<Rep, Period> &d) noexcept
+	{
+		if (t_ == nullptr)
+			return false;
+		s_->runs.add(1);
+		bool kept = goro_timer_reset(t_, detail::to_ns(d));
+		if (kept)
+			s_->runs.done();
+		return kept;
+	}
+
+private:
+	void release() noexcept
+	{
+		if (t_ == nullptr)
+			return;
+		stop();
+		s_->runs.wait();   // the runs that had started
+		goro_timer_free(std::exchange(t_, nullptr));
+		s_.reset();
+	}
+};
+
+template <class Rep, class Period, class F, class... Args>
+func_timer after_func(const std::chrono::duration<Rep, Period> &d, F &&f, Args &&...args)
+{
+	using St = func_timer::state<std::decay_t<F>, std::decay_t<Args>...>;
+	static_assert(std::is_invocable_v<std::decay_t<F> &, std::decay_t<Args> &...>,
+	              "goro::after_func: f is not callable with these arguments");
+	func_timer ft;
+	std::unique_ptr<St> s(new (std::nothrow) St(std::forward<F>(f), std::forward<Args>(args)...));
+	if (s == nullptr)
+		return ft;
+	s->runs.add(1);
+	goro_timer *t = goro_after_func(detail::to_ns(d), &func_timer::run<St>, s.get());
+	if (t == nullptr)
+		return ft;
+	ft.t_ = t;
+	ft.s_ = std::move(s);
+	return ft;
+}
+
+
+// ---- Cancellation: context (context/context.go) ----
+// A goro::context owns one handle of goro.h's context tree; its destructor
+// is goro_ctx_free, which cancels it and so every context derived from it:
+// Go's `defer cancel()`, so keep a parent alive as long as its children are
+// in use. That is why the with_ functions refuse a temporary parent; derive
+// from the background context with the overloads that take none. Movable,
+// not copyable. A nil context (moved from, or not made: out of memory, or a
+// deadline before goro::main) says GORO_INVAL from err().
+class context {
+	goro_ctx *c_ = nullptr;
+
+public:
+	explicit context(goro_ctx *c) noexcept : c_(c) {}   // adopts c
+	context() noexcept = default;
+	context(context &&o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+	context &operator=(context &&o) noexcept
+	{
+		if (this != &o) {
+			goro_ctx_free(c_);
+			c_ = std::exchange(o.c_, nullptr);
+		}
+		return *this;
+	}
+	context(const context &) = delete;
+	context &operator=(const context &) = delete;
+	~context() { goro_ctx_free(c_); }
+
+	explicit operator bool() const noexcept { return c_ != nullptr; }
+	goro_ctx *get() const noexcept { return c_; }
+
+	// CancelFunc: this context and its descendants become done, CANCELED.
+	void cancel() noexcept { goro_ctx_cancel(c_); }
+	// Done(): closed once done; nullptr for a context that never is.
+	goro_chan *done_chan() const noexcept { return goro_ctx_done(c_); }
+	// Err(): OK while live, then CANCELED or TIMEOUT.
+	int err() const noexcept { return goro_ctx_err(c_); }
+	bool done() const noexcept { return err() != GORO_OK; }
+	// Deadline(): the earliest of this context's and its ancestors', if any.
+	std::optional<clock::time_point> deadline() const noexcept
+	{
+		std::int64_t d = goro_ctx_deadline(c_);
+		if (d == 0)
+			return std::nullopt;
+		return clock::time_point(clock::duration(d));
+	}
+	// Value(key): the nearest value made for key, or nullptr.
+	void *value(const void *key) const noexcept { return goro_ctx_value(c_, key); }
+	// Wait until done: err(). A context that can never be done (background)
+	// gives GORO_INVAL at once instead of blocking forever.
+	int wait() const noexcept
+	{
+		goro_chan *d = done_chan();
+		if (d == nullptr)
+			return GORO_INVAL;
+		(void)goro_chan_recv(d, nullptr);
+		return err();
+	}
+};
+
+// context.Background(): never done; freeing it is a no-op.
+inline context background() noexcept { return context(goro_ctx_background()); }
+
+inline context with_cancel(const context &parent) noexcept
+{
+	return context(goro_ctx_with_cancel(parent.get()));
+}
+inline context with_cancel() noexcept { return context(goro_ctx_with_cancel(goro_ctx_background())); }
+context with_cancel(context &&) = delete;   // the parent would die at once
+
+// WithDeadline: t on goro::clock, or on another clock (converted once, as
+// a duration from now).
+namespace detail {
+template <class Clock, class Duration>
+goro_ctx *with_deadline(goro_ctx *parent, const std::chrono::time_point<Clock, Duration> &t) noexcept
+{
+	if constexpr (std::is_same_v<Clock, clock>)
+		return goro_ctx_with_deadline(parent, std::chrono::ceil<clock::duration>(t).time_since_epoch().count());
+	else
+		return goro_ctx_with_timeout(parent, until_ns(t));
+}
+} // namespace detail
+
+template <class Clock, class Duration>
+context with_deadline(const context &parent, const std::chrono::time_point<Clock, Duration> &t) noexcept
+{
+	return context(detail::with_deadline(parent.get(), t));
+}
+template <class Clock, class Duration>
+context with_deadline(const std::chrono::time_point<Clock, Duration> &t) noexcept
+{
+	return context(detail::with_deadline(goro_ctx_background(), t));
+}
+template <class Clock, class Duration>
+context with_deadline(context &&, const std::chrono::time_point<Clock, Duration> &) = delete;
+
+template <class Rep, class Period>
+context with_timeout(const context &parent, const std::chrono::duration<Rep, Period> &d) noexcept
+{
+	return context(goro_ctx_with_timeout(parent.get(), detail::to_ns(d)));
+}
+template <class Rep, class Period>
+context with_timeout(const std::chrono::duration<Rep, Period> &d) noexcept
+{
+	return context(goro_ctx_with_timeout(goro_ctx_background(), detail::to_ns(d)));
+}
+template <class Rep, class Period>
+context with_timeout(context &&, const std::chrono::duration<Rep, Period> &) = delete;
+
+// WithValue: keys compare as pointers; value is not owned.
+inline context with_value(const context &parent, const void *key, void *value) noexcept
+{
+	return context(goro_ctx_with_value(parent.get(), key, value));
+}
+inline context with_value(const void *key, void *value) noexcept
+{
+	return context(goro_ctx_with_value(goro_ctx_background(), key, value));
+}
+context with_value(context &&, const void *, void *) = delete;
+
+// select's cases on timers and contexts, now that both are complete.
+inline select &select::recv(timer &t, clock::time_point &when)
+{
+	return add(make_case(t.chan(), GORO_RECV, std::addressof(when)));
+}
+inline select &select::recv(timer &t) { return add(make_case(t.chan(), GORO_RECV, nullptr)); }
+inline select &select::done(const context &c) { return add(make_case(c.done_chan(), GORO_RECV, nullptr)); }
 
 } // namespace goro
 

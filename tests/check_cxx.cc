@@ -246,6 +246,18 @@ START_TEST(TestGoNotRunning)
 	ck_assert(!ran);
 	ck_assert_int_eq(goro::go([&ran] { ran = true; }), GORO_INVAL);
 	ck_assert(!ran);
+	// timers live on goro::main's Ps: nil before it, and refused quietly
+	goro::timer t(1ms);
+	ck_assert(!t);
+	ck_assert(!t.stop());
+	ck_assert(!t.recv().has_value());
+	{
+		tracked u(1);
+		goro::func_timer f = goro::after_func(1ms, [u] {});
+		ck_assert(!f);
+		ck_assert(!f.stop());
+	}
+	ck_assert_int_eq(destroyed[1].load(), 2);   // u, and the copy the nil timer dropped
 }
 END_TEST
 
@@ -741,6 +753,209 @@ START_TEST(TestSleepChrono)
 }
 END_TEST
 
+// ======================= timers and contexts =======================
+
+static int timer_main()
+{
+	constexpr int64_t MS = 1000 * 1000;
+	// Timer: fires once, at least d later; its value is the firing time
+	auto t0 = goro::clock::now();
+	goro::timer t(10ms);
+	ck_assert(static_cast<bool>(t));
+	std::optional<goro::clock::time_point> when = t.recv();
+	ck_assert(when.has_value());
+	ck_assert_int_ge((*when - t0).count(), 10 * MS);
+	ck_assert_int_ge(elapsed_ns(t0), 10 * MS);
+	ck_assert(!t.stop());   // fired and received
+	// Stop before the fire: true, and nothing arrives
+	ck_assert(!t.reset(20ms));
+	ck_assert(t.stop());
+	goro::sleep_for(30ms);
+	ck_assert(!t.try_recv().has_value());
+	ck_assert(!t.stop());
+	// Reset of a fired, unreceived timer: true (the value is discarded)
+	ck_assert(!t.reset(1ms));
+	goro::sleep_for(10ms);
+	ck_assert(t.reset(5ms));
+	t0 = goro::clock::now();
+	// in a select beside a channel
+	goro::chan<int> never;
+	int v = 0;
+	goro::clock::time_point at{};
+	goro::select sel;
+	sel.recv(never, v).recv(t, at);
+	ck_assert_int_eq(sel.wait_for(10s), 1);
+	ck_assert_int_ge(elapsed_ns(t0), 4 * MS);
+	ck_assert_int_gt(at.time_since_epoch().count(), 0);
+	// Ticker: ticks in order, period apart; stopped, no more
+	goro::ticker tk(3ms);
+	ck_assert(static_cast<bool>(tk));
+	goro::clock::time_point last{};
+	for (int i = 0; i < 3; i++) {
+		auto w = tk.recv();
+		ck_assert(w.has_value() && *w > last);
+		if (i > 0)
+			ck_assert_int_ge((*w - last).count(), 2 * MS);   // a late tick may shorten the next gap
+		last = *w;
+	}
+	ck_assert(tk.stop());
+	goro::sleep_for(10ms);
+	ck_assert(!tk.try_recv().has_value());
+	ck_assert(!goro::ticker(0ms));
+	ck_assert(!goro::ticker(-1s));
+	goro::ticker moved(std::move(tk));
+	ck_assert(!tk && moved);
+	return 0;
+}
+
+START_TEST(TestTimer)
+{
+	goro_config cfg = procs_cfg(2);
+	ck_assert_int_eq(goro::main(&cfg, timer_main), 0);
+}
+END_TEST
+
+// AfterFunc: f runs once per arm, stop keeps it from starting, and the
+// func_timer's destructor waits for a run under way before destroying f.
+static int after_func_main()
+{
+	std::atomic<int> runs{ 0 };
+	{
+		tracked t(0);
+		goro::func_timer f = goro::after_func(5ms, [&runs, t = std::move(t)] { runs.fetch_add(1); });
+		ck_assert(static_cast<bool>(f));
+		ck_assert(wait_until_true([&] { return runs.load() == 1; }));
+		ck_assert(!f.stop());        // it has run
+		ck_assert(!f.reset(1ms));    // again, even after running
+		ck_assert(wait_until_true([&] { return runs.load() == 2; }));
+		ck_assert(!f.reset(1h));
+		ck_assert(f.stop());         // kept it from starting
+		goro::func_timer g(std::move(f));
+		ck_assert(!f && g);
+		ck_assert_int_eq(destroyed[0].load(), 0);
+	}
+	ck_assert_int_eq(runs.load(), 2);
+	ck_assert_int_eq(destroyed[0].load(), 1);   // g's copy, once
+
+	std::atomic<int> started{ 0 }, finished{ 0 };
+	{
+		goro::func_timer f = goro::after_func(0ms, [&] {
+			started.store(1);
+			goro::sleep_for(30ms);
+			finished.store(1);
+		});
+		ck_assert(wait_until_true([&] { return started.load() == 1; }));
+	}   // waits for the run
+	ck_assert_int_eq(finished.load(), 1);
+
+	{
+		goro::func_timer f = goro::after_func(1h, [&runs] { runs.fetch_add(100); });
+	}   // stopped before it ran
+	goro::sleep_for(5ms);
+	ck_assert_int_eq(runs.load(), 2);
+	return 0;
+}
+
+START_TEST(TestAfterFunc)
+{
+	goro_config cfg = procs_cfg(2);
+	ck_assert_int_eq(goro::main(&cfg, after_func_main), 0);
+}
+END_TEST
+
+// A temporary parent is refused at compile time: it would cancel its child
+// as soon as the statement ends.
+template <class P, class = void>
+struct derives_from : std::false_type {};
+template <class P>
+struct derives_from<P, std::void_t<decltype(goro::with_cancel(std::declval<P>()))>> : std::true_type {};
+static_assert(derives_from<const goro::context &>::value, "with_cancel takes a named parent");
+static_assert(!derives_from<goro::context &&>::value, "with_cancel refuses a temporary parent");
+
+static int context_main()
+{
+	constexpr int64_t MS = 1000 * 1000;
+	goro::context bg = goro::background();
+	ck_assert(!bg.done());
+	ck_assert(bg.done_chan() == nullptr);
+	ck_assert_int_eq(bg.wait(), GORO_INVAL);   // never done: does not block
+	ck_assert(!bg.deadline().has_value());
+
+	// WithTimeout: done with TIMEOUT at its deadline, no earlier
+	auto t0 = goro::clock::now();
+	goro::context tctx = goro::with_timeout(20ms);
+	ck_assert(!tctx.done());
+	ck_assert(tctx.deadline().has_value());
+	ck_assert_int_ge((*tctx.deadline() - t0).count(), 20 * MS);
+	ck_assert_int_eq(tctx.wait(), GORO_TIMEOUT);
+	ck_assert_int_ge(elapsed_ns(t0), 20 * MS);
+
+	// WithCancel tree: a child's cancel leaves the parent; the parent's
+	// reaches every descendant
+	goro::context root = goro::with_cancel();
+	goro::context a = goro::with_cancel(root);
+	goro::context b = goro::with_cancel(a);
+	goro::context c = goro::with_cancel(root);
+	b.cancel();
+	ck_assert_int_eq(b.err(), GORO_CANCELED);
+	ck_assert_int_eq(a.err(), GORO_OK);
+	root.cancel();
+	ck_assert_int_eq(a.err(), GORO_CANCELED);
+	ck_assert_int_eq(c.err(), GORO_CANCELED);
+	ck_assert_int_eq(c.wait(), GORO_CANCELED);
+
+	// Done in a select, beside a channel; a goroutine cancels
+	goro::context job = goro::with_cancel();
+	goro::chan<int> results;
+	goro::go([&job] {
+		goro::sleep_for(5ms);
+		job.cancel();
+	});
+	goro::select sel;
+	int v;
+	sel.recv(results, v).done(job);
+	ck_assert_int_eq(sel.wait_for(10s), 1);
+	ck_assert_int_eq(job.err(), GORO_CANCELED);
+	goro::select never;
+	never.done(bg);
+	ck_assert_int_eq(never.wait_for(1ms), GORO_TIMEOUT);
+
+	// the destructor is Go's defer cancel(): it cancels what was derived
+	goro::context outer = goro::with_timeout(1h);
+	goro::context inner = goro::with_cancel(outer);
+	{
+		goro::context gone = std::move(outer);
+	}
+	ck_assert(!outer);
+	ck_assert_int_eq(inner.err(), GORO_CANCELED);
+	ck_assert_int_eq(outer.err(), GORO_INVAL);
+
+	// deadlines on goro::clock and on steady_clock; the nearer one wins
+	goro::context d1 = goro::with_deadline(goro::clock::now() + 10ms);
+	goro::context d2 = goro::with_deadline(d1, std::chrono::steady_clock::now() + 1h);
+	ck_assert(*d2.deadline() == *d1.deadline());
+	t0 = goro::clock::now();
+	ck_assert_int_eq(d2.wait(), GORO_TIMEOUT);
+	ck_assert_int_ge(elapsed_ns(t0), 5 * MS);
+
+	// values: the nearest for the key, else the parent's
+	static const char k1 = 0, k2 = 0;
+	int x = 1, y = 2;
+	goro::context v1 = goro::with_value(&k1, &x);
+	goro::context v2 = goro::with_value(v1, &k2, &y);
+	goro::context v3 = goro::with_value(v2, &k1, &y);
+	ck_assert(v3.value(&k1) == &y && v3.value(&k2) == &y && v2.value(&k1) == &x);
+	ck_assert(v1.value(&k2) == nullptr);
+	return 0;
+}
+
+START_TEST(TestContext)
+{
+	goro_config cfg = procs_cfg(2);
+	ck_assert_int_eq(goro::main(&cfg, context_main), 0);
+}
+END_TEST
+
 // ======================= wait_group, once, condition variable =======================
 
 static goro::once once_flag;
@@ -911,6 +1126,9 @@ int main()
 	tcase_add_test(tc, TestSelectChrono);
 	tcase_add_test(tc, TestSelectFd);
 	tcase_add_test(tc, TestSleepChrono);
+	tcase_add_test(tc, TestTimer);
+	tcase_add_test(tc, TestAfterFunc);
+	tcase_add_test(tc, TestContext);
 	tcase_add_test(tc, TestWaitGroupOnce);
 	tcase_add_test(tc, TestCondition);
 	suite_add_tcase(s, tc);
