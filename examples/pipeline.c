@@ -1,8 +1,8 @@
 /* pipeline: stages connected by channels (generate -> square -> main), and
- * cancellation: main takes only the first few values, then closes a done
- * channel; every stage selects on done, so it stops instead of blocking
- * forever on a send nobody will receive. The Go twin (after the Go blog's
- * "Pipelines and cancellation"):
+ * cancellation: main takes only the first few values, then cancels a
+ * context; every stage selects on its done channel, so it stops instead of
+ * blocking forever on a send nobody will receive. The Go twin (after the Go
+ * blog's "Pipelines and cancellation", with a context for the done channel):
  *
  *	func gen(done <-chan struct{}) <-chan int {
  *		out := make(chan int)
@@ -35,12 +35,12 @@
  *	}
  *
  *	func main() {
- *		done := make(chan struct{})
- *		out := sq(done, gen(done))
+ *		ctx, cancel := context.WithCancel(context.Background())
+ *		out := sq(ctx.Done(), gen(ctx.Done()))
  *		for i := 0; i < 10; i++ {
  *			fmt.Println(<-out)
  *		}
- *		close(done)      // stop the stages
+ *		cancel()         // stop the stages
  *		for range out {} // wait until they have
  *	}
  *
@@ -50,7 +50,8 @@
 
 #include "goro.h"
 
-static goro_chan *done;   /* chan struct{}: closed to cancel */
+static goro_ctx *ctx;     /* cancelled to stop the stages */
+static goro_chan *done;   /* goro_ctx_done(ctx): closed once ctx is cancelled */
 
 struct stage {
 	goro_chan *in;    /* NULL for the generator */
@@ -92,10 +93,11 @@ static void sq(void *arg)
 static int main_goroutine(void *arg)
 {
 	(void)arg;
-	done = goro_chan_make(0, 0);
+	ctx = goro_ctx_with_cancel(goro_ctx_background());
+	done = goro_ctx_done(ctx);
 	goro_chan *nums = goro_chan_make(sizeof(int), 0);
 	goro_chan *squares = goro_chan_make(sizeof(int), 0);
-	if (done == NULL || nums == NULL || squares == NULL)
+	if (ctx == NULL || nums == NULL || squares == NULL)
 		return 1;
 	/* the stages outlive this block, so their arguments must too */
 	static struct stage g, s;
@@ -113,7 +115,7 @@ static int main_goroutine(void *arg)
 	}
 	printf("\n");
 
-	goro_chan_close(done);   /* cancel: every select on done is now ready */
+	goro_ctx_cancel(ctx);   /* cancel(): every select on done is now ready */
 	/* Go's "for range out {}": sq closes squares only when it has
 	 * stopped, and gen closes nums likewise, so draining both until
 	 * CLOSED waits for both stages. Only then may the channels be freed. */
@@ -126,7 +128,7 @@ static int main_goroutine(void *arg)
 
 	goro_chan_free(nums);
 	goro_chan_free(squares);
-	goro_chan_free(done);
+	goro_ctx_free(ctx);   /* the stages are gone: nobody waits on done */
 	return bad;
 }
 

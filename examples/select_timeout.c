@@ -1,13 +1,15 @@
-/* select_timeout: wait on a channel, but not forever. A ticker-like
- * goroutine sends a tick every 10 ms, five times, then goes quiet; main
- * selects on the ticks with a 50 ms timeout and gives up once they stop.
- * The Go twin:
+/* select_timeout: wait on a channel, but not forever. A goroutine forwards
+ * five ticks of a 10 ms ticker, then stops it and goes quiet; main selects
+ * on the ticks with a 50 ms timeout and gives up once they stop. The Go
+ * twin:
  *
  *	func main() {
  *		ticks := make(chan int)
  *		go func() {
+ *			t := time.NewTicker(10 * time.Millisecond)
+ *			defer t.Stop()
  *			for i := 1; i <= 5; i++ {
- *				time.Sleep(10 * time.Millisecond)
+ *				<-t.C
  *				ticks <- i
  *			}
  *		}()
@@ -36,10 +38,15 @@ static goro_chan *ticks;
 static void ticker(void *arg)
 {
 	(void)arg;
+	goro_timer *t = goro_ticker_make(10 * MS);
+	if (t == NULL)
+		return;   /* no ticks: main times out and says so */
 	for (int i = 1; i <= TICKS; i++) {
-		goro_sleep(10 * MS);   /* parks this goroutine only, not a thread */
+		int64_t fired;
+		GORO_CHAN_RECV(goro_timer_chan(t), fired);   /* <-t.C: parks this goroutine, not a thread */
 		GORO_CHAN_SEND(ticks, i);
 	}
+	goro_timer_free(t);   /* t.Stop(), and its memory */
 }
 
 static int main_goroutine(void *arg)
