@@ -3,7 +3,8 @@
 
 For each case and procs: the median over the repetitions of goro and of Go,
 and goro/Go (below 1: goro is faster or smaller). The metric is ns_per_op,
-except timers (p99_us: the 99th percentile of sleep lateness) and parked
+except timers and afterfunc (p99_us, late_p99_us: the 99th percentile of
+lateness) and parked
 (rss_per_g: resident bytes per parked goroutine). The network cases add rows:
 cpu_ns (the process's CPU time per op, which a loaded machine inflates less
 than the wall clock), and for idle_conns rss_per_conn and threads. A side
@@ -15,11 +16,12 @@ import statistics
 import sys
 from collections import defaultdict
 
-METRIC = {"timers": ["p99_us"], "parked": ["rss_per_g"],
+METRIC = {"timers": ["p99_us"], "afterfunc": ["late_p99_us"], "parked": ["rss_per_g"],
           "echo_pingpong": ["ns_per_op", "cpu_ns"],
           "echo_stream": ["ns_per_op", "cpu_ns"],
           "idle_conns": ["rss_per_conn", "threads", "ns_per_op", "cpu_ns"]}
-UNIT = {"ns_per_op": "ns/op", "p99_us": "p99 us", "rss_per_g": "B/goroutine",
+UNIT = {"ns_per_op": "ns/op", "p99_us": "p99 us", "late_p99_us": "p99 us",
+        "rss_per_g": "B/goroutine",
         "rss_per_conn": "B/conn", "threads": "threads", "cpu_ns": "cpu ns/op"}
 
 line_re = re.compile(r"^(goro|go)\s+BENCH\s+(\S+)\s+(.*)$")

@@ -659,6 +659,169 @@ static void bench_timers(const char *name)
 	free(late);
 }
 
+/* ---- timer_reset: 1,000 goroutines, each resetting its own timer to
+ * 50-51 ms (1 us steps) and yielding every 16 resets; ns per reset ---- */
+
+struct tr_arg {
+	int64_t resets;
+	goro_waitgroup *wg;
+	goro_chan *gate;
+};
+
+static void timer_reset_fn(void *p)
+{
+	struct tr_arg *a = p;
+	goro_chan_recv(a->gate, NULL);
+	goro_timer *t = goro_timer_make(50 * GORO_MILLISECOND);
+	if (t == NULL) {
+		FAIL("timer_reset", "goro_timer_make: out of memory");
+		goro_wg_done(a->wg);
+		return;
+	}
+	for (int64_t i = 0; i < a->resets; i++) {
+		goro_timer_reset(t, 50 * GORO_MILLISECOND + (i % 1000) * GORO_MICROSECOND);
+		if (i % 16 == 15)
+			goro_yield();
+	}
+	goro_timer_free(t);
+	goro_wg_done(a->wg);
+}
+
+static void bench_timer_reset(const char *name)
+{
+	enum { G = 1000 };
+	int64_t n = size_of(2000000), per = n / G > 0 ? n / G : 1;
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	goro_chan *gate = mkchan(0, 0);
+	goro_wg_add(&wg, G);
+	for (int i = 0; i < G; i++) {
+		struct tr_arg a = { per, &wg, gate };
+		spawn_copy_or_die(timer_reset_fn, &a, sizeof a);
+	}
+	int64_t t0 = goro_now();
+	goro_chan_close(gate);
+	goro_wg_wait(&wg);
+	int64_t dt = goro_now() - t0;
+	goro_chan_free(gate);
+	report(name, per * G, dt, NULL);
+}
+
+/* ---- ctx_cancel: a cancellable root with 10,000 children, a goroutine
+ * blocked on each child's done; ns per child from cancelling the root to
+ * every goroutine having seen it ---- */
+
+struct cc_arg {
+	goro_ctx *c;
+	goro_waitgroup *started, *woke;
+};
+
+static void ctx_cancel_fn(void *p)
+{
+	struct cc_arg *a = p;
+	goro_wg_done(a->started);
+	goro_chan_recv(goro_ctx_done(a->c), NULL);
+	goro_wg_done(a->woke);
+}
+
+static void bench_ctx_cancel(const char *name)
+{
+	int64_t n = size_of(10000);
+	goro_ctx **cs = malloc(n * sizeof *cs);
+	int64_t b0 = goro_now();
+	goro_ctx *root = goro_ctx_with_cancel(goro_ctx_background());
+	for (int64_t i = 0; i < n; i++)
+		if ((cs[i] = goro_ctx_with_cancel(root)) == NULL) {
+			FAIL(name, "goro_ctx_with_cancel: out of memory");
+			exit(1);
+		}
+	int64_t build = goro_now() - b0;
+	goro_waitgroup started = GORO_WAITGROUP_INIT, woke = GORO_WAITGROUP_INIT;
+	goro_wg_add(&started, n);
+	goro_wg_add(&woke, n);
+	for (int64_t i = 0; i < n; i++) {
+		struct cc_arg a = { cs[i], &started, &woke };
+		spawn_copy_or_die(ctx_cancel_fn, &a, sizeof a);
+	}
+	goro_wg_wait(&started);
+	goro_sleep(20 * GORO_MILLISECOND);   /* let the last ones park on done */
+	int64_t t0 = goro_now();
+	goro_ctx_cancel(root);
+	goro_wg_wait(&woke);
+	int64_t dt = goro_now() - t0;
+	for (int64_t i = 0; i < n; i++)
+		if (goro_ctx_err(cs[i]) != GORO_CANCELED)
+			FAIL(name, "child %lld: err %d", (long long)i, goro_ctx_err(cs[i]));
+	char extra[64];
+	snprintf(extra, sizeof extra, "build_ns_per_child=%.1f", (double)build / (double)n);
+	report(name, n, dt, extra);
+	for (int64_t i = 0; i < n; i++)
+		goro_ctx_free(cs[i]);
+	goro_ctx_free(root);
+	free(cs);
+}
+
+/* ---- afterfunc: 100,000 AfterFunc timers with random 1-10 ms delays (the
+ * same splitmix64 draw as the Go twin); lateness = when fn ran minus when it
+ * was due ---- */
+
+struct af_slot {
+	int64_t due, late;
+	goro_waitgroup *wg;
+};
+
+static void afterfunc_fn(void *p)
+{
+	struct af_slot *s = p;
+	s->late = goro_now() - s->due;
+	goro_wg_done(s->wg);
+}
+
+static void bench_afterfunc(const char *name)
+{
+	int64_t n = size_of(100000);
+	struct af_slot *slots = calloc(n, sizeof *slots);
+	goro_timer **ts = malloc(n * sizeof *ts);
+	int64_t *late = malloc(n * sizeof *late);
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	goro_wg_add(&wg, n);
+	int64_t t0 = goro_now();
+	for (int64_t i = 0; i < n; i++) {
+		/* splitmix64 with seed 1: state 1 + (i+1) * golden */
+		uint64_t z = 1 + (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull;
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		z ^= z >> 31;
+		int64_t d = (int64_t)(1000 + z % 9001) * GORO_MICROSECOND;
+		slots[i].wg = &wg;
+		slots[i].due = goro_now() + d;
+		if ((ts[i] = goro_after_func(d, afterfunc_fn, &slots[i])) == NULL) {
+			FAIL(name, "goro_after_func: out of memory");
+			exit(1);
+		}
+	}
+	int64_t create = goro_now() - t0;
+	goro_wg_wait(&wg);
+	int64_t dt = goro_now() - t0;
+	double sum = 0;
+	int neg = 0;
+	for (int64_t i = 0; i < n; i++) {
+		late[i] = slots[i].late;
+		sum += (double)late[i];
+		neg += late[i] < 0;
+		goro_timer_free(ts[i]);
+	}
+	if (neg)
+		FAIL(name, "%d functions ran early", neg);
+	qsort(late, n, sizeof *late, cmp_i64);
+	char extra[128];
+	snprintf(extra, sizeof extra, "late_mean_us=%.1f late_p99_us=%.1f create_ms=%.1f",
+	         sum / (double)n / 1e3, (double)late[(n * 99) / 100] / 1e3, (double)create / 1e6);
+	report(name, n, dt, extra);
+	free(slots);
+	free(ts);
+	free(late);
+}
+
 /* ---- parked ---- */
 
 struct pk_arg {
@@ -1083,6 +1246,9 @@ static const struct bench {
 	{ "dsum", bench_dsum },
 	{ "tree", bench_tree },
 	{ "timers", bench_timers },
+	{ "timer_reset", bench_timer_reset },
+	{ "ctx_cancel", bench_ctx_cancel },
+	{ "afterfunc", bench_afterfunc },
 	{ "parked", bench_parked },
 	{ "sieve", bench_sieve },
 	{ "echo_pingpong", bench_echo_pingpong },

@@ -24,7 +24,8 @@ PROCS=${PROCS:-"1 0"}
 TIMEOUT=${TIMEOUT:-300}
 QEMU=${QEMU:-}
 CASES=${CASES:-"yield pingpong prodcons0 prodcons spawn ring select2 selectnb
-	mpmc chancreate mutex skynet dsum tree timers parked sieve
+	mpmc chancreate mutex skynet dsum tree timers timer_reset ctx_cancel
+	afterfunc parked sieve
 	echo_pingpong echo_stream idle_conns"}
 
 # run SIDE CASE PROCS CMD...: one process, its BENCH lines prefixed; anything

@@ -12,6 +12,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -498,6 +499,122 @@ func benchTimers(name string) {
 		sum/float64(n)/1e3, float64(late[n*99/100])/1e3, float64(late[n-1])/1e3))
 }
 
+// ---- timer_reset: 1,000 goroutines, each resetting its own timer to
+// 50-51 ms (1 us steps) and yielding every 16 resets; ns per reset ----
+
+func benchTimerReset(name string) {
+	const g = 1000
+	n := sizeOf(2000000)
+	per := n / g
+	if per == 0 {
+		per = 1
+	}
+	var wg sync.WaitGroup
+	wg.Add(g)
+	gate := make(chan struct{})
+	for i := 0; i < g; i++ {
+		go func() {
+			<-gate
+			t := time.NewTimer(50 * time.Millisecond)
+			for k := int64(0); k < per; k++ {
+				t.Reset(50*time.Millisecond + time.Duration(k%1000)*time.Microsecond)
+				if k%16 == 15 {
+					runtime.Gosched()
+				}
+			}
+			t.Stop()
+			wg.Done()
+		}()
+	}
+	t0 := time.Now()
+	close(gate)
+	wg.Wait()
+	report(name, per*g, time.Since(t0), "")
+}
+
+// ---- ctx_cancel: a cancellable root with 10,000 children, a goroutine
+// blocked on each child's Done; ns per child from cancelling the root to
+// every goroutine having seen it ----
+
+func benchCtxCancel(name string) {
+	n := sizeOf(10000)
+	b0 := time.Now()
+	root, cancel := context.WithCancel(context.Background())
+	cs := make([]context.Context, n)
+	cancels := make([]context.CancelFunc, n)
+	for i := range cs {
+		cs[i], cancels[i] = context.WithCancel(root)
+	}
+	build := time.Since(b0)
+	var started, woke sync.WaitGroup
+	started.Add(int(n))
+	woke.Add(int(n))
+	for i := range cs {
+		go func(c context.Context) {
+			started.Done()
+			<-c.Done()
+			woke.Done()
+		}(cs[i])
+	}
+	started.Wait()
+	time.Sleep(20 * time.Millisecond) // let the last ones park on Done
+	t0 := time.Now()
+	cancel()
+	woke.Wait()
+	d := time.Since(t0)
+	for i, c := range cs {
+		if c.Err() != context.Canceled {
+			fail(name, "child %d: err %v", i, c.Err())
+		}
+	}
+	report(name, n, d, fmt.Sprintf("build_ns_per_child=%.1f", float64(build.Nanoseconds())/float64(n)))
+	for _, f := range cancels {
+		f()
+	}
+}
+
+// ---- afterfunc: 100,000 AfterFunc timers with random 1-10 ms delays (the
+// same splitmix64 draw as the C side); lateness = when fn ran minus when it
+// was due ----
+
+func benchAfterfunc(name string) {
+	n := sizeOf(100000)
+	due := make([]time.Time, n)
+	late := make([]int64, n)
+	ts := make([]*time.Timer, n)
+	var wg sync.WaitGroup
+	wg.Add(int(n))
+	t0 := time.Now()
+	for i := int64(0); i < n; i++ {
+		// splitmix64 with seed 1: state 1 + (i+1) * golden
+		d := time.Duration(1000+splitmix(1+uint64(i)*0x9e3779b97f4a7c15)%9001) * time.Microsecond
+		i := i
+		due[i] = time.Now().Add(d)
+		ts[i] = time.AfterFunc(d, func() {
+			late[i] = int64(time.Since(due[i]))
+			wg.Done()
+		})
+	}
+	create := time.Since(t0)
+	wg.Wait()
+	d := time.Since(t0)
+	var sum float64
+	neg := 0
+	for _, l := range late {
+		sum += float64(l)
+		if l < 0 {
+			neg++
+		}
+	}
+	if neg > 0 {
+		fail(name, "%d functions ran early", neg)
+	}
+	sort.Slice(late, func(i, j int) bool { return late[i] < late[j] })
+	report(name, n, d, fmt.Sprintf("late_mean_us=%.1f late_p99_us=%.1f create_ms=%.1f",
+		sum/float64(n)/1e3, float64(late[n*99/100])/1e3, float64(create.Nanoseconds())/1e6))
+	_ = ts
+}
+
 // ---- parked ----
 
 func benchParked(name string) {
@@ -827,6 +944,9 @@ var benches = []bench{
 	{"dsum", benchDsum},
 	{"tree", benchTree},
 	{"timers", benchTimers},
+	{"timer_reset", benchTimerReset},
+	{"ctx_cancel", benchCtxCancel},
+	{"afterfunc", benchAfterfunc},
 	{"parked", benchParked},
 	{"sieve", benchSieve},
 	{"echo_pingpong", benchEchoPingpong},
