@@ -131,11 +131,14 @@ goro_chan *goro_timer_chan(goro_timer *t)
 /* The common half of Stop and Reset (Go 1.23's timer.stop/modify for a
  * channel timer): no arm from before delivers after this returns, and a
  * value it delivered but nobody received is discarded. True if an arm was
- * live or a value was discarded. t->mu is held. */
-static bool stop_locked(goro_timer *t)
+ * live or a value was discarded. Reset skips the deltimer (del false): its
+ * modtimer moves the timer in place, and a fire of the old arm meanwhile
+ * finds live changed and does nothing. t->mu is held. */
+static bool stop_locked(goro_timer *t, bool del)
 {
 	bool pending = a_xchg(&t->live, 0) != 0;   /* seq_cst: before the load of sending */
-	deltimer(&t->t);
+	if (del)
+		deltimer(&t->t);
 	if (t->c == NULL)
 		return pending;
 	while (a_load(&t->sending) != 0)
@@ -150,7 +153,7 @@ bool goro_timer_stop(goro_timer *t)
 	if (!timer_valid(t))
 		return false;
 	lock(&t->mu);
-	bool pending = stop_locked(t);
+	bool pending = stop_locked(t, true);
 	unlock(&t->mu);
 	return pending;
 }
@@ -166,11 +169,13 @@ bool goro_timer_reset(goro_timer *t, int64_t ns)
 		period = ns;
 	}
 	lock(&t->mu);
-	bool pending = stop_locked(t);
+	bool pending = stop_locked(t, false);
 	uintptr_t seq = ++t->seq;
 	if (seq == 0)
 		seq = ++t->seq;   /* 0 is "none" in live */
-	a_store(&t->live, seq);   /* before the arm: its fire must find it */
+	/* release, before the arm: the fire reads live after popping t under
+	 * the heap lock that modtimer's arming releases, so it finds seq */
+	a_store_rel(&t->live, seq);
 	modtimer(&t->t, when_after(ns < 0 ? 0 : ns), period, t->t.f, t, seq);
 	unlock(&t->mu);
 	return pending;
@@ -181,7 +186,7 @@ void goro_timer_free(goro_timer *t)
 	if (!timer_valid(t))
 		return;
 	lock(&t->mu);
-	(void)stop_locked(t);
+	(void)stop_locked(t, true);
 	a_store_relaxed(&t->magic, 0);
 	unlock(&t->mu);
 	timerwait(&t->t);   /* a fire popped before the deltimer may still run */
