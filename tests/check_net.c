@@ -535,9 +535,13 @@ static int close_parked_main(void *arg)
 	ck_assert_int_eq(goro_fd_close(cp_rd), GORO_OK);
 	ck_assert_int_eq(goro_fd_close(cp_wr), GORO_OK);
 	ck_assert_int_eq(goro_fd_close(cp_l), GORO_OK);
-	/* Close waited for the operations in flight: they have returned */
-	for (int i = 0; i < 3; i++)
+	/* Close waited for the operations in flight, which are returning now
+	 * (their goroutines store the status just after) */
+	for (int i = 0; i < 3; i++) {
+		while (atomic_load(&cp_st[i]) == 99 && goro_now() - t0 < 2000 * MS)
+			goro_yield();
 		ck_assert_msg(atomic_load(&cp_st[i]) == GORO_CLOSED, "op %d: %d", i, atomic_load(&cp_st[i]));
+	}
 	ck_assert(goro_now() - t0 < 2000 * MS);
 	/* close(2) ran: the number is free */
 	ck_assert(fcntl(rdnum, F_GETFD) == -1 && errno == EBADF);
