@@ -252,7 +252,7 @@ static void printframe(const struct plat_symbol *s, uintptr_t pc)
  * entered it, when the walk began in the runtime (a parked goroutine's
  * mcall, a throw; a fault in the runtime keeps them); outside, the
  * goroutine's start (goro_arch_gostart, gostart, runtime_main). */
-static void printframes(struct frames *f, bool from_runtime)
+static void printframes(struct frames *f, bool from_runtime, bool parked)
 {
 	int from = 0, to = f->n;
 	symbolize(f);
@@ -262,7 +262,7 @@ static void printframes(struct frames *f, bool from_runtime)
 				from++;
 		while (to > from && is_runtime(callpc(f, to - 1)))
 			to--;
-		if (from == to) {   /* all the runtime's (a throw in the scheduler): show them */
+		if (from == to && !parked) {   /* all the runtime's (a throw in the scheduler): show them */
 			from = 0;
 			to = f->n;
 		}
@@ -361,7 +361,7 @@ static void traceback_parked(struct g *gp, uint32_t st)
 			const uintptr_t *fr = (const uintptr_t *)sp;
 			struct frames f;
 			walk(&f, fr[ARCH_FRAME_PC / 8], false, fr[ARCH_FRAME_FP / 8], r, r);
-			printframes(&f, true);
+			printframes(&f, true, true);   /* a fresh G has only its start: nothing */
 		}
 	} else {
 		printstr(st == Gsyscall ? "goroutine in a blocking call; stack unavailable\n"
@@ -425,14 +425,14 @@ static void traceback_here(uintptr_t pc, bool is_pc, uintptr_t fp, uintptr_t sp,
 		goroutineheader(gp, a_load(&gp->atomicstatus));
 		struct frames f;
 		walk(&f, pc, is_pc, fp, r0, r1);
-		printframes(&f, from_runtime);
+		printframes(&f, from_runtime, false);
 		printcreatedby(gp);
 	} else if (mp != NULL && level >= TB_SYSTEM) {
 		struct region r0 = { sp, mp->g0sp };
 		struct frames f;
 		printstr("\nruntime stack:\n");
 		walk(&f, pc, is_pc, fp, r0, r0);
-		printframes(&f, from_runtime);
+		printframes(&f, from_runtime, false);
 	}
 	if (gp == NULL || level >= TB_ALL)
 		listothers(gp);
