@@ -62,15 +62,38 @@ def live(gp):
 _reasons = None
 
 
+# traceback.c's waitreason_strings, for builds where the compiler folded
+# that array away (clang): by the names of runtime2.h's enum waitreason.
+KNOWN_REASONS = {
+    "waitReasonZero": "waiting", "waitReasonChanReceive": "chan receive",
+    "waitReasonChanSend": "chan send", "waitReasonSelect": "select",
+    "waitReasonSleep": "sleep", "waitReasonSemacquire": "semacquire",
+    "waitReasonSelectNoCases": "select (no cases)", "waitReasonIOWait": "IO wait",
+}
+
+
+def reason_strings():
+    try:
+        arr = static_symbol("waitreason_strings")
+        n = arr.type.range()[1] + 1
+        return [arr[i].string() if int(arr[i]) != 0 else "waiting" for i in range(n)]
+    except gdb.error:
+        pass
+    try:
+        fields = gdb.lookup_type("enum waitreason").fields()
+    except gdb.error:
+        return []
+    out = {}
+    for f in fields:
+        words = f.name[len("waitReason"):] if f.name.startswith("waitReason") else f.name
+        out[f.enumval] = KNOWN_REASONS.get(f.name, words.lower())
+    return [out.get(i, "waiting") for i in range(max(out) + 1)] if out else []
+
+
 def wait_reason(gp):
     global _reasons
     if _reasons is None:
-        try:
-            arr = static_symbol("waitreason_strings")
-            n = arr.type.range()[1] + 1
-            _reasons = [arr[i].string() if int(arr[i]) != 0 else "waiting" for i in range(n)]
-        except gdb.error:
-            _reasons = []
+        _reasons = reason_strings()
     r = int(gp["waitreason"])
     return _reasons[r] if r < len(_reasons) else "waiting"
 
