@@ -28,7 +28,10 @@ struct g *allghead(void)
 	return a_load(&allg);
 }
 
-static const char *waitreason_strings[] = {
+/* used: tools/goro-gdb.py reads this table by name, and clang would
+ * otherwise fold it into its only reader and drop the symbol. */
+__attribute__((used))
+static const char *const waitreason_strings[] = {
 	[waitReasonZero] = "waiting",
 	[waitReasonChanReceive] = "chan receive",
 	[waitReasonChanSend] = "chan send",
