@@ -441,6 +441,23 @@ static struct g *stealWork(struct p *pp, bool *inherit_time, bool *newWork)
 	return NULL;
 }
 
+/* Run the due timers of every other P that has any; relaxed loads, as in
+ * checkTimers, so a P with none costs one load. */
+static void checkTimersOthers(struct p *pp)
+{
+	int64_t now = 0;
+	for (int32_t i = 0; i < gomaxprocs; i++) {
+		struct p *p2 = allp[i];
+		int64_t w = a_load_relaxed(&p2->timer0When);
+		if (p2 == pp || w == 0)
+			continue;
+		if (now == 0)
+			now = plat_nanotime();
+		if (w <= now)
+			checkTimers(p2, now);
+	}
+}
+
 /* checkRunqsNoP: after giving up its P, a spinning M looks at every busy P's
  * queue once more and takes an idle P back if it finds work. */
 static struct p *checkRunqsNoP(void)
@@ -568,14 +585,22 @@ top:;
 		mexit_park();
 	checkTimers(pp, 0);
 
-	/* Now and then check the global queue first, so that two goroutines
-	 * handing work back and forth on one P can't starve it. */
-	if (pp->schedtick % 61 == 0 && a_load_relaxed(&sched.runqsize) > 0) {
-		lock(&sched.lock);
-		gp = globrunqget(pp, 1);
-		unlock(&sched.lock);
-		if (gp != NULL)
-			return gp;
+	if (pp->schedtick % 61 == 0) {
+		/* Now and then run other Ps' overdue timers too (not in Go): a
+		 * P whose M the OS has descheduled, on an oversubscribed
+		 * machine, would keep its timers until the M runs again, and
+		 * stealWork looks only when our own queues are empty. */
+		if (gomaxprocs > 1)
+			checkTimersOthers(pp);
+		/* And check the global queue first, so that two goroutines
+		 * handing work back and forth on one P can't starve it. */
+		if (a_load_relaxed(&sched.runqsize) > 0) {
+			lock(&sched.lock);
+			gp = globrunqget(pp, 1);
+			unlock(&sched.lock);
+			if (gp != NULL)
+				return gp;
+		}
 	}
 	gp = runqget(pp, inherit_time);
 	if (gp != NULL)

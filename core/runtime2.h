@@ -147,8 +147,8 @@ struct waitq { struct sudog *first, *last; };
  *   P only under that P's timersLock: whoever locks t->pp's lock and finds
  *   t->pp still the same P knows t is on that heap.
  * - Under pp->timersLock, pp->timers[0..numTimers) is a 4-ary min-heap on
- *   when, every when > 0, each t->heapidx its index; pp->timer0When is
- *   timers[0]->when or 0 when empty. It is read without the lock as a hint:
+ *   when (kept in the slot too), every when > 0, each t->heapidx its index;
+ *   pp->timer0When is timers[0].when or 0 when empty. It is read without the lock as a hint:
  *   a stale read only delays a look, because whoever makes a P's earliest
  *   timer earlier calls wakeNetPoller after unlocking.
  * - t->nrunning counts calls of t's f under way; the runner increments it
@@ -167,6 +167,12 @@ struct timer {
 	uint32_t nrunning;           /* atomic */
 };
 #define TIMER_BUSY ((struct p *)1)
+
+/* A heap slot: the timer and, beside it, its when (Go 1.23's timerWhen). */
+struct timerWhen {
+	struct timer *t;
+	int64_t when;                /* == t->when */
+};
 
 /* An OS thread (machine). Created by newm, never freed. */
 struct m {
@@ -245,7 +251,7 @@ struct p {
 	/* Timers armed on this P (time.c; invariants at struct timer). Any M
 	 * may run them (a thief in stealWork), under timersLock. */
 	struct mutex timersLock;
-	struct timer **timers;   /* under timersLock: the heap */
+	struct timerWhen *timers;   /* under timersLock: the heap */
 	uint32_t numTimers;      /* under timersLock */
 	uint32_t timerscap;      /* under timersLock */
 	int64_t timer0When;      /* atomic: written under timersLock, read anywhere */

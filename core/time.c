@@ -4,52 +4,54 @@
  * invariants are written once, at struct timer in runtime2.h.
  *
  * Who runs timers: findRunnable runs its own P's due timers (checkTimers),
- * stealWork other Ps' due ones, so an idle P's timers never wait for it;
- * the one M sleeping for timers (proc.c) sleeps until the earliest of all
- * Ps; sysmon only starts an M for timers overdue. f runs with no lock held. */
+ * and other Ps' in stealWork and at every 61st schedule (checkTimersOthers),
+ * so the timers of a P that is idle, or held by a goroutine that does not
+ * yield, do not wait for it; the one M sleeping for timers (proc.c) sleeps
+ * until the earliest of all Ps; sysmon only starts an M for timers overdue.
+ * f runs with no lock held. */
 #include "runtime2.h"
 #include "platform.h"
 #include "goro.h"
 
-/* siftupTimer */
-static void siftupTimer(struct timer **h, uint32_t i)
+/* siftupTimer. The heap holds each timer's when beside its pointer (Go
+ * 1.23's timerWhen): timers sit on goroutine stacks, a page each, so a
+ * sift that read t->when would take a cache and TLB miss per comparison. */
+static void siftupTimer(struct timerWhen *h, uint32_t i)
 {
-	struct timer *t = h[i];
-	int64_t when = t->when;
+	struct timerWhen tw = h[i];
 	while (i > 0) {
 		uint32_t p = (i - 1) / 4;
-		if (when >= h[p]->when)
+		if (tw.when >= h[p].when)
 			break;
 		h[i] = h[p];
-		h[i]->heapidx = (int32_t)i;
+		h[i].t->heapidx = (int32_t)i;
 		i = p;
 	}
-	h[i] = t;
-	t->heapidx = (int32_t)i;
+	h[i] = tw;
+	tw.t->heapidx = (int32_t)i;
 }
 
 /* siftdownTimer */
-static void siftdownTimer(struct timer **h, uint32_t n, uint32_t i)
+static void siftdownTimer(struct timerWhen *h, uint32_t n, uint32_t i)
 {
-	struct timer *t = h[i];
-	int64_t when = t->when;
+	struct timerWhen tw = h[i];
 	for (;;) {
 		uint32_t c = i * 4 + 1, best = i;
-		int64_t w = when;
+		int64_t w = tw.when;
 		for (uint32_t k = c; k < c + 4 && k < n; k++) {
-			if (h[k]->when < w) {
-				w = h[k]->when;
+			if (h[k].when < w) {
+				w = h[k].when;
 				best = k;
 			}
 		}
 		if (best == i)
 			break;
 		h[i] = h[best];
-		h[i]->heapidx = (int32_t)i;
+		h[i].t->heapidx = (int32_t)i;
 		i = best;
 	}
-	h[i] = t;
-	t->heapidx = (int32_t)i;
+	h[i] = tw;
+	tw.t->heapidx = (int32_t)i;
 }
 
 /* updateTimer0When; pp->timersLock held. seq_cst: an arming stores it and
@@ -58,7 +60,7 @@ static void siftdownTimer(struct timer **h, uint32_t n, uint32_t i)
  * must see the other. */
 static void updateTimer0When(struct p *pp)
 {
-	a_store(&pp->timer0When, pp->numTimers > 0 ? pp->timers[0]->when : 0);
+	a_store(&pp->timer0When, pp->numTimers > 0 ? pp->timers[0].when : 0);
 }
 
 /* A when in the past stays in the past, but 0 means "no timer" to timer0When. */
@@ -73,7 +75,7 @@ static bool doaddtimer(struct p *pp, struct timer *t)
 {
 	if (pp->numTimers == pp->timerscap) {
 		uint32_t ncap = pp->timerscap == 0 ? 64 : pp->timerscap * 2;
-		struct timer **nh = rtmalloc(ncap * sizeof *nh);
+		struct timerWhen *nh = rtmalloc(ncap * sizeof *nh);
 		if (nh == NULL)
 			throw("addtimer: out of memory");
 		if (pp->numTimers > 0)
@@ -83,7 +85,7 @@ static bool doaddtimer(struct p *pp, struct timer *t)
 		pp->timerscap = ncap;
 	}
 	uint32_t i = pp->numTimers++;
-	pp->timers[i] = t;
+	pp->timers[i] = (struct timerWhen){ t, t->when };
 	siftupTimer(pp->timers, i);
 	/* release: a deltimer or modtimer that reads pp here and then takes
 	 * its lock finds t on the heap; the lock orders the rest */
@@ -99,15 +101,15 @@ static bool doaddtimer(struct p *pp, struct timer *t)
  * after our last read of them. */
 static void dodeltimer(struct p *pp, uint32_t i)
 {
-	struct timer *t = pp->timers[i];
+	struct timer *t = pp->timers[i].t;
 	uint32_t last = --pp->numTimers;
 	if (i != last) {
 		pp->timers[i] = pp->timers[last];
-		pp->timers[i]->heapidx = (int32_t)i;
+		pp->timers[i].t->heapidx = (int32_t)i;
 		siftdownTimer(pp->timers, last, i);
 		siftupTimer(pp->timers, i);
 	}
-	pp->timers[last] = NULL;
+	pp->timers[last] = (struct timerWhen){ NULL, 0 };
 	a_store_rel(&t->pp, NULL);
 	if (i == 0)   /* the moved timer was no earlier than the root */
 		updateTimer0When(pp);
@@ -222,11 +224,12 @@ bool modtimer(struct timer *t, int64_t when, int64_t period,
 			int64_t old = t->when;
 			t->when = when;
 			uint32_t i = (uint32_t)t->heapidx;
+			pp->timers[i].when = when;
 			if (when < old)
 				siftupTimer(pp->timers, i);
 			else
 				siftdownTimer(pp->timers, pp->numTimers, i);
-			bool first = pp->timers[0] == t;
+			bool first = pp->timers[0].t == t;
 			if (first || i == 0)
 				updateTimer0When(pp);
 			unlock(&pp->timersLock);
@@ -282,9 +285,9 @@ bool checkTimers(struct p *pp, int64_t now)
 	bool ran = false;
 	lock(&pp->timersLock);
 	while (pp->numTimers > 0) {
-		struct timer *t = pp->timers[0];
-		if (t->when > now)
+		if (pp->timers[0].when > now)
 			break;
+		struct timer *t = pp->timers[0].t;
 		/* In the critical section that disarms t (see struct timer) */
 		a_xadd(&t->nrunning, 1);
 		void (*f)(void *, uintptr_t) = t->f;
@@ -294,6 +297,7 @@ bool checkTimers(struct p *pp, int64_t now)
 			/* runtimer: the next tick after now, skipping the missed */
 			int64_t w = t->when + t->period * (1 + (now - t->when) / t->period);
 			t->when = w < t->when ? INT64_MAX : w;
+			pp->timers[0].when = t->when;
 			siftdownTimer(pp->timers, pp->numTimers, 0);
 			updateTimer0When(pp);
 		} else {

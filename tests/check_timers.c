@@ -74,6 +74,40 @@ START_TEST(TestTimerOnBusyP)
 }
 END_TEST
 
+/* ---- TestTimerOnBusyPOthersBusy: as TestTimerOnBusyP, but main keeps the
+ * other P busy too, yielding, so that it never runs out of work and never
+ * steals: its findRunnable still runs the spinner's overdue timers now and
+ * then (checkTimersOthers). ---- */
+
+static int bb_main(void *arg)
+{
+	(void)arg;
+	static struct timer ts[8];
+	atomic_store(&bp_fired, 0);
+	atomic_store(&bp_done, 0);
+	ck_assert_int_eq(goro_spawn(bp_spinner, ts), GORO_OK);
+	while (!atomic_load_explicit(&bp_done, memory_order_acquire))
+		goro_yield();
+	ck_assert_int_eq(atomic_load(&bp_fired), 8);
+	int64_t worst = 0;
+	for (int i = 0; i < 8; i++) {
+		deltimer(&ts[i]);
+		timerwait(&ts[i]);
+		if (bp_ran[i] - bp_when[i] > worst)
+			worst = bp_ran[i] - bp_when[i];
+	}
+	printf("TestTimerOnBusyPOthersBusy: worst lateness %.3f ms\n", worst / 1e6);
+	ck_assert_msg(worst < 500 * MS, "a timer waited %lld ns for its busy P", (long long)worst);
+	return 0;
+}
+
+START_TEST(TestTimerOnBusyPOthersBusy)
+{
+	goro_config cfg = { .procs = 2 };
+	ck_assert_int_eq(goro_main(&cfg, bb_main, NULL), 0);
+}
+END_TEST
+
 /* ---- TestTimerOnIdleP: a goroutine arms a timer and parks for good on a
  * channel, so its P goes idle, while main keeps the other P busy without
  * yielding. The timer's f (the only thing that can release the parked
@@ -369,6 +403,7 @@ int main(void)
 	TCase *tc = tcase_create("basic");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, TestTimerOnBusyP);
+	tcase_add_test(tc, TestTimerOnBusyPOthersBusy);
 	tcase_add_test(tc, TestTimerOnIdleP);
 	tcase_add_loop_test(tc, TestDeltimerFromF, 0, 2);
 	tcase_add_test(tc, TestDeltimerUnderFLock);
