@@ -29,10 +29,22 @@ void printu64(uint64_t v)
 	plat_write_err(buf + i, sizeof buf - i);
 }
 
+/* startpanic_m's "fatal error already in progress": the first thread to die
+ * prints; any other that throws meanwhile (sysmon's checkdead beside an
+ * M's) blocks for good, so the fatal line is never interleaved. */
+void startpanic(void)
+{
+	static uint32_t dying;
+	if (a_xchg(&dying, 1) != 0)
+		for (;;)
+			plat_futex_wait(&dying, 1, -1);
+}
+
 /* throw: a broken invariant. One line, the goroutine listing
  * (GORO_TRACEBACK), exit status 2, like Go. */
 _Noreturn void throw(const char *s)
 {
+	startpanic();
 	printstr("goro: fatal error: ");
 	printstr(s);
 	printstr("\n");
@@ -43,6 +55,7 @@ _Noreturn void throw(const char *s)
 /* throw naming a goroutine: "goro: fatal error: <s> <goid><tail>". */
 _Noreturn void throw_goid(const char *s, uint64_t goid, const char *tail)
 {
+	startpanic();
 	printstr("goro: fatal error: ");
 	printstr(s);
 	printstr(" ");
@@ -57,6 +70,7 @@ _Noreturn void throw_goid(const char *s, uint64_t goid, const char *tail)
  * <call><what>". */
 _Noreturn void throw_call(const char *call, const char *what)
 {
+	startpanic();
 	printstr("goro: fatal error: ");
 	printstr(call);
 	printstr(what);

@@ -218,6 +218,7 @@ static void mstart(void *arg);
  * many there are, which is what one needs to raise the right limit. */
 static _Noreturn void newosproc_failed(const char *who, int err)
 {
+	startpanic();
 	printstr("goro: fatal error: ");
 	printstr(who);
 	printstr(": cannot create thread: errno ");
@@ -285,20 +286,24 @@ static void mstart(void *arg)
  * sysmon and goro_main's caller), no goroutine can ever run again. A thread
  * the runtime does not own might still call in and wake one, so any such
  * thread, or a host that cannot count threads, turns the check off (where Go
- * turns it off for a whole embedded program). sched.lock must be held. */
+ * turns it off for a whole embedded program), unless GORO_DEBUG=deadlock=1;
+ * sysmon looks again while every M is idle, for when such a thread has
+ * exited. sched.lock must be held. */
 static void checkdead(void)
 {
 	if (a_load(&sched.exiting) || !a_load(&main_started))
 		return;
 	if (sched.mnext - sched.nmidle > 0)   /* running, spinning, blocked, or being born */
 		return;
+	if (sched.runqsize != 0)   /* queued by a thread without a P, its startm on the way */
+		return;
 	for (int32_t i = 0; i < gomaxprocs; i++)   /* a timer will wake somebody */
 		if (a_load(&allp[i]->timer0When) != 0)
 			return;
 	if (netpollinited() && netpollAnyWaiters())   /* so may a descriptor */
 		return;
-	if ((int64_t)plat_thread_count() != sched.mnext + 2)
-		return;
+	if (!debug.deadlock && (int64_t)plat_thread_count() != sched.mnext + 2)
+		return;   /* GORO_DEBUG=deadlock=1: the program says its threads won't call in */
 	unlock(&sched.lock);
 	throw("all goroutines are asleep - deadlock!");
 }
@@ -1170,6 +1175,15 @@ static void sysmon(void *arg)
 			worked = true;
 		}
 		idle = worked ? 0 : idle + 1;
+		/* checkdead runs when the last M goes idle; a thread of the
+		 * program's that exits afterwards must not hide a deadlock for
+		 * good, so look again now and then while every M is idle (the
+		 * count is read from the OS: not every tick). */
+		if (idle % 16 == 15 && a_load_relaxed(&sched.nmidle) == a_load_relaxed(&sched.mnext)) {
+			lock(&sched.lock);
+			checkdead();
+			unlock(&sched.lock);
+		}
 		if (debug.schedtrace > 0 && now - lasttrace >= (int64_t)debug.schedtrace * 1000000) {
 			lasttrace = now;
 			schedtrace(now);
@@ -1617,6 +1631,8 @@ static void parsedebugvars(void)
 			dst = &debug.migrate;
 		else if (streq_n(key, "waitshift", klen))
 			dst = &debug.waitshift;
+		else if (streq_n(key, "deadlock", klen))
+			dst = &debug.deadlock;
 		if (dst == NULL || v < 0) {
 			printstr("goro: GORO_DEBUG: ignoring ");
 			printstr(dst == NULL ? "unknown key " : "bad value in ");

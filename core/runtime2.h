@@ -320,6 +320,7 @@ extern struct dbgvar {
 	int32_t schedtrace;      /* ms between scheduler summaries; 0: off */
 	int32_t migrate;         /* 1: a readied G resumes on another M */
 	int32_t waitshift;       /* seconds added to waits in listings (tests of "N minutes") */
+	int32_t deadlock;        /* 1: checkdead even with threads goro does not own */
 } debug;
 
 /* proc.c */
@@ -391,6 +392,7 @@ uint64_t gcount(void);
 _Noreturn void throw(const char *s);
 _Noreturn void throw_goid(const char *s, uint64_t goid, const char *tail);
 _Noreturn void throw_call(const char *call, const char *what);
+void startpanic(void);   /* before a fatal line: a second thrower blocks for good */
 /* A goro call that may park, made inside goro_blocking_begin/end: fatal,
  * naming call (proc.c). */
 void blockingcheck(const char *call);

@@ -616,6 +616,70 @@ START_TEST(test_newosproc_says_why)
 }
 END_TEST
 
+/* Deadlock detection is off while the process has a thread goro does not
+ * own (it might still call in). GORO_DEBUG=deadlock=1 turns it on anyway;
+ * and a program thread that exits after the last M went idle re-arms it
+ * (it never did: the check ran only when an M went idle). Both hung. */
+static void *forever_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void *short_thread(void *arg)
+{
+	(void)arg;
+	usleep(300 * 1000);
+	return NULL;
+}
+
+static void start_forever_deadlock1(void)
+{
+	setenv("GORO_DEBUG", "deadlock=1", 1);
+	pthread_t t;
+	if (pthread_create(&t, NULL, forever_thread, NULL) != 0)
+		_exit(7);
+}
+
+static void start_short_thread(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, short_thread, NULL) != 0 || pthread_detach(t) != 0)
+		_exit(7);
+}
+
+static int dl_recv_main(void *arg)
+{
+	(void)arg;
+	goro_chan *c = goro_chan_make(sizeof(int), 0);
+	int v;
+	goro_chan_recv(c, &v);
+	return 5;
+}
+
+static void expect_deadlock_line(void (*before)(void))
+{
+	test_child c;
+	test_run_child(1, dl_recv_main, before, &c);
+	expect_exit(&c, 2);
+	ck_assert_msg(strcmp(c.first, "goro: fatal error: all goroutines are asleep - deadlock!") == 0,
+	              "first line \"%s\"; stderr:\n%s", c.first, c.err);
+}
+
+START_TEST(test_deadlock_forced_with_foreign_thread)
+{
+	expect_deadlock_line(start_forever_deadlock1);
+}
+END_TEST
+
+START_TEST(test_deadlock_after_thread_exits)
+{
+	expect_deadlock_line(start_short_thread);
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -647,6 +711,8 @@ static Suite *traps_suite(void)
 	tcase_add_loop_test(tc, test_call_inside_blocking_pair, 0, INPAIR_N);
 	tcase_add_loop_test(tc, test_bad_goro_procs, 0, sizeof procs_rows / sizeof procs_rows[0]);
 	tcase_add_test(tc, test_newosproc_says_why);
+	tcase_add_test(tc, test_deadlock_forced_with_foreign_thread);
+	tcase_add_test(tc, test_deadlock_after_thread_exits);
 	suite_add_tcase(s, tc);
 	return s;
 }
