@@ -255,8 +255,19 @@ class chan {
 public:
 	using value_type = T;
 
-	explicit chan(std::size_t cap = 0) noexcept : c_(goro_chan_make(sizeof(T), cap)) {}
-	explicit chan(std::nullptr_t) noexcept {}
+	chan() noexcept : c_(goro_chan_make(sizeof(T), 0)) {}   // make(chan T)
+	// make(chan T, cap); a negative cap gives a nil channel (Go panics). A
+	// template so that chan(0) is a capacity, not the null pointer constant.
+	template <class I, std::enable_if_t<std::is_integral_v<I>, int> = 0>
+	explicit chan(I cap) noexcept
+	{
+		if constexpr (std::is_signed_v<I>) {
+			if (cap < 0)
+				return;
+		}
+		c_ = goro_chan_make(sizeof(T), static_cast<std::size_t>(cap));
+	}
+	explicit chan(std::nullptr_t) noexcept {}   // nil
 	chan(chan &&o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
 	chan &operator=(chan &&o) noexcept
 	{

@@ -394,6 +394,9 @@ static int chan_typed_main()
 	ck_assert(a && !b);
 	ck_assert_int_eq(*a.recv(), 1);
 	goro::chan<int> nil(nullptr);
+	goro::chan<int> zero(0), zero_l(0L), four_u(4u), neg(-1);   // 0 is a capacity here
+	ck_assert(zero && zero_l && four_u && !neg);
+	ck_assert(zero.cap() == 0 && zero_l.cap() == 0 && four_u.cap() == 4);
 	int v = 0;
 	ck_assert_int_eq(nil.recv(v), GORO_INVAL);
 	ck_assert_int_eq(nil.try_send(1), GORO_INVAL);
