@@ -380,7 +380,10 @@ int goro_ctx_err(goro_ctx *c);
 int64_t goro_ctx_deadline(goro_ctx *c);
 
 /* Cancel c as goro_ctx_cancel does, then drop the caller's handle: c is not
- * used again by the caller. NULL and the background context are ignored. */
+ * used again by the caller. NULL and the background context are ignored.
+ * As with goro_chan_free, every wait on c's done channel must have returned
+ * first (a select woken by the cancel touches the channel as it returns):
+ * free a context after the goroutines that wait on it are done with it. */
 void goro_ctx_free(goro_ctx *c);
 
 /* ---- I/O: descriptors through the netpoller (internal/poll, net) ---- */
