@@ -513,6 +513,45 @@ START_TEST(TestAfterFunc)
 }
 END_TEST
 
+/* ---- TestAfterFuncSelf: fn re-arms its own timer (a periodic AfterFunc,
+ * as Go programs write it), and the last run frees it ---- */
+
+static goro_timer *_Atomic afself_t;
+static atomic_int afself_runs, afself_freed;
+
+static void afself_fn(void *arg)
+{
+	(void)arg;
+	goro_timer *t;
+	while ((t = atomic_load(&afself_t)) == NULL)
+		goro_yield();   /* the first run may beat goro_after_func's return */
+	if (atomic_fetch_add(&afself_runs, 1) + 1 < 20) {
+		ck_assert(!goro_timer_reset(t, 100 * US));   /* it ran: not pending */
+		return;
+	}
+	goro_timer_free(t);   /* from its own fn's goroutine: waits out goFunc */
+	atomic_store_explicit(&afself_freed, 1, memory_order_release);
+}
+
+static int afself_main(void *arg)
+{
+	(void)arg;
+	goro_timer *t = goro_after_func(0, afself_fn, NULL);
+	ck_assert_ptr_nonnull(t);
+	atomic_store(&afself_t, t);
+	ck_assert(test_wait_flag(&afself_freed));
+	goro_sleep(5 * MS);
+	ck_assert_int_eq(atomic_load(&afself_runs), 20);
+	return 0;
+}
+
+START_TEST(TestAfterFuncSelf)
+{
+	run_procs = _i + 1;
+	run(afself_main);
+}
+END_TEST
+
 /* ---- TestAfterFuncStop: Stop before the fire keeps fn from running ---- */
 
 static atomic_int afs_ran;
@@ -773,6 +812,7 @@ int main(void)
 	tcase_add_test(tc, TestTickerResetLtZeroDuration);
 	tcase_add_loop_test(tc, TestTickerDrops, 0, 2);
 	tcase_add_loop_test(tc, TestAfterFunc, 0, 2);
+	tcase_add_loop_test(tc, TestAfterFuncSelf, 0, 2);
 	tcase_add_loop_test(tc, TestAfterFuncStop, 0, 2);
 	tcase_add_loop_test(tc, TestOverflowTimer, 0, 2);
 	tcase_add_loop_test(tc, TestTimerForeignThread, 0, 2);
