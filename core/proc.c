@@ -302,6 +302,10 @@ static void checkdead(void)
 			return;
 	if (netpollinited() && netpollAnyWaiters())   /* so may a descriptor */
 		return;
+	/* After the waiters, seq_cst: sysmon counts itself in before netpoll
+	 * takes its Gs off the waiters, and out after queuing them. */
+	if (a_load(&sched.injecting) != 0)
+		return;
 	if (!debug.deadlock && (int64_t)plat_thread_count() != sched.mnext + 2)
 		return;   /* GORO_DEBUG=deadlock=1: the program says its threads won't call in */
 	unlock(&sched.lock);
@@ -1163,9 +1167,14 @@ static void sysmon(void *arg)
 		int64_t lastpoll = a_load(&sched.lastpoll);
 		if (netpollinited() && a_load(&sched.polling) != POLL_NETPOLL &&
 		    lastpoll + 10 * 1000 * 1000 < now && a_cas(&sched.lastpoll, lastpoll, now)) {
+			/* Gs netpoll hands us are no longer fd waiters and not yet
+			 * queued: sysmon counts as a running M meanwhile (Go's
+			 * incidlelocked(-1)), or checkdead could see a deadlock. */
+			a_xadd(&sched.injecting, 1);
 			struct g *list = netpoll(0);
 			if (list != NULL)
 				injectglist(list);
+			a_xadd(&sched.injecting, (uint32_t)-1);
 		}
 		/* Timers overdue: the M sleeping for them should have woken;
 		 * start one (timers run on an M with a P, never here). */

@@ -301,6 +301,7 @@ struct schedt {
 	int64_t pollUntil;       /* atomic: when it wakes; 0 until published, or never */
 	uint32_t pollKey;        /* atomic: a POLL_FUTEX sleeper's futex word */
 	int64_t lastpoll;        /* atomic: when netpoll last looked (sysmon's 10 ms) */
+	uint32_t injecting;      /* atomic: sysmon holds Gs from netpoll, not yet queued */
 
 	uint32_t exiting;        /* atomic: goro_main's main returned */
 	int64_t coarsenow;       /* atomic: plat_nanotime() as sysmon last saw it, to the
