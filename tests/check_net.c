@@ -1289,6 +1289,108 @@ START_TEST(TestSleepPrecision)
 }
 END_TEST
 
+/* ---- TestFdStress: readers that alternate goro_read, goro_poll and a
+ * select on (channel, fd), against writers that write a byte at a time,
+ * with deadlines moving under them: every byte arrives, nothing hangs ---- */
+
+#define FS_PAIRS 8
+#define FS_BYTES TEST_SCALE(4000, 500)
+static goro_fd fs_r[FS_PAIRS], fs_w[FS_PAIRS];
+static goro_chan *fs_tick, *fs_quiet;   /* ticks now and then; never */
+static atomic_long fs_done;
+
+static void fs_writer(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	for (int k = 0; k < FS_BYTES; k++) {
+		char b = (char)k;
+		ck_assert_int_eq(goro_write(fs_w[i], &b, 1, NULL), GORO_OK);
+		if (k % 7 == 0)
+			goro_yield();
+	}
+	atomic_fetch_add(&fs_done, 1);
+}
+
+static void fs_reader(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	int got = 0, polls = 0;
+	while (got < FS_BYTES) {
+		char b[64];
+		size_t n;
+		int st;
+		switch ((got + polls) % 4) {
+		case 0:
+			st = goro_read(fs_r[i], b, sizeof b, &n);
+			ck_assert_msg(st == GORO_OK, "read: %s", goro_strerror(st));
+			for (size_t k = 0; k < n; k++)
+				ck_assert_int_eq(b[k], (char)(got + (int)k));
+			got += (int)n;
+			break;
+		case 1:
+			/* no timeout: a lost wake-up hangs here */
+			st = goro_poll(fs_r[i], GORO_FD_READ, polls % 3 == 0 ? 1 * MS : -1);
+			ck_assert(st == GORO_FD_READ || st == GORO_TIMEOUT);
+			polls++;
+			break;
+		case 2: {
+			goro_case cs[2] = {
+				{ .chan = polls % 2 ? fs_tick : fs_quiet, .dir = GORO_RECV },
+				{ .dir = GORO_FDREAD, .fd = fs_r[i] },
+			};
+			st = goro_select(cs, 2, -1);
+			ck_assert(st == 0 || st == 1);
+			if (st == 1)
+				ck_assert_int_eq(cs[1].status, GORO_OK);
+			polls++;
+			break;
+		}
+		default:
+			/* a deadline far enough away never fires, but moves */
+			ck_assert_int_eq(goro_fd_set_deadline(fs_r[i], GORO_FD_READ,
+			                                      goro_now() + 10000 * MS), GORO_OK);
+			polls++;
+		}
+	}
+	atomic_fetch_add(&fs_done, 1);
+}
+
+static int fd_stress_main(void *arg)
+{
+	(void)arg;
+	fs_tick = goro_chan_make(0, 0);
+	fs_quiet = goro_chan_make(0, 0);
+	for (int i = 0; i < FS_PAIRS; i++) {
+		int p[2];
+		ck_assert_int_eq(pipe(p), 0);
+		ck_assert_int_eq(goro_fd_open(p[0], &fs_r[i]), GORO_OK);
+		ck_assert_int_eq(goro_fd_open(p[1], &fs_w[i]), GORO_OK);
+	}
+	for (int i = 0; i < FS_PAIRS; i++) {
+		ck_assert_int_eq(goro_spawn(fs_reader, (void *)(intptr_t)i), GORO_OK);
+		ck_assert_int_eq(goro_spawn(fs_writer, (void *)(intptr_t)i), GORO_OK);
+	}
+	/* ticks for the selects, until everyone is done */
+	while (atomic_load(&fs_done) < 2 * FS_PAIRS) {
+		goro_chan_trysend(fs_tick, NULL);
+		goro_sleep(5 * MS);
+	}
+	for (int i = 0; i < FS_PAIRS; i++) {
+		goro_fd_close(fs_r[i]);
+		goro_fd_close(fs_w[i]);
+	}
+	goro_chan_free(fs_tick);
+	goro_chan_free(fs_quiet);
+	return 0;
+}
+
+START_TEST(TestFdStress)
+{
+	goro_config cfg = { .procs = 1 + _i };
+	ck_assert_int_eq(goro_main(&cfg, fd_stress_main, NULL), 0);
+}
+END_TEST
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_DFL);   /* a SIGPIPE must kill the test, not hide */
@@ -1317,6 +1419,7 @@ int main(void)
 	TCase *th = tcase_create("heavy");
 	tcase_set_timeout(th, 120);
 	tcase_add_loop_test(th, TestManyConns, 0, 2);
+	tcase_add_loop_test(th, TestFdStress, 0, 4);
 	suite_add_tcase(s, th);
 	return test_run_suite(s);
 }
