@@ -677,6 +677,14 @@ static int fp_main(void *arg)
 			goro_yield();
 		goro_timer_free(t);
 	}
+	/* Tickers that fire all the time (on another M, with procs 2): freed
+	 * while a fire is under way, often. */
+	for (int i = 0; i < FP_N / 4; i++) {
+		goro_timer *t = goro_ticker_make(1);
+		ck_assert_ptr_nonnull(t);
+		test_spin(i % 2000);
+		goro_timer_free(t);
+	}
 	/* Freed far ahead of its time: never runs. */
 	atomic_store(&fp_ran, 0);
 	goro_timer *late = goro_after_func(5 * MS, fp_fn, NULL);
