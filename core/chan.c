@@ -68,6 +68,8 @@ bool chan_bad(const struct hchan *c, const char *call)
 {
 	if (c == NULL)
 		return false;
+	misuse(GORO_INVAL, GORO_INVAL, call, a_load_relaxed(&c->magic) == CHAN_FREED
+	       ? ": channel already freed (GORO_DEBUG=strict=1)" : ": not a channel (GORO_DEBUG=strict=1)");
 	printstr("goro: ");
 	printstr(call);
 	if (a_load_relaxed(&c->magic) == CHAN_FREED)
@@ -81,6 +83,7 @@ void goro_chan_free(goro_chan *ch)
 {
 	struct hchan *c = hchan_of(ch);
 	if (c != NULL && a_load_relaxed(&c->magic) == CHAN_FREED) {
+		misuse(GORO_INVAL, GORO_INVAL, "goro_chan_free", ": double free (GORO_DEBUG=strict=1)");
 		printstr("goro: goro_chan_free: channel already freed (double free); ignored\n");
 		return;
 	}
@@ -319,30 +322,42 @@ static bool send_args_ok(struct hchan *c, const void *elem, const char *call)
 	return chan_valid(c, call) && (elem != NULL || c->elemsize == 0);
 }
 
+/* A send's status under GORO_DEBUG=strict=1: Go panics on a closed
+ * channel, and on what is INVAL here. */
+static int send_status(int st, const char *call)
+{
+	st = misuse(st, GORO_CLOSED, call, ": send on closed channel (GORO_DEBUG=strict=1)");
+	return misuse(st, GORO_INVAL, call, INVAL_WHAT);
+}
+
 int goro_chan_send(goro_chan *ch, const void *elem)
 {
 	struct hchan *c = hchan_of(ch);
 	blockingcheck("goro_chan_send");
-	return send_args_ok(c, elem, "goro_chan_send") ? chansend(c, elem, true) : GORO_INVAL;
+	return send_status(send_args_ok(c, elem, "goro_chan_send") ? chansend(c, elem, true) : GORO_INVAL,
+	                   "goro_chan_send");
 }
 
 int goro_chan_trysend(goro_chan *ch, const void *elem)
 {
 	struct hchan *c = hchan_of(ch);
-	return send_args_ok(c, elem, "goro_chan_trysend") ? chansend(c, elem, false) : GORO_INVAL;
+	return send_status(send_args_ok(c, elem, "goro_chan_trysend") ? chansend(c, elem, false) : GORO_INVAL,
+	                   "goro_chan_trysend");
 }
 
 int goro_chan_recv(goro_chan *ch, void *elem)
 {
 	struct hchan *c = hchan_of(ch);
 	blockingcheck("goro_chan_recv");
-	return chan_valid(c, "goro_chan_recv") ? chanrecv(c, elem, true) : GORO_INVAL;
+	return chan_valid(c, "goro_chan_recv") ? chanrecv(c, elem, true)
+	                                       : misuse(GORO_INVAL, GORO_INVAL, "goro_chan_recv", INVAL_WHAT);
 }
 
 int goro_chan_tryrecv(goro_chan *ch, void *elem)
 {
 	struct hchan *c = hchan_of(ch);
-	return chan_valid(c, "goro_chan_tryrecv") ? chanrecv(c, elem, false) : GORO_INVAL;
+	return chan_valid(c, "goro_chan_tryrecv") ? chanrecv(c, elem, false)
+	                                          : misuse(GORO_INVAL, GORO_INVAL, "goro_chan_tryrecv", INVAL_WHAT);
 }
 
 /* closechan: wake every waiter, receivers with a zeroed value, senders
@@ -351,11 +366,12 @@ int goro_chan_close(goro_chan *ch)
 {
 	struct hchan *c = hchan_of(ch);
 	if (!chan_valid(c, "goro_chan_close"))
-		return GORO_INVAL;
+		return misuse(GORO_INVAL, GORO_INVAL, "goro_chan_close", INVAL_WHAT);
 	lock(&c->lock);
 	if (c->closed != 0) {
 		unlock(&c->lock);
-		return GORO_CLOSED;
+		return misuse(GORO_CLOSED, GORO_CLOSED, "goro_chan_close",
+		              ": close of closed channel (GORO_DEBUG=strict=1)");
 	}
 	a_store(&c->closed, 1);
 
@@ -433,7 +449,7 @@ int goro_chan_send_n(goro_chan *ch, const void *elem, size_t size)
 	struct hchan *c = hchan_of(ch);
 	blockingcheck("goro_chan_send_n");
 	if (!elem_size_ok(c, size, "goro_chan_send_n"))
-		return GORO_INVAL;
+		return misuse(GORO_INVAL, GORO_INVAL, "goro_chan_send_n", INVAL_WHAT);
 	return goro_chan_send(ch, elem);
 }
 
@@ -442,6 +458,6 @@ int goro_chan_recv_n(goro_chan *ch, void *elem, size_t size)
 	struct hchan *c = hchan_of(ch);
 	blockingcheck("goro_chan_recv_n");
 	if (!elem_size_ok(c, size, "goro_chan_recv_n"))
-		return GORO_INVAL;
+		return misuse(GORO_INVAL, GORO_INVAL, "goro_chan_recv_n", INVAL_WHAT);
 	return goro_chan_recv(ch, elem);
 }

@@ -1509,7 +1509,8 @@ static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size,
 
 int goro_spawn(void (*fn)(void *), void *arg)
 {
-	return spawn(fn, arg, NULL, 0, NULL, (uintptr_t)__builtin_return_address(0));
+	return misuse(spawn(fn, arg, NULL, 0, NULL, (uintptr_t)__builtin_return_address(0)),
+	              GORO_INVAL, "goro_spawn", INVAL_WHAT);
 }
 
 int goro_spawn_with(const goro_spawn_opts *opts, void (*fn)(void *), void *arg)
@@ -1642,6 +1643,8 @@ static void parsedebugvars(void)
 			dst = &debug.waitshift;
 		else if (streq_n(key, "deadlock", klen))
 			dst = &debug.deadlock;
+		else if (streq_n(key, "strict", klen))
+			dst = &debug.strict;
 		if (dst == NULL || v < 0) {
 			printstr("goro: GORO_DEBUG: ignoring ");
 			printstr(dst == NULL ? "unknown key " : "bad value in ");

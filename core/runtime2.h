@@ -322,6 +322,7 @@ extern struct dbgvar {
 	int32_t migrate;         /* 1: a readied G resumes on another M */
 	int32_t waitshift;       /* seconds added to waits in listings (tests of "N minutes") */
 	int32_t deadlock;        /* 1: checkdead even with threads goro does not own */
+	int32_t strict;          /* 1: misuse Go panics on is fatal (misuse below) */
 } debug;
 
 /* proc.c */
@@ -394,6 +395,15 @@ _Noreturn void throw(const char *s);
 _Noreturn void throw_goid(const char *s, uint64_t goid, const char *tail);
 _Noreturn void throw_call(const char *call, const char *what);
 void startpanic(void);   /* before a fatal line: a second thrower blocks for good */
+/* GORO_DEBUG=strict=1: status is returned, unless it is bad and strict mode
+ * is on; then "goro: fatal error: <call>: <what>", as Go's panic would be. */
+static inline int misuse(int status, int bad, const char *call, const char *what)
+{
+	if (__builtin_expect(status == bad, 0) && debug.strict)
+		throw_call(call, what);
+	return status;
+}
+#define INVAL_WHAT ": invalid argument (GORO_DEBUG=strict=1)"
 /* A goro call that may park, made inside goro_blocking_begin/end: fatal,
  * naming call (proc.c). */
 void blockingcheck(const char *call);

@@ -449,10 +449,23 @@ static bool case_ok(const goro_case *cas)
 	return chan_valid(c, "goro_select") && (cas->dir == GORO_RECV || cas->elem != NULL || c->elemsize == 0);
 }
 
+static int select1(goro_case *cases, size_t n, int64_t timeout_ns);
+
+/* GORO_DEBUG=strict=1: Go panics on a send to a closed channel in a select
+ * too, and on what is INVAL here. */
 int goro_select(goro_case *cases, size_t n, int64_t timeout_ns)
 {
 	if (timeout_ns != 0)
 		blockingcheck("goro_select");
+	int i = misuse(select1(cases, n, timeout_ns), GORO_INVAL, "goro_select", INVAL_WHAT);
+	if (i >= 0 && cases[i].dir == GORO_SEND)
+		misuse(cases[i].status, GORO_CLOSED, "goro_select",
+		       ": send on closed channel (GORO_DEBUG=strict=1)");
+	return i;
+}
+
+static int select1(goro_case *cases, size_t n, int64_t timeout_ns)
+{
 	if ((n > 0 && cases == NULL) || n > SELECT_MAX_CASES)
 		return GORO_INVAL;
 

@@ -23,8 +23,11 @@ int goro_wg_add(goro_waitgroup *wg, int64_t delta)
 	do {
 		state = a_load(&wg->state_);
 		v = (int64_t)(int32_t)(state >> 32) + delta;
-		if (v < 0 || v > INT32_MAX)
-			return GORO_INVAL;
+		if (v < 0)
+			return misuse(GORO_INVAL, GORO_INVAL, delta == -1 ? "goro_wg_done" : "goro_wg_add",
+			              ": negative WaitGroup counter (GORO_DEBUG=strict=1)");
+		if (v > INT32_MAX)
+			return misuse(GORO_INVAL, GORO_INVAL, "goro_wg_add", INVAL_WHAT);
 	} while (!a_cas(&wg->state_, state, (uint64_t)v << 32 | (uint32_t)state));
 	uint32_t w = (uint32_t)state;
 	if (v > 0 || w == 0)
@@ -181,7 +184,8 @@ int goro_mutex_unlock(goro_mutex *m)
 	do {
 		old = a_load(&m->state_);
 		if ((old & mutexLocked) == 0)
-			return GORO_INVAL;
+			return misuse(GORO_INVAL, GORO_INVAL, "goro_mutex_unlock",
+			              ": unlock of unlocked mutex (GORO_DEBUG=strict=1)");
 	} while (!a_cas(&m->state_, old, old - mutexLocked));
 	if (old - mutexLocked != 0)
 		mutex_unlock_slow(m, old - mutexLocked);
@@ -227,7 +231,8 @@ int goro_rwmutex_runlock(goro_rwmutex *rw)
 	do {
 		old = a_load(&rw->reader_count_);
 		if (old == 0 || old == -rwmutexMaxReaders || a_load(&rw->writer_) != 0)
-			return GORO_INVAL;
+			return misuse(GORO_INVAL, GORO_INVAL, "goro_rwmutex_runlock",
+			              ": RUnlock of unlocked RWMutex (GORO_DEBUG=strict=1)");
 	} while (!a_cas(&rw->reader_count_, old, old - 1));
 	/* A pending writer waits for the readers that were in; the last one
 	 * out lets it in. */
@@ -268,7 +273,8 @@ int goro_rwmutex_unlock(goro_rwmutex *rw)
 	if (rw == NULL)
 		return GORO_INVAL;
 	if (!a_cas(&rw->writer_, 1, 0))
-		return GORO_INVAL;
+		return misuse(GORO_INVAL, GORO_INVAL, "goro_rwmutex_unlock",
+		              ": Unlock of unlocked RWMutex (GORO_DEBUG=strict=1)");
 	/* Announce to readers there is no active writer; wake the blocked ones. */
 	int32_t r = a_xadd(&rw->reader_count_, rwmutexMaxReaders);
 	if (r >= rwmutexMaxReaders)
@@ -303,7 +309,7 @@ int goro_cond_wait(goro_cond *c, goro_mutex *m)
 	struct notifyList *l = (struct notifyList *)c;
 	blockingcheck("goro_cond_wait");
 	if (c == NULL || m == NULL || (a_load(&m->state_) & mutexLocked) == 0)
-		return GORO_INVAL;
+		return misuse(GORO_INVAL, GORO_INVAL, "goro_cond_wait", INVAL_WHAT);
 	uint32_t t = notifyListAdd(l);
 	goro_mutex_unlock(m);
 	notifyListWait(l, t);

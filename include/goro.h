@@ -11,6 +11,14 @@
 extern "C" {
 #endif
 
+/* The calls whose result a program must look at (an AGAIN, a NULL, a lock
+ * not taken) carry this, where the compiler has it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define GORO_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define GORO_MUST_CHECK
+#endif
+
 /* Statuses. Every fallible call returns one; misuse is GORO_INVAL, never a crash.
  * Out of memory: a call that returns a status returns GORO_NOMEM and leaves
  * everything as it was (goro_spawn, goro_chan_make, goro_chan_send/recv,
@@ -18,7 +26,10 @@ extern "C" {
  * fatal error: ... out of memory", exit 2), as Go's runtime does: the void
  * waits goro_mutex_lock, goro_rwmutex_lock/rlock, goro_wg_wait, goro_once_do
  * and goro_sleep, goro_cond_wait, and arming a select's timeout; as is
- * running out while the runtime itself grows (a new M, a run queue). */
+ * running out while the runtime itself grows (a new M, a run queue).
+ * GORO_DEBUG=strict=1 makes misuse fatal, as Go's panics are: a send on or a
+ * close of a closed channel (CLOSED), a negative WaitGroup, an unlock of an
+ * unlocked mutex and any INVAL from a bad argument, each named with its call. */
 enum {
 	GORO_OK = 0,
 	GORO_CLOSED = -1,
@@ -77,7 +88,7 @@ typedef struct goro_chan goro_chan;
 
 /* make(chan T, cap): cap 0 is unbuffered. NULL when out of memory or when
  * elem_size * cap does not fit in memory. elem_size may be 0 (chan struct{}). */
-goro_chan *goro_chan_make(size_t elem_size, size_t cap);
+GORO_MUST_CHECK goro_chan *goro_chan_make(size_t elem_size, size_t cap);
 
 /* Free c once every operation on it has returned. Freeing a channel that
  * still has goroutines parked on it is reported and the channel is leaked
@@ -97,8 +108,8 @@ int goro_chan_send(goro_chan *c, const void *elem);
 int goro_chan_recv(goro_chan *c, void *elem);
 
 /* select with a default arm: never block. OK, AGAIN (would block), CLOSED. */
-int goro_chan_trysend(goro_chan *c, const void *elem);
-int goro_chan_tryrecv(goro_chan *c, void *elem);
+GORO_MUST_CHECK int goro_chan_trysend(goro_chan *c, const void *elem);
+GORO_MUST_CHECK int goro_chan_tryrecv(goro_chan *c, void *elem);
 
 /* close(c): wakes every waiting receiver (CLOSED, zeroed elem) and sender
  * (CLOSED). OK, or CLOSED if it was already closed (Go panics). */
@@ -188,7 +199,7 @@ typedef struct goro_mutex {
 } goro_mutex;
 #define GORO_MUTEX_INIT { 0, 0, GORO_SEMA_PRIVATE_INIT_ }
 void goro_mutex_lock(goro_mutex *m);
-bool goro_mutex_trylock(goro_mutex *m);
+GORO_MUST_CHECK bool goro_mutex_trylock(goro_mutex *m);
 int  goro_mutex_unlock(goro_mutex *m);   /* OK; INVAL if not locked */
 
 /* sync.RWMutex: many readers or one writer; a waiting writer holds off new
@@ -207,8 +218,8 @@ void goro_rwmutex_rlock(goro_rwmutex *m);
 int  goro_rwmutex_runlock(goro_rwmutex *m);   /* OK; INVAL if no reader holds it */
 void goro_rwmutex_lock(goro_rwmutex *m);
 int  goro_rwmutex_unlock(goro_rwmutex *m);    /* OK; INVAL if no writer holds it */
-bool goro_rwmutex_tryrlock(goro_rwmutex *m);
-bool goro_rwmutex_trylock(goro_rwmutex *m);
+GORO_MUST_CHECK bool goro_rwmutex_tryrlock(goro_rwmutex *m);
+GORO_MUST_CHECK bool goro_rwmutex_trylock(goro_rwmutex *m);
 
 /* sync.Once: fn(arg) runs once; every caller returns after it finished. */
 typedef struct goro_once {

@@ -680,6 +680,68 @@ START_TEST(test_deadlock_after_thread_exits)
 }
 END_TEST
 
+/* GORO_DEBUG=strict=1: the misuse Go panics on, which goro reports as a
+ * status a program may ignore, is fatal and named. */
+static const struct {
+	const char *line;   /* after "goro: fatal error: " */
+} strict_rows[] = {
+	{ "goro_chan_send: send on closed channel (GORO_DEBUG=strict=1)" },
+	{ "goro_chan_close: close of closed channel (GORO_DEBUG=strict=1)" },
+	{ "goro_wg_done: negative WaitGroup counter (GORO_DEBUG=strict=1)" },
+	{ "goro_mutex_unlock: unlock of unlocked mutex (GORO_DEBUG=strict=1)" },
+	{ "goro_chan_send: invalid argument (GORO_DEBUG=strict=1)" },
+	{ "goro_select: invalid argument (GORO_DEBUG=strict=1)" },
+	{ "goro_select: send on closed channel (GORO_DEBUG=strict=1)" },
+	{ "goro_spawn: invalid argument (GORO_DEBUG=strict=1)" },
+	{ "goro_chan_send_n: invalid argument (GORO_DEBUG=strict=1)" },
+	{ "goro_rwmutex_unlock: Unlock of unlocked RWMutex (GORO_DEBUG=strict=1)" },
+};
+enum { STRICT_N = sizeof strict_rows / sizeof strict_rows[0] };
+static int strict_row;
+
+static void set_strict(void)
+{
+	setenv("GORO_DEBUG", "strict=1", 1);
+}
+
+static int strict_main(void *arg)
+{
+	(void)arg;
+	goro_chan *c = goro_chan_make(sizeof(int), 1);
+	int v = 1;
+	goro_waitgroup wg = GORO_WAITGROUP_INIT;
+	goro_mutex m = GORO_MUTEX_INIT;
+	goro_rwmutex rw = GORO_RWMUTEX_INIT;
+	goro_case bad[1] = { { .chan = c, .dir = 9, .elem = &v } };
+	goro_case snd[1] = { { .chan = c, .dir = GORO_SEND, .elem = &v } };
+	int64_t wide = 0;
+	switch (strict_row) {
+	case 0: goro_chan_close(c); goro_chan_send(c, &v); break;
+	case 1: goro_chan_close(c); goro_chan_close(c); break;
+	case 2: goro_wg_done(&wg); break;
+	case 3: goro_mutex_unlock(&m); break;
+	case 4: goro_chan_send(c, NULL); break;
+	case 5: goro_select(bad, 1, 0); break;
+	case 6: goro_chan_close(c); goro_select(snd, 1, -1); break;
+	case 7: goro_spawn(NULL, NULL); break;
+	case 8: GORO_CHAN_SEND(c, wide); break;
+	case 9: goro_rwmutex_unlock(&rw); break;
+	}
+	return 3;   /* came back: not fatal */
+}
+
+START_TEST(test_strict_misuse_fatal)
+{
+	strict_row = _i;
+	test_child c;
+	test_run_child(1, strict_main, set_strict, &c);
+	expect_exit(&c, 2);
+	char want[200];
+	snprintf(want, sizeof want, "goro: fatal error: %s\n", strict_rows[_i].line);
+	ck_assert_msg(strstr(c.err, want) != NULL, "no line \"%s\"; stderr:\n%s", want, c.err);
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -713,6 +775,7 @@ static Suite *traps_suite(void)
 	tcase_add_test(tc, test_newosproc_says_why);
 	tcase_add_test(tc, test_deadlock_forced_with_foreign_thread);
 	tcase_add_test(tc, test_deadlock_after_thread_exits);
+	tcase_add_loop_test(tc, test_strict_misuse_fatal, 0, STRICT_N);
 	suite_add_tcase(s, tc);
 	return s;
 }
