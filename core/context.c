@@ -20,9 +20,10 @@ enum { CTX_BACKGROUND, CTX_CANCEL, CTX_VALUE };
  * reference on the parent is dropped. So nothing reachable is ever freed
  * under a reader: a child keeps its ancestors, a list keeps its members.
  *
- * Locking: mu (a runtime lock, a leaf: nothing else is taken under it) is
- * per cancel context and guards err's writes, children, and the links of
- * the children in that list. Once err is set the list has been detached
+ * Locking: mu (a runtime lock; one context's at a time, and under it only
+ * addtimer's, when with_deadline arms the timer) is per cancel context and
+ * guards err's writes, children, and the links of the children in that
+ * list. Once err is set the list has been detached
  * by the one cancel that set it, which then owns it: removeChild leaves a
  * done parent's list alone. So cancelling n children takes the parent's
  * lock once, then each child's own. The deadline's timer f runs on g0; it
