@@ -120,6 +120,15 @@ static int echo_tcp_main(void *arg)
 	goro_fd c2 = dial_tcp(port);
 	echo_roundtrips(c2);
 	ck_assert_int_eq(goro_fd_close(c2), GORO_OK);
+	/* a name, resolved in a blocking call ("tcp4": the listener is IPv4) */
+	char a[64];
+	snprintf(a, sizeof a, "localhost:%d", port);
+	goro_fd c3;
+	int st = goro_dial("tcp4", a, 5000 * MS, &c3);
+	ck_assert_msg(st == GORO_OK, "dial %s: %s", a, goro_strerror(st));
+	echo_roundtrips(c3);
+	ck_assert_int_eq(goro_fd_close(c3), GORO_OK);
+
 	ck_assert_int_eq(goro_fd_close(l), GORO_OK);
 	return 0;
 }
