@@ -35,10 +35,7 @@ enum { pollNoError = 0, pollErrClosing = 1, pollErrTimeout = 2 };
  * incarnation from an old one (golang/go#59545). A handle and an epoll key
  * are both fdseq << 32 | (slot + 1).
  *
- * Locks: dlock > timers.lock (deadline changes and their timer calls are
- * serialised by dlock, taken by nobody's timer f); hchan.lock > lock (a
- * select queues on a pollDesc with its channels locked); lock is a leaf
- * otherwise: Gs to wake are collected under it and readied after. */
+ * Its locks (dlock, lock) have their place in runtime2.h's lock order. */
 struct pollDesc {
 	struct pollDesc *link;   /* pollcache free list, under pollcache.lock */
 	uint32_t slot;           /* immutable */

@@ -30,6 +30,12 @@ struct mutex { uint32_t key; };
  *     goro_ctx.mu (context.c): one context at a time; > timers.lock (the
  *         deadline is armed under it; the timer's f takes it)
  *     semaRoot.lock, notifyList.lock (sema.h): one object at a time
+ *     pollDesc.dlock (fd.h) > p.timersLock, sched.lock (a deadline's timer is
+ *         armed and disarmed under it; no timer's f takes it)
+ *     hchan.lock > pollDesc.lock (selparkcommit queues fd cases with its
+ *         channels locked); pollDesc.lock: one at a time, else a leaf (the Gs
+ *         netpoll, a deadline or a close wake are readied after unlocking)
+ *     pollcache.lock, netpollInitLock (netpoll.c): leaves
  *     hchan.lock > sched.sudoglock (chanpark and selectgo get and free sudogs locked)
  *     sched.lock > sched.gfree.lock > stack_lock (stack.c)
  *     p.timersLock (time.c): one P's at a time, never under sched.lock or the
