@@ -129,7 +129,8 @@ struct sudog {
 	struct sudog *next, *prev;   /* wait queue links */
 	void *elem;                  /* data element (may point into g's stack) */
 	struct sudog *waitlink;      /* g->waiting list */
-	struct hchan *c;             /* channel it waits on */
+	struct hchan *c;             /* channel it waits on; NULL for a select fd case,
+	                              * whose elem is its pollDesc and ticket its mode */
 	bool isSelect;               /* g is in select: claim it via g->selectDone */
 	bool success;                /* woken by a communication, not by close */
 	uint32_t ticket;             /* sema.c */
