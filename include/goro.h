@@ -107,8 +107,9 @@ int goro_chan_send(goro_chan *c, const void *elem);
  * and drained (elem zeroed). elem may be NULL to discard the value. */
 int goro_chan_recv(goro_chan *c, void *elem);
 
-/* select with a default arm: never block. OK, AGAIN (would block), CLOSED. */
-GORO_MUST_CHECK int goro_chan_trysend(goro_chan *c, const void *elem);
+/* select with a default arm: never block. OK, AGAIN (would block), CLOSED.
+ * A trysend's result may be ignored (a best-effort notify); a tryrecv's not. */
+int goro_chan_trysend(goro_chan *c, const void *elem);
 GORO_MUST_CHECK int goro_chan_tryrecv(goro_chan *c, void *elem);
 
 /* close(c): wakes every waiting receiver (CLOSED, zeroed elem) and sender
