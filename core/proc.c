@@ -166,7 +166,7 @@ static void mput(struct m *mp)
 {
 	mp->schedlink = sched.midle;
 	sched.midle = mp;
-	sched.nmidle++;
+	a_store_relaxed(&sched.nmidle, sched.nmidle + 1);   /* sysmon peeks unlocked */
 }
 
 static struct m *mget(void)
@@ -174,7 +174,7 @@ static struct m *mget(void)
 	struct m *mp = sched.midle;
 	if (mp != NULL) {
 		sched.midle = mp->schedlink;
-		sched.nmidle--;
+		a_store_relaxed(&sched.nmidle, sched.nmidle - 1);
 	}
 	return mp;
 }
@@ -345,7 +345,8 @@ static void startm(struct p *pp, bool spinning)
 	}
 	struct m *nmp = mget();
 	if (nmp == NULL) {
-		int64_t id = sched.mnext++;
+		int64_t id = sched.mnext;
+		a_store_relaxed(&sched.mnext, id + 1);   /* sysmon peeks unlocked */
 		unlock(&sched.lock);
 		newm(spinning ? mspinning : NULL, pp, id);
 		return;
@@ -1729,7 +1730,8 @@ int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
 	a_store(&main_started, 1);
 	/* The first M is counted before sysmon can look (schedtrace, checkdead). */
 	lock(&sched.lock);
-	int64_t id = sched.mnext++;
+	int64_t id = sched.mnext;
+	a_store_relaxed(&sched.mnext, id + 1);
 	unlock(&sched.lock);
 	sysmon_start();
 	newm(NULL, allp[0], id);

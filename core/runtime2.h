@@ -276,8 +276,8 @@ struct schedt {
 	uint64_t goidgen;        /* atomic */
 
 	struct m *midle;         /* idle Ms waiting for work, under lock */
-	int32_t nmidle;          /* under lock */
-	int64_t mnext;           /* next M id, under lock */
+	int32_t nmidle;          /* written under lock; sysmon peeks relaxed */
+	int64_t mnext;           /* next M id, written under lock; sysmon peeks relaxed */
 
 	struct p *pidle;         /* idle Ps, under lock */
 	uint32_t npidle;         /* atomic; written under lock */
