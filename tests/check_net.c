@@ -1098,9 +1098,9 @@ static void nfd_reader(void *arg)
 static int nfd_main(void *arg)
 {
 	(void)arg;
+	int p2 = dup(nfd_pipe[0]);   /* before the reader can close the original */
 	ck_assert_int_eq(goro_spawn(nfd_reader, NULL), GORO_OK);
 	goro_fd r;
-	int p2 = dup(nfd_pipe[0]);
 	ck_assert_int_eq(goro_fd_open(p2, &r), GORO_OK);
 	char b;
 	size_t n;
