@@ -60,6 +60,19 @@ static bool ctx_valid(const goro_ctx *c)
 	return c != NULL && a_load_relaxed(&c->magic) == CTX_MAGIC;
 }
 
+/* A context the caller may use: refused when NULL or stale, fatal under
+ * GORO_DEBUG=strict=1 with what (Go panics on a nil Context). */
+static bool ctx_ok(const goro_ctx *c, const char *call, const char *what)
+{
+	if (ctx_valid(c))
+		return true;
+	if (debug.strict)
+		throw_call(call, what);
+	return false;
+}
+
+#define NIL_PARENT ": cannot create context from nil parent (GORO_DEBUG=strict=1)"
+
 /* Drop one reference; at the last, free c and drop its reference on its
  * parent, and so on up (a loop, not recursion: chains may be long). The
  * handle and every child are gone by then, so nothing else reads c, and a
@@ -231,7 +244,7 @@ goro_ctx *goro_ctx_background(void)
 
 goro_ctx *goro_ctx_with_cancel(goro_ctx *parent)
 {
-	if (!ctx_valid(parent))
+	if (!ctx_ok(parent, "goro_ctx_with_cancel", NIL_PARENT))
 		return NULL;
 	struct goro_ctx *c = ctx_new(parent, CTX_CANCEL);
 	if (c == NULL)
@@ -242,7 +255,7 @@ goro_ctx *goro_ctx_with_cancel(goro_ctx *parent)
 
 goro_ctx *goro_ctx_with_deadline(goro_ctx *parent, int64_t deadline)
 {
-	if (!ctx_valid(parent))
+	if (!ctx_ok(parent, "goro_ctx_with_deadline", NIL_PARENT))
 		return NULL;
 	if (deadline <= 0)
 		deadline = 1;   /* long past, and not "no deadline" */
@@ -275,12 +288,14 @@ goro_ctx *goro_ctx_with_deadline(goro_ctx *parent, int64_t deadline)
 
 goro_ctx *goro_ctx_with_timeout(goro_ctx *parent, int64_t ns)
 {
+	if (!ctx_ok(parent, "goro_ctx_with_timeout", NIL_PARENT))
+		return NULL;
 	return goro_ctx_with_deadline(parent, when_after(ns));
 }
 
 goro_ctx *goro_ctx_with_value(goro_ctx *parent, const void *key, void *value)
 {
-	if (!ctx_valid(parent))
+	if (!ctx_ok(parent, "goro_ctx_with_value", NIL_PARENT))
 		return NULL;
 	struct goro_ctx *c = ctx_new(parent, CTX_VALUE);
 	if (c == NULL)
@@ -293,7 +308,7 @@ goro_ctx *goro_ctx_with_value(goro_ctx *parent, const void *key, void *value)
 /* valueCtx.Value, walking up as Go's value() loop does. */
 void *goro_ctx_value(goro_ctx *c, const void *key)
 {
-	if (!ctx_valid(c))
+	if (!ctx_ok(c, "goro_ctx_value", INVAL_WHAT))
 		return NULL;
 	for (; c != NULL && c->kind != CTX_BACKGROUND; c = c->parent)
 		if (c->kind == CTX_VALUE && c->key == key)
@@ -303,20 +318,20 @@ void *goro_ctx_value(goro_ctx *c, const void *key)
 
 void goro_ctx_cancel(goro_ctx *c)
 {
-	if (ctx_valid(c) && c->kind == CTX_CANCEL)
+	if (ctx_ok(c, "goro_ctx_cancel", INVAL_WHAT) && c->kind == CTX_CANCEL)
 		ctx_cancel(c, true, GORO_CANCELED);
 }
 
 goro_chan *goro_ctx_done(goro_ctx *c)
 {
-	if (!ctx_valid(c) || c->cctx == NULL)
+	if (!ctx_ok(c, "goro_ctx_done", INVAL_WHAT) || c->cctx == NULL)
 		return NULL;
 	return c->cctx->done;
 }
 
 int goro_ctx_err(goro_ctx *c)
 {
-	if (!ctx_valid(c))
+	if (!ctx_ok(c, "goro_ctx_err", INVAL_WHAT))
 		return GORO_INVAL;
 	if (c->cctx == NULL)
 		return GORO_OK;
@@ -325,7 +340,7 @@ int goro_ctx_err(goro_ctx *c)
 
 int64_t goro_ctx_deadline(goro_ctx *c)
 {
-	return ctx_valid(c) ? c->deadline : 0;
+	return ctx_ok(c, "goro_ctx_deadline", INVAL_WHAT) ? c->deadline : 0;
 }
 
 void goro_ctx_free(goro_ctx *c)

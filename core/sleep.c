@@ -41,6 +41,17 @@ static bool timer_valid(const goro_timer *t)
 	return t != NULL && a_load_relaxed(&t->magic) == TIMER_MAGIC;
 }
 
+/* A handle the caller may use: refused (false) when NULL or stale, fatal
+ * under GORO_DEBUG=strict=1 (Go panics on a nil *Timer). */
+static bool timer_ok(const goro_timer *t, const char *call)
+{
+	if (timer_valid(t))
+		return true;
+	if (debug.strict)
+		throw_call(call, INVAL_WHAT);
+	return false;
+}
+
 /* sendTime: t.f of a channel timer or ticker; runs on g0, must not block.
  * A full buffer means the receiver has not taken the last value: the tick
  * is dropped, as Go's non-blocking send does. */
@@ -111,21 +122,27 @@ goro_timer *goro_timer_make(int64_t ns)
 
 goro_timer *goro_ticker_make(int64_t period)
 {
-	if (period <= 0)
+	if (period <= 0) {
+		if (debug.strict)
+			throw_call("goro_ticker_make", ": non-positive interval for NewTicker (GORO_DEBUG=strict=1)");
 		return NULL;
+	}
 	return newTimer(TIMER_TICKER, period, period, NULL, NULL);
 }
 
 goro_timer *goro_after_func(int64_t ns, void (*fn)(void *), void *arg)
 {
-	if (fn == NULL)
+	if (fn == NULL) {
+		if (debug.strict)
+			throw_call("goro_after_func", INVAL_WHAT);
 		return NULL;
+	}
 	return newTimer(TIMER_FUNC, ns, 0, fn, arg);
 }
 
 goro_chan *goro_timer_chan(goro_timer *t)
 {
-	return timer_valid(t) ? t->c : NULL;
+	return timer_ok(t, "goro_timer_chan") ? t->c : NULL;
 }
 
 /* The common half of Stop and Reset (Go 1.23's timer.stop/modify for a
@@ -150,7 +167,7 @@ static bool stop_locked(goro_timer *t, bool del)
 
 bool goro_timer_stop(goro_timer *t)
 {
-	if (!timer_valid(t))
+	if (!timer_ok(t, "goro_timer_stop"))
 		return false;
 	lock(&t->mu);
 	bool pending = stop_locked(t, true);
@@ -160,12 +177,16 @@ bool goro_timer_stop(goro_timer *t)
 
 bool goro_timer_reset(goro_timer *t, int64_t ns)
 {
-	if (!timer_valid(t))
+	if (!timer_ok(t, "goro_timer_reset"))
 		return false;
 	int64_t period = 0;
 	if (t->kind == TIMER_TICKER) {
-		if (ns <= 0)
+		if (ns <= 0) {
+			if (debug.strict)
+				throw_call("goro_timer_reset",
+				           ": non-positive interval for Ticker.Reset (GORO_DEBUG=strict=1)");
 			return false;
+		}
 		period = ns;
 	}
 	lock(&t->mu);

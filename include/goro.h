@@ -295,7 +295,8 @@ int goro_chan_recv_n(goro_chan *c, void *elem, size_t size);
  * and receives an int64_t, the goro_now() time the timer fired; a ticker
  * whose receiver is slow drops ticks rather than queueing them. Every call
  * below works from threads the runtime does not own; a NULL timer is refused
- * (false, NULL, nothing done). */
+ * (false, NULL, nothing done), and so are a NULL fn and a period <= 0: fatal
+ * under GORO_DEBUG=strict=1, as Go's panics are. */
 typedef struct goro_timer goro_timer;
 
 /* time.NewTimer(ns): fires once, ns from now (ns <= 0: at once; INT64_MAX:
@@ -342,7 +343,9 @@ enum { GORO_CANCELED = -7 };   /* context.Canceled; a deadline gives GORO_TIMEOU
  * GORO_TIMEOUT). Every call works from threads the runtime does not own.
  * Each context made by a with_ call is freed once with goro_ctx_free, the
  * counterpart of Go's `defer cancel()`; contexts may be freed in any order:
- * memory goes once a context and all its descendants are freed. */
+ * memory goes once a context and all its descendants are freed. A NULL
+ * context is refused (NULL, INVAL, nothing done); fatal under
+ * GORO_DEBUG=strict=1, as Go's panic on a nil parent is. */
 typedef struct goro_ctx goro_ctx;
 
 /* context.Background(): never done, no deadline, no values; free is a no-op. */

@@ -794,6 +794,59 @@ START_TEST(TestContextForeignThread)
 }
 END_TEST
 
+/* ---- TestContextStrict: under GORO_DEBUG=strict=1 a nil parent or
+ * context is fatal and named, as Go's panics ---- */
+
+static const char *const ctx_strict_rows[] = {
+	"goro_ctx_with_cancel: cannot create context from nil parent (GORO_DEBUG=strict=1)",
+	"goro_ctx_with_timeout: cannot create context from nil parent (GORO_DEBUG=strict=1)",
+	"goro_ctx_with_deadline: cannot create context from nil parent (GORO_DEBUG=strict=1)",
+	"goro_ctx_with_value: cannot create context from nil parent (GORO_DEBUG=strict=1)",
+	"goro_ctx_err: invalid argument (GORO_DEBUG=strict=1)",
+	"goro_ctx_done: invalid argument (GORO_DEBUG=strict=1)",
+	"goro_ctx_value: invalid argument (GORO_DEBUG=strict=1)",
+	"goro_ctx_cancel: invalid argument (GORO_DEBUG=strict=1)",
+	"goro_ctx_deadline: invalid argument (GORO_DEBUG=strict=1)",
+};
+static int strict_row;
+
+static void set_strict(void)
+{
+	setenv("GORO_DEBUG", "strict=1", 1);
+}
+
+static int strict_main(void *arg)
+{
+	(void)arg;
+	goro_ctx_free(NULL);   /* free(NULL): fine even here */
+	goro_ctx_cancel(goro_ctx_background());   /* no CancelFunc: not misuse */
+	switch (strict_row) {
+	case 0: goro_ctx_with_cancel(NULL); break;
+	case 1: goro_ctx_with_timeout(NULL, MS); break;
+	case 2: goro_ctx_with_deadline(NULL, 1); break;
+	case 3: goro_ctx_with_value(NULL, &k1, NULL); break;
+	case 4: goro_ctx_err(NULL); break;
+	case 5: goro_ctx_done(NULL); break;
+	case 6: goro_ctx_value(NULL, &k1); break;
+	case 7: goro_ctx_cancel(NULL); break;
+	case 8: goro_ctx_deadline(NULL); break;
+	}
+	return 3;   /* came back: not fatal */
+}
+
+START_TEST(TestContextStrict)
+{
+	strict_row = _i;
+	test_child c;
+	test_run_child(1, strict_main, set_strict, &c);
+	char how[64], want[200];
+	ck_assert_msg(!c.hung && WIFEXITED(c.status) && WEXITSTATUS(c.status) == 2, "child: %s",
+	              test_child_describe(&c, how, sizeof how));
+	snprintf(want, sizeof want, "goro: fatal error: %s\n", ctx_strict_rows[_i]);
+	ck_assert_msg(strstr(c.err, want) != NULL, "no line \"%s\"; stderr:\n%s", want, c.err);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("context");
@@ -801,6 +854,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, TestBackground);
 	tcase_add_test(tc, TestContextBeforeMain);
+	tcase_add_loop_test(tc, TestContextStrict, 0, 9);
 	tcase_add_loop_test(tc, TestWithCancel, 0, 2);
 	tcase_add_loop_test(tc, TestParentFinishesChild, 0, 2);
 	tcase_add_loop_test(tc, TestDeadline, 0, 2);

@@ -804,6 +804,53 @@ START_TEST(TestTimerForeignThread)
 }
 END_TEST
 
+/* ---- TestTimerStrict: under GORO_DEBUG=strict=1 what Go panics on is
+ * fatal and named ---- */
+
+static const char *const timer_strict_rows[] = {
+	"goro_ticker_make: non-positive interval for NewTicker (GORO_DEBUG=strict=1)",
+	"goro_timer_reset: non-positive interval for Ticker.Reset (GORO_DEBUG=strict=1)",
+	"goro_timer_stop: invalid argument (GORO_DEBUG=strict=1)",
+	"goro_timer_reset: invalid argument (GORO_DEBUG=strict=1)",
+	"goro_timer_chan: invalid argument (GORO_DEBUG=strict=1)",
+	"goro_after_func: invalid argument (GORO_DEBUG=strict=1)",
+};
+static int strict_row;
+
+static void set_strict(void)
+{
+	setenv("GORO_DEBUG", "strict=1", 1);
+}
+
+static int strict_main(void *arg)
+{
+	(void)arg;
+	goro_timer *tk = goro_ticker_make(MS);
+	goro_timer_free(NULL);   /* free(NULL): fine even here */
+	switch (strict_row) {
+	case 0: goro_ticker_make(0); break;
+	case 1: goro_timer_reset(tk, -1); break;
+	case 2: goro_timer_stop(NULL); break;
+	case 3: goro_timer_reset(NULL, MS); break;
+	case 4: goro_timer_chan(NULL); break;
+	case 5: goro_after_func(MS, NULL, NULL); break;
+	}
+	return 3;   /* came back: not fatal */
+}
+
+START_TEST(TestTimerStrict)
+{
+	strict_row = _i;
+	test_child c;
+	test_run_child(1, strict_main, set_strict, &c);
+	char how[64], want[200];
+	ck_assert_msg(!c.hung && WIFEXITED(c.status) && WEXITSTATUS(c.status) == 2, "child: %s",
+	              test_child_describe(&c, how, sizeof how));
+	snprintf(want, sizeof want, "goro: fatal error: %s\n", timer_strict_rows[_i]);
+	ck_assert_msg(strstr(c.err, want) != NULL, "no line \"%s\"; stderr:\n%s", want, c.err);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("timer");
@@ -813,6 +860,7 @@ int main(void)
 	tcase_add_loop_test(tc, TestZeroTimer, 0, 2);
 	tcase_add_test(tc, TestBadTimer);
 	tcase_add_test(tc, TestTimerBeforeMain);
+	tcase_add_loop_test(tc, TestTimerStrict, 0, 6);
 	tcase_add_loop_test(tc, TestStopPending, 0, 2);
 	tcase_add_loop_test(tc, TestStopUnreceived, 0, 2);
 	tcase_add_loop_test(tc, TestReset, 0, 2);
