@@ -302,11 +302,11 @@ typedef struct goro_timer goro_timer;
 /* time.NewTimer(ns): fires once, ns from now (ns <= 0: at once; INT64_MAX:
  * never). NULL when out of memory or before goro_main (timers live on its
  * Ps; the same holds for the two calls below). */
-goro_timer *goro_timer_make(int64_t ns);
+GORO_MUST_CHECK goro_timer *goro_timer_make(int64_t ns);
 
 /* time.NewTicker(period): fires every period ns, the first time period from
  * now. NULL when out of memory or period <= 0 (Go panics). */
-goro_timer *goro_ticker_make(int64_t period);
+GORO_MUST_CHECK goro_timer *goro_ticker_make(int64_t period);
 
 /* time.AfterFunc(ns, fn): fn(arg) runs in a goroutine of its own once ns
  * have passed. NULL when out of memory or fn is NULL. Stop returns true if
@@ -354,21 +354,21 @@ goro_ctx *goro_ctx_background(void);
 /* context.WithCancel(parent): a child done when goro_ctx_cancel is called on
  * it or on an ancestor. NULL when out of memory or parent is NULL. A parent
  * already done gives a child already done, with the parent's error. */
-goro_ctx *goro_ctx_with_cancel(goro_ctx *parent);
+GORO_MUST_CHECK goro_ctx *goro_ctx_with_cancel(goro_ctx *parent);
 
 /* context.WithDeadline(parent, d): as with_cancel, and done with
  * GORO_TIMEOUT at deadline (absolute goro_now() ns) unless the parent's own
  * deadline comes first. NULL also before goro_main, as for timers. */
-goro_ctx *goro_ctx_with_deadline(goro_ctx *parent, int64_t deadline);
+GORO_MUST_CHECK goro_ctx *goro_ctx_with_deadline(goro_ctx *parent, int64_t deadline);
 
 /* context.WithTimeout(parent, ns): with_deadline(parent, goro_now() + ns). */
-goro_ctx *goro_ctx_with_timeout(goro_ctx *parent, int64_t ns);
+GORO_MUST_CHECK goro_ctx *goro_ctx_with_timeout(goro_ctx *parent, int64_t ns);
 
 /* context.WithValue(parent, key, value): a child that answers value for key
  * (compared as pointers, like Go's comparable keys) and asks its parent for
  * any other key. Done, err and deadline are the parent's. NULL when out of
  * memory or parent is NULL. */
-goro_ctx *goro_ctx_with_value(goro_ctx *parent, const void *key, void *value);
+GORO_MUST_CHECK goro_ctx *goro_ctx_with_value(goro_ctx *parent, const void *key, void *value);
 
 /* ctx.Value(key): the value of the nearest context on the path to the root
  * made with that key, or NULL. */

@@ -821,10 +821,10 @@ static int strict_main(void *arg)
 	goro_ctx_free(NULL);   /* free(NULL): fine even here */
 	goro_ctx_cancel(goro_ctx_background());   /* no CancelFunc: not misuse */
 	switch (strict_row) {
-	case 0: goro_ctx_with_cancel(NULL); break;
-	case 1: goro_ctx_with_timeout(NULL, MS); break;
-	case 2: goro_ctx_with_deadline(NULL, 1); break;
-	case 3: goro_ctx_with_value(NULL, &k1, NULL); break;
+	case 0: if (goro_ctx_with_cancel(NULL) != NULL) return 4; break;
+	case 1: if (goro_ctx_with_timeout(NULL, MS) != NULL) return 4; break;
+	case 2: if (goro_ctx_with_deadline(NULL, 1) != NULL) return 4; break;
+	case 3: if (goro_ctx_with_value(NULL, &k1, NULL) != NULL) return 4; break;
 	case 4: goro_ctx_err(NULL); break;
 	case 5: goro_ctx_done(NULL); break;
 	case 6: goro_ctx_value(NULL, &k1); break;

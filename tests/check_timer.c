@@ -828,7 +828,7 @@ static int strict_main(void *arg)
 	goro_timer *tk = goro_ticker_make(MS);
 	goro_timer_free(NULL);   /* free(NULL): fine even here */
 	switch (strict_row) {
-	case 0: goro_ticker_make(0); break;
+	case 0: if (goro_ticker_make(0) != NULL) return 4; break;
 	case 1: goro_timer_reset(tk, -1); break;
 	case 2: goro_timer_stop(NULL); break;
 	case 3: goro_timer_reset(NULL, MS); break;
