@@ -1189,9 +1189,11 @@ static void sysmon(void *arg)
 		 * program's that exits afterwards must not hide a deadlock for
 		 * good, so look again now and then while every M is idle (the
 		 * count is read from the OS: not every tick). */
-		if (idle % 16 == 15 && a_load_relaxed(&sched.nmidle) == a_load_relaxed(&sched.mnext)) {
+		if (idle % 16 == 15) {
+			/* nmidle and mnext are sched.lock's: no peeking without it */
 			lock(&sched.lock);
-			checkdead();
+			if (sched.nmidle == sched.mnext)
+				checkdead();
 			unlock(&sched.lock);
 		}
 		if (debug.schedtrace > 0 && now - lasttrace >= (int64_t)debug.schedtrace * 1000000) {
