@@ -599,9 +599,9 @@ static int nothread_main(void *arg)
 
 START_TEST(test_newosproc_says_why)
 {
-#if defined(GORO_ASAN) || defined(__aarch64__)
-	/* ASan reserves its shadow up front, and qemu-user the guest's whole
-	 * address space: a cap on it means nothing there. */
+#if defined(GORO_ASAN) || defined(GORO_TSAN) || defined(__aarch64__)
+	/* ASan and TSan reserve their shadow up front, and qemu-user the
+	 * guest's whole address space: a cap on it means nothing there. */
 	return;
 #endif
 	test_child c;
