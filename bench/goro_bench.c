@@ -134,14 +134,16 @@ struct pp_arg {
 	int64_t n;
 };
 
+/* A copy of the arguments: they live in bench_pingpong's frame, which is
+ * gone once the last send is received, while this loop still tests i < n. */
 static void pong_fn(void *p)
 {
-	struct pp_arg *a = p;
+	struct pp_arg a = *(struct pp_arg *)p;
 	int64_t v;
-	for (int64_t i = 0; i < a->n; i++) {
-		goro_chan_recv(a->ping, &v);
+	for (int64_t i = 0; i < a.n; i++) {
+		goro_chan_recv(a.ping, &v);
 		v++;
-		goro_chan_send(a->pong, &v);
+		goro_chan_send(a.pong, &v);
 	}
 }
 
