@@ -707,9 +707,34 @@ static _Noreturn void schedule(void)
 		throw("schedule: holding a goroutine");
 	if (mp->p == NULL)
 		throw("schedule: no p");
-top:
-	a_store_relaxed(&mp->p->preempt, 0);
-	struct g *gp = findRunnable(mp, &inherit_time);
+top:;
+	struct g *gp = NULL;
+	struct p *pp = mp->p;
+	inherit_time = false;
+	if (a_load_relaxed(&pp->preempt)) {
+		/* sysmon found this P's goroutines sharing one slice for 10 ms
+		 * (Go's preemptone). Without asynchronous preemption it is
+		 * honoured here, where a goroutine parks or yields: the slice
+		 * is over and nobody inherits it. The global queue gets a look
+		 * first, and a goroutine in runnext goes behind the local ring,
+		 * so that a pair readying each other cannot starve the rest. */
+		a_store_relaxed(&pp->preempt, 0);
+		if (a_load_relaxed(&sched.runqsize) > 0) {
+			lock(&sched.lock);
+			gp = globrunqget(pp, 1);
+			unlock(&sched.lock);
+		}
+		if (gp == NULL) {
+			bool next;
+			gp = runqget(pp, &next);
+			if (gp != NULL && next) {
+				runqput(pp, gp, false);
+				gp = NULL;
+			}
+		}
+	}
+	if (gp == NULL)
+		gp = findRunnable(mp, &inherit_time);
 	if (mp->spinning)
 		resetspinning(mp);
 	if (gp->migrate) {

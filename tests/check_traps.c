@@ -742,6 +742,78 @@ START_TEST(test_strict_misuse_fatal)
 }
 END_TEST
 
+/* ---- found by an adversarial review ---- */
+
+/* At procs=1 two goroutines passing a token over unbuffered channels kept
+ * everyone else off the P: each wake-up put the partner in runnext with the
+ * time slice inherited, so the global queue (where goro_yield puts its
+ * caller) was never looked at, and sysmon's preempt flag was read only by
+ * goro_spawn. goro_yield never returned. Go lets the third run within 25 ms. */
+static atomic_int pair_stop;
+static goro_chan *ping_c, *pong_c;
+
+static void pinger(void *arg)
+{
+	(void)arg;
+	int v = 0;
+	while (!atomic_load_explicit(&pair_stop, memory_order_relaxed)) {
+		goro_chan_send(ping_c, &v);
+		goro_chan_recv(pong_c, &v);
+	}
+	goro_chan_close(ping_c);
+}
+
+static void ponger(void *arg)
+{
+	(void)arg;
+	int v;
+	while (goro_chan_recv(ping_c, &v) == GORO_OK)
+		goro_chan_send(pong_c, &v);
+}
+
+static atomic_int third_ran;
+
+static void third(void *arg)
+{
+	(void)arg;
+	atomic_store(&third_ran, 1);
+}
+
+static int pair_main(void *arg)
+{
+	(void)arg;
+	ping_c = goro_chan_make(sizeof(int), 0);
+	pong_c = goro_chan_make(sizeof(int), 0);
+	if (ping_c == NULL || pong_c == NULL || goro_spawn(pinger, NULL) != GORO_OK ||
+	    goro_spawn(ponger, NULL) != GORO_OK)
+		return 1;
+	int64_t t0 = goro_now();
+	goro_yield();   /* to the global queue, behind the pair */
+	int64_t waited = goro_now() - t0;
+	/* and one that sits in the local ring while the pair runs */
+	if (goro_spawn(third, NULL) != GORO_OK || goro_spawn(third, NULL) != GORO_OK)
+		return 2;
+	int64_t t1 = goro_now();
+	goro_sleep(MS);
+	while (!atomic_load(&third_ran) && goro_now() - t1 < 5000 * MS)
+		goro_sleep(MS);
+	atomic_store(&pair_stop, 1);
+	fprintf(stderr, "pair: goro_yield came back after %.1f ms; the third ran: %d\n", waited / 1e6,
+	       atomic_load(&third_ran));
+	return waited < 2000 * MS && atomic_load(&third_ran) ? 0 : 3;
+}
+
+START_TEST(test_pair_does_not_starve_others)
+{
+	test_child c;
+	test_run_child(1, pair_main, NULL, &c);
+	char d[64];
+	ck_assert_msg(test_child_result(&c) == 0, "child: %s, result %d; stderr:\n%s",
+	              test_child_describe(&c, d, sizeof d), test_child_result(&c), c.err);
+	printf("%s", c.err);
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -776,6 +848,11 @@ static Suite *traps_suite(void)
 	tcase_add_test(tc, test_deadlock_forced_with_foreign_thread);
 	tcase_add_test(tc, test_deadlock_after_thread_exits);
 	tcase_add_loop_test(tc, test_strict_misuse_fatal, 0, STRICT_N);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("review");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_pair_does_not_starve_others);
 	suite_add_tcase(s, tc);
 	return s;
 }
