@@ -587,10 +587,11 @@ static int nothread_main(void *arg)
 	lim.rlim_max = lim.rlim_cur;
 	if (setrlimit(RLIMIT_AS, &lim) != 0)
 		return 3;
-	/* The busy goroutine is runnable: sysmon hands our P on, to a new M. */
-	for (int i = 0; i < 50; i++) {
+	/* The busy goroutine is runnable: sysmon hands our P on, to a new M
+	 * (how soon depends on the load: keep trying for a while). */
+	for (int64_t t0 = goro_now(); goro_now() - t0 < 20000 * MS;) {
 		goro_blocking_begin();
-		usleep(20000);
+		usleep(50000);
 		goro_blocking_end();
 	}
 	atomic_store(&nt_stop, 1);
