@@ -802,7 +802,7 @@ struct g *getg_or(struct g *standin)
  * call in. Say so, naming goro_main, rather than hang. */
 static void foreign_park_check(struct g *gp)
 {
-	if (a_load(&main_started) || plat_thread_count() != 1 ||
+	if (a_load(&main_started) || gp->standin_timer != NULL || plat_thread_count() != 1 ||
 	    a_load_relaxed(&gp->park.key) != 0)
 		return;
 	throw("a blocking call before goro_main, with no other thread to wake it: deadlock");
@@ -823,6 +823,18 @@ void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum 
 			return;
 		}
 		foreign_park_check(gp);
+		struct timer *t = gp->standin_timer;
+		if (t != NULL) {
+			/* A stand-in's timeout is never armed on a P: there may
+			 * be none to run it (before goro_main, after it returned).
+			 * It sleeps until due and fires the timer's f itself,
+			 * which competes for the wake-up as an armed one would. */
+			int64_t d;
+			while (a_load(&gp->park.key) == 0 && (d = t->when - plat_nanotime()) > 0)
+				plat_futex_wait(&gp->park.key, 0, d);
+			if (a_load(&gp->park.key) == 0)
+				t->f(t->arg, t->seq);
+		}
 		notesleep(&gp->park);
 		noteclear(&gp->park);
 		casgstatus(gp, Grunnable, Grunning);

@@ -105,6 +105,7 @@ struct g {
 	uint32_t selcommit;      /* atomic: selparkcommit still queues this G's fd cases */
 	bool foreign;            /* stand-in for a thread the runtime does not own */
 	struct note park;        /* a stand-in sleeps here instead of parking */
+	struct timer *standin_timer;  /* a stand-in's timeout (select), fired by itself if due */
 	struct g *alllink;       /* allg list (traceback.c), append-only */
 	void *asan_fake_stack;   /* sanitizer.h */
 	void *tsan_fiber;        /* sanitizer.h */

@@ -314,7 +314,8 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 		t.when = when_after(timeout_ns);
 		tp = &t;
 	}
-	struct selpark sp = { tp, s.nfd > 0 };
+	gp->standin_timer = gp->foreign ? tp : NULL;   /* gopark fires it (proc.c) */
+	struct selpark sp = { gp->foreign ? NULL : tp, s.nfd > 0 };
 	gopark(gp, selparkcommit, &sp, norder == 0 && tp == NULL ? waitReasonSelectNoCases : waitReasonSelect);
 	if (s.nfd > 0) {
 		/* acquire: pairs with selparkcommit's last store */

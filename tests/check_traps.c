@@ -815,6 +815,54 @@ START_TEST(test_pair_does_not_starve_others)
 }
 END_TEST
 
+/* A timed goro_select on a plain thread hung forever before goro_main
+ * (no M, no sysmon to run its timer) and after goro_main returned, also one
+ * begun while the runtime ran, so a pthread_join at shutdown hung. */
+static void *late_selector(void *arg)
+{
+	atomic_int *started = arg;
+	goro_chan *never = goro_chan_make(sizeof(int), 0);
+	int v;
+	goro_case cs[1] = { { .chan = never, .dir = GORO_RECV, .elem = &v } };
+	atomic_store(started, 1);
+	int r = goro_select(cs, 1, 200 * MS);
+	return (void *)(intptr_t)(r == GORO_TIMEOUT ? 0 : 1);
+}
+
+static pthread_t selector;
+static atomic_int selector_started;
+
+static int start_selector_main(void *arg)
+{
+	(void)arg;
+	if (pthread_create(&selector, NULL, late_selector, &selector_started) != 0)
+		return 1;
+	while (!atomic_load(&selector_started))
+		goro_yield();
+	return 0;
+}
+
+START_TEST(test_timed_select_without_runtime)
+{
+	goro_chan *never = goro_chan_make(sizeof(int), 0);
+	int v;
+	goro_case cs[1] = { { .chan = never, .dir = GORO_RECV, .elem = &v } };
+	int64_t t0 = goro_now();
+	ck_assert_int_eq(goro_select(cs, 1, 20 * MS), GORO_TIMEOUT);
+	ck_assert(goro_now() - t0 >= 20 * MS);
+
+	goro_config cfg = { .procs = 1 };
+	ck_assert_int_eq(goro_main(&cfg, start_selector_main, NULL), 0);
+	void *r;
+	pthread_join(selector, &r);   /* hangs (Check's timeout) if nothing fires it */
+	ck_assert_ptr_null(r);
+
+	t0 = goro_now();
+	ck_assert_int_eq(goro_select(cs, 1, 5 * MS), GORO_TIMEOUT);
+	ck_assert(goro_now() - t0 >= 5 * MS);
+}
+END_TEST
+
 static Suite *traps_suite(void)
 {
 	Suite *s = suite_create("traps");
@@ -854,6 +902,7 @@ static Suite *traps_suite(void)
 	tc = tcase_create("review");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_pair_does_not_starve_others);
+	tcase_add_test(tc, test_timed_select_without_runtime);
 	suite_add_tcase(s, tc);
 	return s;
 }
