@@ -324,14 +324,14 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	}
 
 	/* Woken by one channel, or by the timer (param NULL). Disarm the timer
-	 * and wait out a select_timeout under way before selectDone is reset,
-	 * or a late one could wake the next select; t is on this frame. */
+	 * and wait out a select_timeout under way before selectDone is reset
+	 * (after pass 3), or a late one could wake the next select; t is on
+	 * this frame. */
 	if (tp != NULL) {
 		deltimer(tp);
 		timerwait(tp);
 	}
 	sellock(&s);
-	a_store(&gp->selectDone, 0);
 	struct sudog *winner = gp->param;
 	gp->param = NULL;
 
@@ -380,6 +380,11 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 		releaseSudog(sglist);
 		sglist = sgnext;
 	}
+	/* Only now, with every sudog off its queue: an fd case's sudog sits
+	 * on its pollDesc under pd->lock, not under the channel locks held
+	 * here, and a netpoll that found it there before pass 3 took it off
+	 * would win a reset selectDone and goready a running gp. */
+	a_store(&gp->selectDone, 0);
 	selunlock(&s);
 	if (cas == NULL) {
 		if (winner == NULL && tp != NULL)
