@@ -293,7 +293,7 @@ static void checkdead(void)
 {
 	if (a_load(&sched.exiting) || !a_load(&main_started))
 		return;
-	if (sched.mnext - sched.nmidle > 0)   /* running, spinning, blocked, or being born */
+	if (sched.mnext - sched.nmidle - sched.nmidlelocked > 0)   /* running, spinning, blocked, being born */
 		return;
 	if (sched.runqsize != 0)   /* queued by a thread without a P, its startm on the way */
 		return;
@@ -310,6 +310,17 @@ static void checkdead(void)
 		return;   /* GORO_DEBUG=deadlock=1: the program says its threads won't call in */
 	unlock(&sched.lock);
 	throw("all goroutines are asleep - deadlock!");
+}
+
+/* incidlelocked: only retake's bracket uses it here (goro has no locked
+ * Ms); the +1 runs checkdead, as Go's does. */
+static void incidlelocked(int32_t v)
+{
+	lock(&sched.lock);
+	sched.nmidlelocked += v;
+	if (v > 0)
+		checkdead();
+	unlock(&sched.lock);
 }
 
 /* stopm: park the current M, which holds no P, until startm hands it one. */
@@ -1115,12 +1126,18 @@ static uint32_t retake(int64_t now)
 		if (runqempty(pp) && a_load(&sched.nmspinning) + a_load(&sched.npidle) > 0 &&
 		    pp->sysmon_syscallwhen + 10 * 1000 * 1000 > now)
 			continue;
+		/* Go: "Need to decrement number of idle locked M's (pretending
+		 * that one more is running) before the CAS. Otherwise the M from
+		 * which we retake can exit the syscall, increment nmidle and
+		 * report deadlock." */
+		incidlelocked(-1);
 		if (a_cas(&pp->status, Psyscall, Pidle)) {
 			n++;
 			a_xadd(&pp->syscalltick, 1);
 			a_xadd(&sched.nhandoff, 1);
 			handoffp(pp);
 		}
+		incidlelocked(1);
 	}
 	return n;
 }

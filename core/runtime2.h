@@ -278,6 +278,7 @@ struct schedt {
 
 	struct m *midle;         /* idle Ms waiting for work, under lock */
 	int32_t nmidle;          /* written under lock; sysmon peeks relaxed */
+	int32_t nmidlelocked;    /* under lock: -1 while retake hands a P on (incidlelocked) */
 	int64_t mnext;           /* next M id, written under lock; sysmon peeks relaxed */
 
 	struct p *pidle;         /* idle Ps, under lock */
