@@ -52,16 +52,24 @@ _Noreturn void throw(const char *s)
 	plat_exit(2);
 }
 
-/* throw naming a goroutine: "goro: fatal error: <s> <goid><tail>". */
-_Noreturn void throw_goid(const char *s, uint64_t goid, const char *tail)
+/* What a stack overflow's fatal line ends with, after the goroutine id:
+ * the knobs that size a stack. */
+#define OVERFLOW_HINT " (raise goro_config.stack_size, or goro_spawn_with's stack_size)"
+
+/* The stack overflow's fatal line, spelled once for the canary's throw and
+ * the guard's fault. */
+static void printoverflow(uint64_t goid)
+{
+	printstr("goro: fatal error: stack overflow in goroutine ");
+	printu64(goid);
+	printstr(OVERFLOW_HINT "\n");
+}
+
+/* newstack's "stack overflow" throw, for a stack checked by its canary. */
+_Noreturn void throw_stackoverflow(uint64_t goid)
 {
 	startpanic();
-	printstr("goro: fatal error: ");
-	printstr(s);
-	printstr(" ");
-	printu64(goid);
-	printstr(tail);
-	printstr("\n");
+	printoverflow(goid);
 	traceback_fatal((uintptr_t)__builtin_frame_address(0));
 	plat_exit(2);
 }
@@ -77,6 +85,51 @@ _Noreturn void throw_call(const char *call, const char *what)
 	printstr("\n");
 	traceback_fatal((uintptr_t)__builtin_frame_address(0));
 	plat_exit(2);
+}
+
+static void printhex(uintptr_t v)
+{
+	char buf[2 + 2 * sizeof v];
+	size_t i = sizeof buf;
+	do {
+		buf[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v != 0);
+	buf[--i] = 'x';
+	buf[--i] = '0';
+	plat_write_err(buf + i, sizeof buf - i);
+}
+
+/* sighandler's guard case: a fault in a goroutine's stack guard is that
+ * goroutine's stack overflow, as sigpanic's. No startpanic: a fault inside
+ * another thread's throw must still die, not wait for it. */
+void goro_rt_sigoverflow(const void *addr, uintptr_t pc, uintptr_t fp, uintptr_t sp)
+{
+	uint64_t id = stack_guard_owner(addr);
+	if (id == 0)
+		return;
+	printoverflow(id);
+	traceback_fault(pc, fp, sp);
+	plat_exit(2);
+}
+
+/* sighandler's "unexpected signal": any other fault, with the goroutine
+ * that took it when there is one. The host then lets the signal kill. */
+void goro_rt_sigpanic(const char *signame, const void *addr, uintptr_t pc, uintptr_t fp, uintptr_t sp)
+{
+	struct m *mp = getm();
+	uint64_t id = mp != NULL && mp->curg != NULL ? mp->curg->goid : 0;
+
+	printstr("goro: fatal error: unexpected signal ");
+	printstr(signame);
+	printstr(" at address ");
+	printhex((uintptr_t)addr);
+	if (id != 0) {
+		printstr(" in goroutine ");
+		printu64(id);
+	}
+	printstr("\n");
+	traceback_fault(pc, fp, sp);
 }
 
 const char *goro_strerror(int status)

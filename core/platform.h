@@ -33,6 +33,11 @@ void plat_futex_wait(uint32_t *addr, uint32_t val, int64_t ns);
 /* futexwakeup: wake at most n threads sleeping on addr. */
 void plat_futex_wake(uint32_t *addr, int n);
 
+/* osinit + initsig: the host's one-time setup (its fault handler), called
+ * by the first goro_main before any M starts. Calls made before goro_main
+ * must not depend on it. */
+void plat_osinit(void);
+
 int64_t plat_nanotime(void);          /* nanotime1: monotonic clock, ns */
 int plat_ncpu(void);                  /* getproccount: CPUs this process may use */
 
@@ -178,24 +183,23 @@ const char *plat_strerror(int e);
 
 /* Entry points core offers its host (implemented in core). */
 
-/* The host's fault handler asks whether addr lies in the guard of some
- * goroutine's stack; returns that goroutine's id, or 0. Async-signal-safe. */
-uint64_t goro_rt_guard_owner(const void *addr);
-
-/* What a stack overflow's fatal line ends with, after the goroutine id, in
- * core's report and the hosts' alike: the knobs that size a stack. */
-#define GORO_OVERFLOW_HINT " (raise goro_config.stack_size, or goro_spawn_with's stack_size)"
-
-/* The goroutine running on this thread, or 0: for a fault report. */
-uint64_t goro_rt_current_goid(void);
+/* sighandler's portable half (signal_unix.go's sighandler, with sigpanic's
+ * stack-overflow case), for a SIGSEGV or SIGBUS the host caught on the
+ * thread's signal stack: addr is the faulting address, pc, fp and sp the
+ * interrupted registers from the signal context. Async-signal-safe.
+ * goro_rt_sigoverflow: when addr lies in a goroutine's stack guard, prints
+ * the stack overflow's fatal line and that goroutine's frames, then exits 2;
+ * otherwise it returns at once, and the host may forward the signal to the
+ * application's own handler (sigfwdgo).
+ * goro_rt_sigpanic: any other fault: the "unexpected signal" fatal line
+ * (signame: "SIGSEGV" or "SIGBUS") and the listing, as GORO_TRACEBACK says;
+ * it returns, and the host restores the default action so that the fault
+ * kills the process by its signal. */
+void goro_rt_sigoverflow(const void *addr, uintptr_t pc, uintptr_t fp, uintptr_t sp);
+void goro_rt_sigpanic(const char *signame, const void *addr, uintptr_t pc, uintptr_t fp, uintptr_t sp);
 
 /* The host's SIGQUIT handler (and anyone dying) may list every goroutine
  * with its state on the error stream. Best effort, lock-free. */
 void goro_rt_dump(void);
-
-/* The host's fault handler, after its one fatal line: the goroutine that
- * faulted, its frames walked from the signal context's pc, frame pointer
- * and sp, then the others, as GORO_TRACEBACK says. Async-signal-safe. */
-void goro_rt_traceback_fault(uintptr_t pc, uintptr_t fp, uintptr_t sp);
 
 #endif

@@ -1719,6 +1719,7 @@ static int schedinit(const goro_config *cfg)
 	int procs = cfg != NULL ? cfg->procs : 0;
 	size_t ss = cfg != NULL ? cfg->stack_size : 0;
 
+	plat_osinit();
 	ncpu = plat_ncpu();
 	parsedebugvars();
 	if (procs == 0)

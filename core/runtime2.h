@@ -386,6 +386,7 @@ struct g *malg(void);                 /* a new G on a fresh stack, or NULL */
 struct g *malg_big(size_t size);      /* a Gdead or Gidle G with a stack of its own, >= size */
 void stackbig_put(struct g *gp);      /* a dead one goes back to malg_big's cache */
 void stack_check_canary(struct g *gp);
+uint64_t stack_guard_owner(const void *addr);   /* whose guard holds addr, or 0; async-signal-safe */
 
 /* malloc.c */
 void mallocinit(void);
@@ -397,11 +398,12 @@ void allgadd(struct g *gp);
 struct g *allghead(void);             /* newest G; walk by alllink, lock-free */
 void tracebackothers(void);
 void traceback_fatal(uintptr_t fp);   /* throw's, from its frame fp: this goroutine, or all, per GORO_TRACEBACK */
+void traceback_fault(uintptr_t pc, uintptr_t fp, uintptr_t sp);   /* a signal's, from its context; async-signal-safe */
 uint64_t gcount(void);
 
 /* panic.c */
 _Noreturn void throw(const char *s);
-_Noreturn void throw_goid(const char *s, uint64_t goid, const char *tail);
+_Noreturn void throw_stackoverflow(uint64_t goid);   /* the canary's; the guard's is goro_rt_sigoverflow */
 _Noreturn void throw_call(const char *call, const char *what);
 void startpanic(void);   /* before a fatal line: a second thrower blocks for good */
 /* GORO_DEBUG=strict=1: status is returned, unless it is bad and strict mode

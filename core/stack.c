@@ -150,12 +150,13 @@ void stackbig_put(struct g *gp)
 void stack_check_canary(struct g *gp)
 {
 	if (gp->canary && *(volatile uint64_t *)gp->stack_lo != STACK_CANARY)
-		throw_goid("stack overflow in goroutine", gp->goid, GORO_OVERFLOW_HINT);
+		throw_stackoverflow(gp->goid);
 }
 
-/* For the host's fault handler: the goroutine whose guard holds addr, or 0.
+/* For the fault handler (goro_rt_sigoverflow): the goroutine whose guard
+ * holds addr, or 0.
  * Async-signal-safe: reads only published slabs and never locks. */
-uint64_t goro_rt_guard_owner(const void *addr)
+uint64_t stack_guard_owner(const void *addr)
 {
 	uintptr_t a = (uintptr_t)addr;
 	uint32_t n = a_load_acq(&nslabs);

@@ -447,7 +447,8 @@ void traceback_fatal(uintptr_t fp)
 	traceback_here(0, false, fp, arch_getsp(), true);
 }
 
-void goro_rt_traceback_fault(uintptr_t pc, uintptr_t fp, uintptr_t sp)
+/* A fault's listing, from the signal context's registers. */
+void traceback_fault(uintptr_t pc, uintptr_t fp, uintptr_t sp)
 {
 	traceback_here(pc, true, fp, sp, false);
 }
@@ -521,12 +522,6 @@ int goro_stats(struct goro_stats *st)
 		st->spinning_threads = a_load(&sched.nmspinning);
 	}
 	return GORO_OK;
-}
-
-uint64_t goro_rt_current_goid(void)
-{
-	struct m *mp = getm();
-	return mp != NULL && mp->curg != NULL ? mp->curg->goid : 0;
 }
 
 /* For the host's SIGQUIT handler: the listing, as Go prints on SIGQUIT. */

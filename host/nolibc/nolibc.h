@@ -237,8 +237,7 @@ _Noreturn void plat_nolibc_start_c(long *sp);
  * area needs, alignment included. */
 extern size_t plat_nolibc_tls_size;
 void *plat_nolibc_tls_init(void *area);
-/* The fault handler and a thread's signal stack (platform.c). */
-void plat_nolibc_siginit(void);
+/* A thread's signal stack (platform.c). */
 void plat_nolibc_sigaltstack(void *p, size_t n);
 extern size_t plat_nolibc_pagesize;
 /* The executable's program headers and load bias, from the auxiliary

@@ -2,7 +2,7 @@
  * libc: threads are clone(2)s with their own mmap'ed stack and TLS, memory
  * is mmap, park/wake is futex(2), the clock is clock_gettime(2). Ports the
  * Linux halves of Go's os_linux.go (newosproc, futexsleep, getproccount),
- * mem_linux.go and signal_unix.go's stack-overflow report. */
+ * mem_linux.go and signal_unix.go's signal plumbing. */
 #include <stdatomic.h>
 
 #include "nolibc.h"
@@ -38,8 +38,7 @@ static void thread_entry(void *v)
 }
 
 /* newosproc: one mapping per thread, low to high: a guard page, the stack,
- * the signal stack, the TLS area. Threads never exit, so it is never freed.
- * The first call also installs the fault handler (Go's initsig). */
+ * the signal stack, the TLS area. Threads never exit, so it is never freed. */
 int plat_thread_start(void (*fn)(void *), void *arg)
 {
 	size_t pg = plat_nolibc_pagesize;
@@ -49,7 +48,6 @@ int plat_thread_start(void (*fn)(void *), void *arg)
 	uintptr_t *sp;
 	long r;
 
-	plat_nolibc_siginit();
 	base = sys_mmap(NULL, size, NOLIBC_PROT_READ | NOLIBC_PROT_WRITE,
 	    NOLIBC_MAP_PRIVATE | NOLIBC_MAP_ANONYMOUS | NOLIBC_MAP_NORESERVE | NOLIBC_MAP_STACK);
 	if (is_err((long)base))
@@ -255,65 +253,20 @@ _Noreturn void plat_exit(int code)
 	sys_exit_group(code);
 }
 
-/* ---- The fault handler: as host/posix/signal.c, on raw system calls ---- */
+/* ---- The fault handler's plumbing: as host/posix/signal.c, on raw system calls ---- */
 
-static _Atomic int siginit_done;
-
-static char *put(char *p, const char *s)
-{
-	while (*s)
-		*p++ = *s++;
-	return p;
-}
-
-static char *putnum(char *p, uint64_t v, unsigned base)
-{
-	char tmp[24];
-	int i = 0;
-
-	do
-		tmp[i++] = "0123456789abcdef"[v % base];
-	while ((v /= base) != 0);
-	while (i > 0)
-		*p++ = tmp[--i];
-	return p;
-}
-
-/* sighandler: runs on the thread's signal stack. A guard hit is a stack
- * overflow: Go's one line, exit 2. Anything else is reported with the
- * goroutine running here and the list of all, the default action restored, and the handler returns (through plat_nolibc_restorer)
- * so the faulting instruction runs again and the process dies by it. */
+/* sighandler's plumbing, on the thread's signal stack: core reports a
+ * guard hit (and exits) or any other fault; then the default action is
+ * restored and the handler returns (through plat_nolibc_restorer), so the
+ * faulting instruction runs again and the process dies by it. */
 static void fault(int sig, struct nolibc_siginfo *info, void *ctx)
 {
 	struct nolibc_sigaction sa = { 0 };
-	char buf[192], *p = buf;
-	uint64_t id;
-
-	id = goro_rt_guard_owner(info->si_addr);
-	if (id != 0) {
-		p = put(p, "goro: fatal error: stack overflow in goroutine ");
-		p = putnum(p, id, 10);
-		p = put(p, GORO_OVERFLOW_HINT "\n");
-		plat_write_err(buf, (size_t)(p - buf));
-		uintptr_t pc, fp, sp;
-		nolibc_context_regs(ctx, &pc, &fp, &sp);
-		goro_rt_traceback_fault(pc, fp, sp);
-		sys_exit_group(2);
-	}
-	p = put(p, "goro: fatal error: unexpected signal ");
-	p = put(p, sig == NOLIBC_SIGBUS ? "SIGBUS" : "SIGSEGV");
-	p = put(p, " at address 0x");
-	p = putnum(p, (uintptr_t)info->si_addr, 16);
-	id = goro_rt_current_goid();
-	if (id != 0) {
-		p = put(p, " in goroutine ");
-		p = putnum(p, id, 10);
-	}
-	p = put(p, "\n");
-	plat_write_err(buf, (size_t)(p - buf));
 	uintptr_t pc, fp, sp;
+
 	nolibc_context_regs(ctx, &pc, &fp, &sp);
-	goro_rt_traceback_fault(pc, fp, sp);
+	goro_rt_sigoverflow(info->si_addr, pc, fp, sp);
+	goro_rt_sigpanic(sig == NOLIBC_SIGBUS ? "SIGBUS" : "SIGSEGV", info->si_addr, pc, fp, sp);
 	sa.handler = NULL;	/* SIG_DFL */
 	sys_rt_sigaction(sig, &sa, NULL);
 	if (info->si_code <= 0)	/* sent by kill(2): nothing will fault again */
@@ -331,14 +284,12 @@ static void quit(int sig)
 	sys_exit_group(2);
 }
 
-/* initsig: fault for SIGSEGV and SIGBUS, on the signal stack, and quit for
- * SIGQUIT, once. */
-void plat_nolibc_siginit(void)
+/* osinit + initsig: fault for SIGSEGV and SIGBUS, on the signal stack, and
+ * quit for SIGQUIT. Called once, by schedinit, before the first M starts. */
+void plat_osinit(void)
 {
 	struct nolibc_sigaction sa = { 0 };
 
-	if (atomic_exchange_explicit(&siginit_done, 1, memory_order_relaxed))
-		return;	/* relaxed: the flag orders nothing, it only elects */
 	sa.handler = (void *)fault;
 	sa.flags = NOLIBC_SA_SIGINFO | NOLIBC_SA_ONSTACK | NOLIBC_SA_RESTORER;
 	sa.restorer = plat_nolibc_restorer;

@@ -39,8 +39,7 @@ static void *thread_main(void *v)
 }
 
 /* newosproc: a detached pthread with a 256 KiB stack running fn(arg) after it
- * installed its own signal stack. The first call also installs the SIGSEGV and
- * SIGBUS handler (Go's initsig). Any thread may call it. */
+ * installed its own signal stack. Any thread may call it. */
 int plat_thread_start(void (*fn)(void *), void *arg)
 {
 	pthread_attr_t attr;
@@ -48,7 +47,6 @@ int plat_thread_start(void (*fn)(void *), void *arg)
 	struct start *s;
 	int err;
 
-	plat_posix_siginit();
 	s = malloc(sizeof *s);
 	if (s == NULL)
 		return ENOMEM;
@@ -181,7 +179,10 @@ static int proc_threads(void)
 
 /* Threads that were there before main: 1, or more where an emulator's own
  * threads show in /proc (qemu-user's RCU thread). They can never call into
- * goro, so they don't count. */
+ * goro, so they don't count. Counted at load time, not in plat_osinit: a
+ * thread the program starts before goro_main may call in, and must count
+ * (check_fatal's TestNoDeadlockThreadBeforeMain); /proc tells it from
+ * qemu's by nothing but the moment it appeared. */
 static int threads_at_start = -1;
 
 #ifdef GORO_TSAN   /* the build's sanitizer switch (toolchain.mk) */
