@@ -7,7 +7,6 @@
 #include "platform.h"
 
 enum {
-	PAGE_SIZE = 4096,
 	MAX_SMALL = 8192,            /* largest size class */
 	ARENA_CHUNK = 4 << 20,       /* what the heap asks plat_map for at once */
 	REFILL_BYTES = 16 << 10,     /* a per-P refill moves about this much */
@@ -65,18 +64,13 @@ static int size_class(size_t size)
 	return size_to_class16[(size + 15) / 16];
 }
 
-static size_t round_up(size_t n, size_t a)
-{
-	return (n + a - 1) & ~(a - 1);
-}
-
 /* persistentalloc-like: bytes that are never given back to the system. */
 static void *arena_alloc(size_t n)
 {
 	void *v = NULL;
 	lock(&arena_lock);
 	if (arena_end - arena_next < n) {
-		size_t chunk = n > ARENA_CHUNK ? round_up(n, PAGE_SIZE) : ARENA_CHUNK;
+		size_t chunk = n > ARENA_CHUNK ? round_page(n) : ARENA_CHUNK;
 		void *p = plat_map(chunk);
 		if (p == NULL)
 			goto out;
@@ -155,7 +149,7 @@ void *rtmalloc(size_t size)
 		size = 1;
 	if (size > MAX_SMALL) {
 		/* Large objects: their own zeroed mapping. */
-		return plat_map(round_up(size, PAGE_SIZE));
+		return plat_map(round_page(size));
 	}
 	int c = size_class(size);
 	struct p *pp = current_p();
@@ -193,7 +187,7 @@ void rtfree(void *ptr, size_t size)
 	if (size == 0)
 		size = 1;
 	if (size > MAX_SMALL) {
-		plat_unmap(ptr, round_up(size, PAGE_SIZE));
+		plat_unmap(ptr, round_page(size));
 		return;
 	}
 	int c = size_class(size);

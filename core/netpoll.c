@@ -37,7 +37,7 @@ static bool pollcache_grow(void)
 	uint32_t n = pollcache.nchunks;
 	if (n == PD_MAXCHUNKS)
 		return false;
-	size_t size = ((size_t)PD_CHUNK * sizeof(struct pollDesc) + 4095) & ~(size_t)4095;
+	size_t size = round_page((size_t)PD_CHUNK * sizeof(struct pollDesc));
 	struct pollDesc *c = plat_map(size);
 	if (c == NULL)
 		return false;

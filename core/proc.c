@@ -1734,7 +1734,7 @@ static int schedinit(const goro_config *cfg)
 		ss = 64 << 10;
 	if (ss < (16 << 10))
 		ss = 16 << 10;
-	stack_size = (ss + 4095) & ~(size_t)4095;
+	stack_size = round_page(ss);
 
 	a_store_relaxed(&sched.coarsenow, plat_nanotime());
 	mallocinit();

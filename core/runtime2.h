@@ -15,6 +15,16 @@ struct m;
 struct p;
 struct hchan;
 
+/* Machine facts, named once. PHYS_PAGE_SIZE is what plat_map sizes are
+ * rounded to and plat_guard protects: Go reads physPageSize from the
+ * auxiliary vector, goro assumes 4 KiB. CACHE_LINE pads what different
+ * CPUs write. */
+enum { PHYS_PAGE_SIZE = 4096, CACHE_LINE = ARCH_CACHE_LINE };
+static inline size_t round_page(size_t n)
+{
+	return (n + PHYS_PAGE_SIZE - 1) & ~(size_t)(PHYS_PAGE_SIZE - 1);
+}
+
 /* lock_futex.c: the runtime's own mutex and one-shot note (Go's mutex and
  * note). key is 0 (unlocked/clear), 1 (locked/woken) or 2 (sleepers wait). */
 struct mutex { uint32_t key; };
@@ -267,7 +277,7 @@ struct p {
 	uint32_t syscalltick;    /* atomic: bumped by every entersyscall and retake */
 	uint32_t sysmon_syscalltick;   /* sysmon's: syscalltick when it last looked */
 	int64_t sysmon_syscallwhen;    /* sysmon's: when it saw that tick first */
-} __attribute__((aligned(64)));
+} __attribute__((aligned(CACHE_LINE)));
 
 enum { MAXPROCS = 256 };
 

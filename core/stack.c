@@ -19,7 +19,7 @@ enum {
 	GUARD_SIZE = 16 << 10,   /* larger than most frames, so a big one can't jump it */
 	SLAB_SLOTS = 64,
 	MAX_SLABS = 1 << 16,     /* with SLAB_SLOTS: 4M goroutines */
-	GSIZE = (sizeof(struct g) + 63) & ~(size_t)63,
+	GSIZE = (sizeof(struct g) + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1),
 };
 
 #define STACK_CANARY 0x676f726f5f737470ull   /* "goro_stp" */
@@ -117,7 +117,7 @@ struct g *malg_big(size_t size)
 	}
 	unlock(&stack_lock);
 
-	size_t n = (GUARD_SIZE + size + GSIZE + 4095) & ~(size_t)4095;
+	size_t n = round_page(GUARD_SIZE + size + GSIZE);
 	uintptr_t base = (uintptr_t)plat_map(n);
 	if (base == 0) {
 		print_nomem("the system refused memory");

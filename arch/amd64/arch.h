@@ -28,6 +28,10 @@
 #define ARCH_X87_CW_DEFAULT 0x037f   /* round to nearest, 64-bit precision, all masked */
 #define ARCH_MXCSR_DEFAULT  0x1f80   /* round to nearest, all exceptions masked */
 
+/* The cache line, for padding what different CPUs write (Go's
+ * cpu.CacheLinePadSize on amd64). */
+#define ARCH_CACHE_LINE 64
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

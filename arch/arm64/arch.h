@@ -32,6 +32,10 @@
 #define ARCH_FRAME_FP   ARCH_FRAME_X29
 #define ARCH_FRAME_PC   ARCH_FRAME_X30
 
+/* The cache line, for padding what different CPUs write (Go's
+ * cpu.CacheLinePadSize on arm64). */
+#define ARCH_CACHE_LINE 64
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
