@@ -65,13 +65,16 @@ endif
 # One flags variable per domain. CFLAGS and LDFLAGS from the command line
 # are appended everywhere (e.g. make CFLAGS=-fsanitize=thread).
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=c11 -Iinclude $(SANFLAGS)
-CFLAGS_FREE = -ffreestanding -fno-builtin -nostdinc -isystem $(FREE_INC) \
+# Hosts see core/platform, which holds platform.h alone: core's internals
+# stay out of their reach.
+CFLAGS_FREESTANDING = -ffreestanding -fno-builtin -nostdinc -isystem $(FREE_INC) \
 	-fno-stack-protector -ftls-model=initial-exec -fno-omit-frame-pointer \
-	-Icore -Iarch/$(ARCH) $(ARCHFLAGS) $(SANFLAGS_FREE)
-CFLAGS_HOST := -D_GNU_SOURCE -pthread -Icore
+	$(ARCHFLAGS) $(SANFLAGS_FREE)
+CFLAGS_FREE = $(CFLAGS_FREESTANDING) -Icore -Icore/platform -Iarch/$(ARCH)
+CFLAGS_HOST := -D_GNU_SOURCE -pthread -Icore/platform
 # Tests and examples keep frame pointers, as an application should for
 # goroutine listings with every frame (README, Debugging).
-CFLAGS_TEST = -D_GNU_SOURCE -pthread -fno-omit-frame-pointer -Icore -Iarch/$(ARCH) $(CHECK_CFLAGS)
+CFLAGS_TEST = -D_GNU_SOURCE -pthread -fno-omit-frame-pointer -Icore -Icore/platform -Iarch/$(ARCH) $(CHECK_CFLAGS)
 CFLAGS_APP := -D_GNU_SOURCE -pthread -fno-omit-frame-pointer
 # C++ (goro.hpp): tests and examples; CXXFLAGS from the command line appended.
 CXXFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=c++17 -Iinclude $(SANFLAGS)
@@ -579,7 +582,7 @@ check-install: $(LIB) $(SOLIB)
 # -fno-tree-loop-distribute-patterns, so that gcc cannot turn string.c's
 # loops back into calls to memcpy and memset themselves. The host table
 # (HOST, PARK, VARIANT) is in toolchain.mk.
-CFLAGS_NOLIBC = $(CFLAGS_FREE) -fno-tree-loop-distribute-patterns -Ihost/nolibc
+CFLAGS_NOLIBC = $(CFLAGS_FREESTANDING) -fno-tree-loop-distribute-patterns -Icore/platform -Ihost/nolibc
 LDFLAGS_NOLIBC := -nostdlib -static -no-pie
 NOLIBC_TEST := $(B)/tests/nolibc/nolibc_test
 # Names that would betray libc (or libpthread) in the binary.
@@ -591,7 +594,7 @@ $(B)/host/nolibc/%.o: host/nolibc/%.c
 
 $(NOLIBC_TEST): tests/nolibc/nolibc_test.c $(FREE_OBJS) $(HOST_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS_NOLIBC) -fno-pie $(CFLAGS) $(DEPFLAGS) -o $@ $< \
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS_NOLIBC) -Icore -fno-pie $(CFLAGS) $(DEPFLAGS) -o $@ $< \
 		$(FREE_OBJS) $(HOST_OBJS) $(LDFLAGS_NOLIBC) $(LDFLAGS)
 	@u=$$($(NM) -u $@); if [ -n "$$u" ]; then rm -f $@; \
 		echo "nolibc: $@ has undefined symbols:" $$u >&2; exit 1; fi; \

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.." || exit 1
 map=core/HACKING.md
 listed=$(sed -n 's/^| *\([^|]*[a-z0-9_]\.[ch][^|]*\)|.*/\1/p' "$map" | tr ',' '\n' | tr -d ' ')
 bad=0 n=0
-for f in core/*.c core/*.h; do
+for f in core/*.c core/*.h core/platform/*.h; do
 	[ -e "$f" ] || continue
 	n=$((n + 1))
 	name=${f#core/}

@@ -1,4 +1,4 @@
-/* The raw descriptor calls of core/platform.h on raw system calls: each one
+/* The raw descriptor calls of core/platform/platform.h on raw system calls: each one
  * system call (or two), its result or -errno, never a retry (core retries
  * EINTR) and never a SIGPIPE; the sockaddr layouts, a resolver that knows
  * numbers, localhost and /etc/hosts, and strerror. Ports the syscall halves

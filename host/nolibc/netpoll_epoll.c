@@ -1,4 +1,4 @@
-/* The netpoller's backend of core/platform.h on raw system calls: one epoll,
+/* The netpoller's backend of core/platform/platform.h on raw system calls: one epoll,
  * an eventfd to break it (golang/go#65443). Ports netpoll_epoll.go. Uses
  * only the calls both arches have: epoll_create1, epoll_pwait(2), eventfd2. */
 #include <stdatomic.h>

@@ -1,4 +1,4 @@
-/* The platform interface of core/platform.h on raw Linux system calls, no
+/* The platform interface of core/platform/platform.h on raw Linux system calls, no
  * libc: threads are clone(2)s with their own mmap'ed stack and TLS, memory
  * is mmap, park/wake is futex(2), the clock is clock_gettime(2). Ports the
  * Linux halves of Go's os_linux.go (newosproc, futexsleep, getproccount),

@@ -1,4 +1,4 @@
-/* The raw descriptor calls of core/platform.h on POSIX: each one system call
+/* The raw descriptor calls of core/platform/platform.h on POSIX: each one system call
  * (or two), its result or -errno, never a retry (core retries EINTR) and never
  * a SIGPIPE. The sockaddr layouts live here so core needs none. Ports the
  * syscall halves of internal/poll/fd_unix.go and net/sock_posix.go. */

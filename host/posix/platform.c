@@ -1,4 +1,4 @@
-/* The platform interface of core/platform.h on POSIX, Linux first: threads,
+/* The platform interface of core/platform/platform.h on POSIX, Linux first: threads,
  * memory, guard pages, clock and the fatal-error channel; park/wake is in
  * park_futex.c or park_condvar.c (make PARK=). Ports the Linux halves of
  * Go's os_linux.go, mem_linux.go and sys_linux_*.s. */
