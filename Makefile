@@ -64,7 +64,7 @@ endif
 
 # One flags variable per domain. CFLAGS and LDFLAGS from the command line
 # are appended everywhere (e.g. make CFLAGS=-fsanitize=thread).
-CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=c11 -Iinclude $(SANFLAGS)
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Wmissing-prototypes -Wshadow -Werror -std=c11 -Iinclude $(SANFLAGS)
 # Hosts see core/platform, which holds platform.h alone: core's internals
 # stay out of their reach.
 CFLAGS_FREESTANDING = -ffreestanding -fno-builtin -nostdinc -isystem $(FREE_INC) \

@@ -57,6 +57,7 @@ NOINLINE static void gdb_selector(void *arg)
 static bool dump_core;
 
 /* gdb's breakpoint; with the argument "abort", the kernel's core dump. */
+void gdb_stop_here(void);
 NOINLINE void gdb_stop_here(void)
 {
 	if (dump_core)

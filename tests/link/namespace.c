@@ -12,6 +12,13 @@ int lock_calls, unlock_calls, schedule_calls, throw_calls, runqput_calls;
 int sched = 42;               /* core: struct schedt sched */
 void *allp[3];                /* core: the array of Ps */
 
+/* Global on purpose, so declared first (-Wmissing-prototypes). */
+void lock(void);
+void unlock(void);
+void schedule(void);
+int throw(const char *s);
+int runqput(int x);
+
 void lock(void) { lock_calls++; }
 void unlock(void) { unlock_calls++; }
 void schedule(void) { schedule_calls++; }
