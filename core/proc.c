@@ -166,7 +166,7 @@ static void mput(struct m *mp)
 {
 	mp->schedlink = sched.midle;
 	sched.midle = mp;
-	a_store_relaxed(&sched.nmidle, sched.nmidle + 1);   /* sysmon peeks unlocked */
+	sched.nmidle++;
 }
 
 static struct m *mget(void)
@@ -174,7 +174,7 @@ static struct m *mget(void)
 	struct m *mp = sched.midle;
 	if (mp != NULL) {
 		sched.midle = mp->schedlink;
-		a_store_relaxed(&sched.nmidle, sched.nmidle - 1);
+		sched.nmidle--;
 	}
 	return mp;
 }
@@ -356,8 +356,7 @@ static void startm(struct p *pp, bool spinning)
 	}
 	struct m *nmp = mget();
 	if (nmp == NULL) {
-		int64_t id = sched.mnext;
-		a_store_relaxed(&sched.mnext, id + 1);   /* sysmon peeks unlocked */
+		int64_t id = sched.mnext++;
 		unlock(&sched.lock);
 		newm(spinning ? mspinning : NULL, pp, id);
 		return;
@@ -1787,8 +1786,7 @@ int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
 	a_store(&main_started, 1);
 	/* The first M is counted before sysmon can look (schedtrace, checkdead). */
 	lock(&sched.lock);
-	int64_t id = sched.mnext;
-	a_store_relaxed(&sched.mnext, id + 1);
+	int64_t id = sched.mnext++;
 	unlock(&sched.lock);
 	sysmon_start();
 	newm(NULL, allp[0], id);

@@ -287,9 +287,9 @@ struct schedt {
 	uint64_t goidgen;        /* atomic */
 
 	struct m *midle;         /* idle Ms waiting for work, under lock */
-	int32_t nmidle;          /* written under lock; sysmon peeks relaxed */
+	int32_t nmidle;          /* under lock */
 	int32_t nmidlelocked;    /* under lock: -1 while retake hands a P on (incidlelocked) */
-	int64_t mnext;           /* next M id, written under lock; sysmon peeks relaxed */
+	int64_t mnext;           /* next M id, under lock */
 
 	struct p *pidle;         /* idle Ps, under lock */
 	uint32_t npidle;         /* atomic; written under lock */
