@@ -124,12 +124,14 @@ struct sudog *waitq_dequeue(struct waitq *q)
 		if (sg == NULL)
 			return NULL;
 		struct sudog *y = sg->next;
+		/* release: a lock-free reader that sees the waiter gone also
+		 * sees closed, when close is what dequeues it (chan_empty) */
 		if (y == NULL) {
-			a_store_relaxed(&q->first, NULL);
+			a_store_rel(&q->first, NULL);
 			q->last = NULL;
 		} else {
 			y->prev = NULL;
-			a_store_relaxed(&q->first, y);
+			a_store_rel(&q->first, y);
 			sg->next = NULL;
 		}
 		if (sg->isSelect && !a_cas(&sg->g->selectDone, 0, 1))
@@ -150,9 +152,9 @@ void waitq_dequeue_sudog(struct waitq *q, struct sudog *sg)
 			q->last = x;
 	} else if (y != NULL) {
 		y->prev = NULL;
-		a_store_relaxed(&q->first, y);
+		a_store_rel(&q->first, y);   /* release: as waitq_dequeue */
 	} else if (q->first == sg) {
-		a_store_relaxed(&q->first, NULL);
+		a_store_rel(&q->first, NULL);
 		q->last = NULL;
 	}
 	sg->next = sg->prev = NULL;

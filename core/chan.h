@@ -75,15 +75,20 @@ static inline void chan_buf_take(struct hchan *c, void *ep)
 static inline bool chan_full(struct hchan *c)
 {
 	if (c->dataqsiz == 0)
-		return a_load_relaxed(&c->recvq.first) == NULL;
+		return a_load_acq(&c->recvq.first) == NULL;   /* acquire: see chan_empty */
 	return a_load_relaxed(&c->qcount) == c->dataqsiz;
 }
 
-/* empty: would a receive block? */
+/* empty: would a receive block? For an unbuffered channel, Go's
+ * atomic.Loadp: acquire, so that the load of closed after it cannot be
+ * satisfied first (arm64 would allow it for a relaxed load), and, pairing
+ * with the dequeue's release, a sender seen gone because close took it is
+ * seen with closed set. Otherwise a try receive racing a close, with a
+ * sender parked, could return AGAIN at a moment that never existed. */
 static inline bool chan_empty(struct hchan *c)
 {
 	if (c->dataqsiz == 0)
-		return a_load_relaxed(&c->sendq.first) == NULL;
+		return a_load_acq(&c->sendq.first) == NULL;
 	return a_load(&c->qcount) == 0;
 }
 
