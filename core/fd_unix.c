@@ -392,9 +392,23 @@ int goro_poll(goro_fd f, int modes, int64_t timeout_ns)
 	return m != 0 ? m : got;
 }
 
-/* netFD.connect: EINPROGRESS, then wait writable, SO_ERROR, and getpeername
- * because the wait can end without the connection being made (Go issues
- * 14548, 19289). */
+/* The write deadline now (pd->wd: 0 none, -1 passed). */
+static int64_t write_deadline(struct pollDesc *pd)
+{
+	lock(&pd->lock);
+	int64_t wd = pd->wd;
+	unlock(&pd->lock);
+	return wd;
+}
+
+/* netFD.connect: EINPROGRESS, then wait writable in the poller
+ * (fd.pd.waitWrite), SO_ERROR, and getpeername because the wait can end
+ * without the connection being made (Go issues 14548, 19289). The wait
+ * parks even when the socket is writable already, as Go's: on loopback a
+ * connection is made at once, and a dialing loop that never parked would
+ * keep its P from the goroutine accepting. timeout_ns bounds the wait as a
+ * write deadline, set for it and put back after (Go sets the context's
+ * deadline and clears it); an earlier deadline of f's own stays. */
 int goro_connect(goro_fd f, const void *addr, uint32_t addrlen, int64_t timeout_ns)
 {
 	if (addr == NULL || addrlen == 0)
@@ -402,8 +416,9 @@ int goro_connect(goro_fd f, const void *addr, uint32_t addrlen, int64_t timeout_
 	struct pollDesc *pd = fd_acquire(f);
 	if (pd == NULL)
 		return GORO_CLOSED;
-	int until_set = timeout_ns > 0;
-	int64_t until = until_set ? when_after(timeout_ns) : 0;
+	int64_t until = timeout_ns > 0 ? when_after(timeout_ns) : 0;
+	int64_t wd0 = 0;
+	bool set_wd = false;
 	int st;
 	int r = plat_connect(pd->sysfd, addr, addrlen);
 	if (r == 0 || r == -plat_errno.isconn) {
@@ -418,41 +433,37 @@ int goro_connect(goro_fd f, const void *addr, uint32_t addrlen, int64_t timeout_
 		st = GORO_AGAIN;
 		goto out;
 	}
-	for (;;) {
-		int64_t left = -1;
-		if (until_set) {
-			left = until - plat_nanotime();
-			if (left <= 0) {
-				st = GORO_TIMEOUT;
-				goto out;
-			}
+	if (until != 0) {
+		wd0 = write_deadline(pd);
+		if (wd0 == 0 || wd0 > until) {
+			set_wd = true;
+			poll_runtime_pollSetDeadline(pd, until, PLAT_POLL_WRITE);
 		}
-		st = goro_poll(f, GORO_FD_WRITE, left);
-		if (st < 0)
-			goto out;
+	}
+	for (;;) {
+		st = convertErr(poll_runtime_pollWait(pd, PLAT_POLL_WRITE));
+		if (st != GORO_OK)
+			break;
 		int e = plat_sockerror(pd->sysfd);
 		if (e < 0) {
 			st = errno_status(e);
-			goto out;
+			break;
 		}
 		if (e == plat_errno.inprogress || e == plat_errno.already || e == plat_errno.intr)
 			continue;
-		if (e == plat_errno.isconn) {
-			st = GORO_OK;
-			goto out;
-		}
+		if (e == plat_errno.isconn)
+			break;
 		if (e != 0) {
 			st = GORO_ERRNO(e);
-			goto out;
+			break;
 		}
-		if (plat_getpeername(pd->sysfd) == 0) {
-			st = GORO_OK;
-			goto out;
-		}
-		/* Not connected after all: the socket is writable and says no
-		 * error, so waiting again would spin; let others run meanwhile. */
-		goro_yield();
+		if (plat_getpeername(pd->sysfd) == 0)
+			break;
+		/* Not connected yet: the edge was an older one (the socket
+		 * registered before connect(2) reports writable); wait again. */
 	}
+	if (set_wd)
+		poll_runtime_pollSetDeadline(pd, wd0, PLAT_POLL_WRITE);
 out:
 	fd_release(pd);
 	return st;

@@ -706,6 +706,9 @@ static int connect_main(void *arg)
 	st = goro_connect(f, &sin, sizeof sin, 0);
 	ck_assert_msg(st == GORO_AGAIN, "connect, timeout 0: %s", goro_strerror(st));
 	ck_assert_int_eq(goro_connect(f, &sin, sizeof sin, 50 * MS), GORO_TIMEOUT);
+	/* timeout < 0: the write deadline alone bounds it */
+	ck_assert_int_eq(goro_fd_set_deadline(f, GORO_FD_WRITE, goro_now() + 50 * MS), GORO_OK);
+	ck_assert_int_eq(goro_connect(f, &sin, sizeof sin, -1), GORO_TIMEOUT);
 	goro_fd_close(f);
 	for (int i = 0; i < nheld; i++)
 		goro_fd_close(held[i]);
@@ -717,6 +720,47 @@ START_TEST(TestConnect)
 {
 	goro_config cfg = { .procs = 2 };
 	ck_assert_int_eq(goro_main(&cfg, connect_main, NULL), 0);
+}
+END_TEST
+
+/* ---- TestDialParks: at one P, a dial on loopback, whose connection is
+ * made at once, still parks in the poller and lets the other goroutines run
+ * (Go's connect waits in pd.waitWrite; asking poll(2) first would not park,
+ * and a dialing loop would starve its acceptor) ---- */
+
+static atomic_long dp_ran;
+
+static void dp_mark(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&dp_ran, 1);
+}
+
+static int dial_parks_main(void *arg)
+{
+	(void)arg;
+	int port;
+	goro_fd l = listen_tcp(&port);   /* nobody accepts: the backlog holds them */
+	goro_fd c[20];
+	atomic_store(&dp_ran, 0);
+	for (int i = 0; i < 20; i++) {
+		ck_assert_int_eq(goro_spawn(dp_mark, NULL), GORO_OK);
+		c[i] = dial_tcp(port);
+	}
+	long ran = atomic_load(&dp_ran);
+	for (int i = 0; i < 20; i++)
+		goro_fd_close(c[i]);
+	goro_fd_close(l);
+	/* Each dial's park runs the goroutine spawned before it; a stray
+	 * netpoll between socket and connect may spare a few the park. */
+	ck_assert_msg(ran >= 10, "%ld of 20 goroutines ran during the dials", ran);
+	return 0;
+}
+
+START_TEST(TestDialParks)
+{
+	goro_config cfg = { .procs = 1 };
+	ck_assert_int_eq(goro_main(&cfg, dial_parks_main, NULL), 0);
 }
 END_TEST
 
@@ -1416,6 +1460,7 @@ int main(void)
 	tcase_add_loop_test(tc, TestCloseParked, 0, 2);
 	tcase_add_loop_test(tc, TestAcceptMany, 0, 2);
 	tcase_add_test(tc, TestConnect);
+	tcase_add_test(tc, TestDialParks);
 	tcase_add_loop_test(tc, TestPoll, 0, 2);
 	tcase_add_loop_test(tc, TestSelectFd, 0, 2);
 	tcase_add_test(tc, TestRegularFile);
