@@ -342,6 +342,9 @@ int goro_accept(goro_fd l, goro_fd *conn, void *addr, uint32_t *addrlen)
 			r = plat_accept(pd->sysfd, addr, addr != NULL ? &len : NULL);
 		}
 		if (r >= 0) {
+			/* newTCPConn's setNoDelay; its error (a unix socket's
+			 * EOPNOTSUPP) ignored, as Go does. */
+			plat_setnodelay(r);
 			st = fd_init(r, PLAT_FD_SOCKET, conn);
 			if (st != GORO_OK)
 				plat_close(r);

@@ -256,6 +256,17 @@ static int new_socket(int family, goro_fd *out)
 	return st;
 }
 
+/* newTCPConn's setNoDelay(fd, true), its error ignored as Go's. Set
+ * before connect(2): the option carries over to the connection. */
+static void nodelay(goro_fd f)
+{
+	struct pollDesc *pd = fd_acquire(f);
+	if (pd == NULL)
+		return;
+	plat_setnodelay(pd->sysfd);
+	fd_release(pd);
+}
+
 /* net.Dial / DialTimeout: each address in turn, within one deadline. */
 int goro_dial(const char *network, const char *address, int64_t timeout_ns, goro_fd *out)
 {
@@ -287,6 +298,8 @@ int goro_dial(const char *network, const char *address, int64_t timeout_ns, goro
 		st = new_socket(addrs[i].family, &f);
 		if (st != GORO_OK)
 			continue;
+		if (net != NET_UNIX)
+			nodelay(f);
 		st = goro_connect(f, sa, (uint32_t)salen, left);
 		if (st == GORO_OK) {
 			*out = f;

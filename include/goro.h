@@ -464,7 +464,9 @@ int goro_write(goro_fd f, const void *buf, size_t len, size_t *n);
  * opened as *conn (accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC; a connection
  * aborted before it was accepted is skipped, ECONNABORTED). addr/addrlen as
  * accept(2), may be NULL. Many goroutines may wait on one listener; each
- * connection goes to one of them. OK, CLOSED, TIMEOUT, NOMEM, ERRNO. */
+ * connection goes to one of them. A TCP connection comes with TCP_NODELAY
+ * on, as Go's newTCPConn sets it (setsockopt on goro_fd_sysfd turns Nagle's
+ * algorithm back on). OK, CLOSED, TIMEOUT, NOMEM, ERRNO. */
 int goro_accept(goro_fd l, goro_fd *conn, void *addr, uint32_t *addrlen);
 
 /* netFD.connect: connect(2) on the non-blocking socket f, parking until the
@@ -487,7 +489,8 @@ int goro_poll(goro_fd f, int modes, int64_t timeout_ns);
  * leading '@' is Linux's abstract namespace). A name is resolved with a
  * blocking call (getaddrinfo); numeric addresses need no resolver. Each
  * address tried in turn until one connects; timeout_ns > 0 covers them all,
- * as net.DialTimeout, and <= 0 sets no limit (net.Dial). OK, TIMEOUT, INVAL (unknown network, malformed address,
+ * as net.DialTimeout, and <= 0 sets no limit (net.Dial). A TCP connection
+ * has TCP_NODELAY on, as in Go (see goro_accept). OK, TIMEOUT, INVAL (unknown network, malformed address,
  * out NULL), NOMEM, ERRNO (ECONNREFUSED; ENOENT: the name does not resolve). */
 int goro_dial(const char *network, const char *address, int64_t timeout_ns, goro_fd *out);
 

@@ -805,6 +805,14 @@ static int poll_main(void *arg)
 	goro_fd l = listen_tcp(&port);
 	goro_fd c = dial_tcp(port), s;
 	ck_assert_int_eq(goro_accept(l, &s, NULL, NULL), GORO_OK);
+	/* both ends with TCP_NODELAY, as Go's newTCPConn */
+	goro_fd ends[2] = { c, s };
+	for (int i = 0; i < 2; i++) {
+		int on = 0;
+		socklen_t ol = sizeof on;
+		ck_assert_int_eq(getsockopt(goro_fd_sysfd(ends[i]), IPPROTO_TCP, TCP_NODELAY, &on, &ol), 0);
+		ck_assert_msg(on != 0, "TCP_NODELAY off on the %s end", i == 0 ? "dialed" : "accepted");
+	}
 	ck_assert_int_eq(goro_poll(s, GORO_FD_READ | GORO_FD_WRITE, -1), GORO_FD_WRITE);
 	ck_assert_int_eq(goro_write(c, "x", 1, NULL), GORO_OK);
 	ck_assert_int_eq(goro_poll(s, GORO_FD_READ, -1), GORO_FD_READ);

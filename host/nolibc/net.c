@@ -102,6 +102,13 @@ int plat_connect(int fd, const void *addr, uint32_t addrlen)
 	return (int)sys_connect(fd, addr, addrlen);
 }
 
+int plat_setnodelay(int fd)
+{
+	int one = 1;
+
+	return (int)sys_setsockopt(fd, NOLIBC_IPPROTO_TCP, NOLIBC_TCP_NODELAY, &one, sizeof one);
+}
+
 int plat_sockerror(int fd)
 {
 	int err = 0;
