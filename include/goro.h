@@ -486,8 +486,11 @@ int goro_poll(goro_fd f, int modes, int64_t timeout_ns);
 
 /* net.Dial: network "tcp", "tcp4", "tcp6" or "unix"; address "host:port"
  * ("127.0.0.1:80", "[::1]:80", "localhost:8080") or, for unix, a path (a
- * leading '@' is Linux's abstract namespace). A name is resolved with a
- * blocking call (getaddrinfo); numeric addresses need no resolver. Each
+ * leading '@' is Linux's abstract namespace). Numeric addresses need no
+ * resolver; a name is resolved by the host in a blocking call: host/posix
+ * asks getaddrinfo (so /etc/hosts and DNS, as nsswitch.conf says);
+ * host/nolibc has no DNS and knows /etc/hosts, then "localhost" as
+ * 127.0.0.1 and ::1, and any other name gives ENOENT. Each
  * address tried in turn until one connects; timeout_ns > 0 covers them all,
  * as net.DialTimeout, and <= 0 sets no limit (net.Dial). A TCP connection
  * has TCP_NODELAY on, as in Go (see goro_accept). OK, TIMEOUT, INVAL (unknown network, malformed address,

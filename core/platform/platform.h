@@ -173,10 +173,11 @@ int plat_socket(int family);
 /* A listener: SO_REUSEADDR for INET/INET6 (Go's setDefaultListenerSockopts),
  * bind(sa), listen(backlog). 0 or -errno. */
 int plat_listen(int fd, const void *sa, uint32_t salen, int backlog);
-/* getaddrinfo(host) for stream sockets, family PLAT_AF_INET, PLAT_AF_INET6 or 0
- * (both): up to n addresses in out (port 0), how many, or -errno (-ENOENT: the
- * name does not resolve). Blocks: core calls it between entersyscall and
- * exitsyscall. */
+/* Resolve host for stream sockets as far as the host can (posix:
+ * getaddrinfo; nolibc: numbers, /etc/hosts, localhost), family PLAT_AF_INET,
+ * PLAT_AF_INET6 or 0 (both): up to n addresses in out (port 0), how many, or
+ * -errno (-ENOENT: the name does not resolve). Blocks: core calls it between
+ * entersyscall and exitsyscall. */
 int plat_resolve(const char *host, int family, struct plat_addr *out, int n);
 
 /* strerror, for goro_strerror's ERRNO statuses: a string that stays valid. */
