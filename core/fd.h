@@ -60,6 +60,10 @@ struct pollDesc {
 	bool isBlocking;         /* the poller refused it: blocking calls */
 	bool detach;             /* destroy hands sysfd back instead of closing */
 	struct sema csema;       /* Close waits here for destroy */
+	/* A unix socket's path goro_listen bound (rtmalloc'ed, NUL-terminated),
+	 * unlinked by the one close that gets past increfAndClose; NULL if none.
+	 * Written before the handle is handed out. */
+	char *unlink_path;
 };
 
 /* netpoll.c */

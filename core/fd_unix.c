@@ -157,6 +157,23 @@ int goro_fd_sysfd(goro_fd f)
 	return fd;
 }
 
+/* UnixListener.close: the socket file goes first, as Go's, so that a new
+ * listener may bind the path at once. Detaching keeps it: the socket lives
+ * on in the caller's hands. */
+static void unlink_on_close(struct pollDesc *pd, bool do_unlink)
+{
+	char *p = pd->unlink_path;
+	if (p == NULL)
+		return;
+	pd->unlink_path = NULL;
+	size_t n = 0;
+	while (p[n] != '\0')
+		n++;
+	if (do_unlink)
+		plat_unlink(p);
+	rtfree(p, n + 1);
+}
+
 /* FD.Close: increfAndClose turns new operations away and queued ones out;
  * pollUnblock wakes those parked in the poller; the last reference runs
  * destroy. Close waits for it, except for a descriptor in blocking mode,
@@ -171,6 +188,7 @@ static int fd_close(goro_fd f, bool detach, int *sysfd)
 		return GORO_CLOSED;
 	}
 	fdmu_decref(&pd->fdmu);   /* the pin; the close reference remains */
+	unlink_on_close(pd, !detach);
 	pd->detach = detach;
 	bool wait = !pd->isBlocking || detach;
 	poll_runtime_pollUnblock(pd);

@@ -326,18 +326,36 @@ int goro_listen(const char *network, const char *address, goro_fd *out)
 	int salen = plat_sockaddr(&addrs[0], sa, sizeof sa);
 	if (salen < 0)
 		return salen == -plat_errno.inval ? GORO_INVAL : GORO_ERRNO(-salen);
+	/* ListenUnix's unlink = true: this listener makes the file, its close
+	 * removes it (a name in the abstract namespace has none). */
+	char *path = NULL;
+	size_t pathsize = addrs[0].pathlen + 1;
+	if (net == NET_UNIX && addrs[0].path[0] != '\0') {
+		path = rtmalloc(pathsize);   /* zeroed: NUL-terminated */
+		if (path == NULL)
+			return GORO_NOMEM;
+		memcpy(path, addrs[0].path, addrs[0].pathlen);
+	}
 	goro_fd f;
 	int st = new_socket(addrs[0].family, &f);
-	if (st != GORO_OK)
-		return st;
-	struct pollDesc *pd = fd_acquire(f);
-	int r = pd != NULL ? plat_listen(pd->sysfd, sa, (uint32_t)salen, LISTEN_BACKLOG) : 0;
-	if (pd != NULL)
+	if (st == GORO_OK) {
+		struct pollDesc *pd = fd_acquire(f);   /* nobody else has f yet */
+		if (pd == NULL)
+			throw("goro_listen: a new socket closed");
+		int r = plat_listen(pd->sysfd, sa, (uint32_t)salen, LISTEN_BACKLOG);
+		if (r == 0) {
+			pd->unlink_path = path;
+			path = NULL;
+		} else {
+			st = GORO_ERRNO(-r);
+		}
 		fd_release(pd);
-	if (r < 0) {
-		goro_fd_close(f);
-		return GORO_ERRNO(-r);
+		if (st != GORO_OK)
+			goro_fd_close(f);
 	}
-	*out = f;
-	return GORO_OK;
+	if (path != NULL)
+		rtfree(path, pathsize);
+	if (st == GORO_OK)
+		*out = f;
+	return st;
 }

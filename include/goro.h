@@ -498,7 +498,9 @@ int goro_poll(goro_fd f, int modes, int64_t timeout_ns);
 int goro_dial(const char *network, const char *address, int64_t timeout_ns, goro_fd *out);
 
 /* net.Listen: a listening stream socket on address (":8080" listens on every
- * address; port 0 picks a free one), with SO_REUSEADDR as Go sets it.
+ * address; port 0 picks a free one), with SO_REUSEADDR as Go sets it. A
+ * unix listener's socket file, which it created, is removed when it is
+ * closed (as Go's UnixListener.Close; goro_fd_detach keeps it).
  * Statuses as goro_dial. */
 int goro_listen(const char *network, const char *address, goro_fd *out);
 

@@ -164,7 +164,17 @@ static int echo_unix_main(void *arg)
 	echo_roundtrips(c2);
 	goro_fd_close(c2);
 	goro_fd_close(l2);
+	/* the listener's close removes the file it made (UnixListener.Close),
+	 * so the path can be listened on again */
+	struct stat st;
+	ck_assert_int_eq(stat(unix_path, &st), 0);
 	goro_fd_close(l);
+	ck_assert_msg(stat(unix_path, &st) < 0 && errno == ENOENT, "%s still there after close", unix_path);
+	ck_assert_int_eq(goro_listen("unix", unix_path, &l), GORO_OK);
+	int sysfd;
+	ck_assert_int_eq(goro_fd_detach(l, &sysfd), GORO_OK);   /* a detached one keeps it */
+	ck_assert_int_eq(stat(unix_path, &st), 0);
+	close(sysfd);
 	unlink(unix_path);
 	return 0;
 }

@@ -153,7 +153,8 @@ int plat_getpeername(int fd);    /* 0 when fd is connected, else -errno (ENOTCON
  * which report readiness as a state, not an edge. */
 int plat_fdpoll(int fd, int modes);
 int plat_sockport(int fd);       /* getsockname's port (INET/INET6), -EINVAL for others, or -errno */
-int plat_setnodelay(int fd);     /* setsockopt(IPPROTO_TCP, TCP_NODELAY, 1): 0 or -errno (EOPNOTSUPP: not TCP) */
+int plat_setnodelay(int fd);
+int plat_unlink(const char *path);   /* unlink(2): 0 or -errno */     /* setsockopt(IPPROTO_TCP, TCP_NODELAY, 1): 0 or -errno (EOPNOTSUPP: not TCP) */
 
 /* Sockets by a neutral address, so that core needs no sockaddr layout. */
 enum { PLAT_AF_INET = 1, PLAT_AF_INET6 = 2, PLAT_AF_UNIX = 3 };

@@ -102,6 +102,11 @@ int plat_connect(int fd, const void *addr, uint32_t addrlen)
 	return (int)sys_connect(fd, addr, addrlen);
 }
 
+int plat_unlink(const char *path)
+{
+	return (int)sys_unlinkat(NOLIBC_AT_FDCWD, path, 0);
+}
+
 int plat_setnodelay(int fd)
 {
 	int one = 1;

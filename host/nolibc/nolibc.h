@@ -108,6 +108,10 @@ static inline long sys_openat(int dir, const char *path, int flags)
 {
 	return sys4(NR_openat, dir, path, flags, 0);
 }
+static inline long sys_unlinkat(int dir, const char *path, int flags)
+{
+	return sys3(NR_unlinkat, dir, path, flags);
+}
 static inline long sys_pipe2(int fd[2], int flags)      { return sys2(NR_pipe2, fd, flags); }
 static inline long sys_dup3(int a, int b, int flags)    { return sys3(NR_dup3, a, b, flags); }
 static inline void *sys_mmap(void *p, size_t n, int prot, int flags)

@@ -30,6 +30,7 @@
 #define NR_clock_gettime   228
 #define NR_exit_group      231
 #define NR_openat          257
+#define NR_unlinkat        263
 #define NR_lseek 8
 #define NR_readlinkat 267
 #define NR_dup3            292

@@ -10,6 +10,7 @@
 /* The generic syscall table (asm-generic/unistd.h). */
 #define NR_dup3             24
 #define NR_openat           56
+#define NR_unlinkat         35
 #define NR_lseek 62
 #define NR_readlinkat 78
 #define NR_close            57

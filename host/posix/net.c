@@ -149,6 +149,11 @@ int plat_sockport(int fd)
 	return -EINVAL;
 }
 
+int plat_unlink(const char *path)
+{
+	return unlink(path) < 0 ? -errno : 0;
+}
+
 int plat_setnodelay(int fd)
 {
 	int one = 1;
