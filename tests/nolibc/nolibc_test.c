@@ -721,7 +721,24 @@ static void test_net_tcp(void)
 	goro_wg_wait(&wg);
 	for (int i = 0; i < TCP_CLIENTS; i++)
 		CHECK_EQ(cl[i].status, GORO_OK);
+	/* a dialed connection has TCP_NODELAY on (plat_setnodelay) */
+	int on = 0;
+	uint32_t ol = sizeof on;
+	CHECK_EQ(goro_dial("tcp", cl[0].addr, -1, &c), GORO_OK);
+	CHECK_EQ(sys_getsockopt(goro_fd_sysfd(c), NOLIBC_IPPROTO_TCP, NOLIBC_TCP_NODELAY, &on, &ol), 0);
+	CHECK(on != 0);
+	CHECK_EQ(goro_fd_close(c), GORO_OK);
 	CHECK_EQ(goro_fd_close(ln), GORO_OK);
+	/* a unix listener's close unlinks its file (plat_unlink): the path
+	 * can be listened on again */
+	char path[48] = "/tmp/goro-nolibc-test";
+	put_addr(path + 21, "", (int)sys_getpid());	/* ":pid" */
+	path[21] = '-';
+	CHECK_EQ(goro_listen("unix", path, &ln), GORO_OK);
+	CHECK_EQ(goro_fd_close(ln), GORO_OK);
+	CHECK_EQ(goro_listen("unix", path, &ln), GORO_OK);
+	CHECK_EQ(goro_fd_close(ln), GORO_OK);
+	CHECK_EQ(sys_unlinkat(NOLIBC_AT_FDCWD, path, 0), -NOLIBC_ENOENT);	/* gone already */
 	/* Nobody listens there now: refused, as an errno status. */
 	CHECK_EQ(goro_dial("tcp", cl[0].addr, -1, &c), GORO_ERRNO(111));	/* ECONNREFUSED */
 	CHECK_EQ(goro_dial("tcp", "no.such.host.invalid:1", -1, &c), GORO_ERRNO(NOLIBC_ENOENT));
