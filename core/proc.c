@@ -1585,6 +1585,10 @@ int goro_spawn_copy(void (*fn)(void *), const void *args, size_t size)
 	             (uintptr_t)__builtin_return_address(0));
 }
 
+/* runtime.Gosched, by way of goyield: the local queue's tail rather than
+ * the global queue and its lock. Still fair: the yielder runs after every
+ * G already on this P's queue, and findrunnable's every-61st-tick look at
+ * the global queue serves the Gs there, as Go's goyield relies on. */
 void goro_yield(void)
 {
 	struct m *mp = getm();
@@ -1593,7 +1597,7 @@ void goro_yield(void)
 		return;
 	}
 	blockingcheck("goro_yield");
-	mcall(gosched_m);
+	mcall(goyield_m);
 }
 
 uint64_t goro_id(void)

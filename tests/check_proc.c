@@ -69,6 +69,121 @@ START_TEST(TestYieldMany)
 }
 END_TEST
 
+/* ---- TestYieldRoundRobin: at procs=1, goroutines that only yield take
+ * turns: a yield goes behind the other runnable goroutines, never ahead of
+ * them (runnext), so every window of 2 * RR_G turns has each of them. (Not
+ * a strict cycle: every 61st schedule looks at the global queue first.) ---- */
+
+#define RR_G 3
+#define RR_ROUNDS 200
+static int rr_seq[RR_G * RR_ROUNDS];
+static int rr_len;   /* one P: the goroutines never run at once */
+static goro_waitgroup rr_wg = GORO_WAITGROUP_INIT;
+
+static void rr_fn(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	for (int i = 0; i < RR_ROUNDS; i++) {
+		rr_seq[rr_len++] = id;
+		goro_yield();
+	}
+	goro_wg_done(&rr_wg);
+}
+
+static int rr_main(void *arg)
+{
+	(void)arg;
+	goro_wg_add(&rr_wg, RR_G);
+	for (int i = 0; i < RR_G; i++)
+		ck_assert_int_eq(goro_spawn(rr_fn, (void *)(intptr_t)i), GORO_OK);
+	goro_wg_wait(&rr_wg);
+	ck_assert_int_eq(rr_len, RR_G * RR_ROUNDS);
+	/* Windows start once every goroutine has had a turn (sysmon may preempt
+	 * the spawning loop between spawns) and end at the first one's last
+	 * turn: after it, fewer run. */
+	int begin = 0, end = rr_len;
+	for (int id = 0; id < RR_G; id++) {
+		int first = 0, last = rr_len - 1;
+		while (rr_seq[first] != id)
+			first++;
+		while (rr_seq[last] != id)
+			last--;
+		if (first > begin)
+			begin = first;
+		if (last + 1 < end)
+			end = last + 1;
+	}
+	ck_assert_int_ge(end - begin, rr_len / 2);
+	for (int i = begin; i + 2 * RR_G <= end; i++) {
+		int seen = 0;
+		for (int j = i; j < i + 2 * RR_G; j++)
+			seen |= 1 << rr_seq[j];
+		ck_assert_msg(seen == (1 << RR_G) - 1,
+		              "turns %d to %d left out a goroutine (seen mask %#x)",
+		              i, i + 2 * RR_G - 1, (unsigned)seen);
+	}
+	return 0;
+}
+
+START_TEST(TestYieldRoundRobin)
+{
+	goro_config cfg = { .procs = 1 };
+	ck_assert_int_eq(goro_main(&cfg, rr_main, NULL), 0);
+}
+END_TEST
+
+/* ---- TestYieldNoStarvation: at procs=1, a goroutine that yields in a loop
+ * must let a goroutine readied onto the global run queue (by a thread the
+ * runtime does not own) run within a bounded number of its yields. ---- */
+
+static goro_chan *starve_c;
+static atomic_int starve_sent, starve_ran;
+
+static void *starve_thread(void *arg)
+{
+	(void)arg;
+	int v = 1;
+	goro_chan_send(starve_c, &v);   /* readies the receiver from outside */
+	atomic_store_explicit(&starve_sent, 1, memory_order_release);
+	return NULL;
+}
+
+static void starve_recv_fn(void *arg)
+{
+	(void)arg;
+	int v;
+	goro_chan_recv(starve_c, &v);
+	atomic_store_explicit(&starve_ran, 1, memory_order_release);
+}
+
+static int starve_main(void *arg)
+{
+	(void)arg;
+	starve_c = goro_chan_make(sizeof(int), 0);
+	ck_assert_ptr_nonnull(starve_c);
+	ck_assert_int_eq(goro_spawn(starve_recv_fn, NULL), GORO_OK);
+	goro_yield();   /* the receiver parks */
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, starve_thread, NULL), 0);
+	ck_assert(test_wait_flag(&starve_sent));
+	long n = 0;
+	while (!atomic_load_explicit(&starve_ran, memory_order_acquire) && n < 100000) {
+		goro_yield();
+		n++;
+	}
+	ck_assert_msg(n < 1000, "the readied goroutine waited %ld yields", n);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	goro_chan_free(starve_c);
+	return 0;
+}
+
+START_TEST(TestYieldNoStarvation)
+{
+	goro_config cfg = { .procs = 1 };
+	ck_assert_int_eq(goro_main(&cfg, starve_main, NULL), 0);
+}
+END_TEST
+
 /* ---- TestGoroutineParallelism (proc_test.go): with procs=2 the main
  * goroutine and one it spawned pass a token back and forth 1000 times, each
  * waiting for its turn without yielding. Only a goroutine running on the
@@ -685,6 +800,8 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, TestSpawnCopy);
 	tcase_add_test(tc, TestSpawnFromForeignThread);
 	tcase_add_test(tc, TestNanotime);
+	tcase_add_test(tc, TestYieldRoundRobin);
+	tcase_add_test(tc, TestYieldNoStarvation);
 	suite_add_tcase(s, tc);
 
 	TCase *tp = tcase_create("parallel");
