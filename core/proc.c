@@ -29,19 +29,9 @@ static struct note never;          /* Ms park here for good once main returned *
 static int main_result;
 static uint64_t foreign_rand;      /* atomic: fastrand state for threads without an M */
 
-/* The current M lives in thread-local storage, but a goroutine may resume on
- * another thread, and compilers cache the address of a _Thread_local across
- * calls. So it is read only here: never inlined, and opaque to the optimiser,
- * so every call computes the address afresh on the current thread. Never
- * hold the result across a context switch. */
-static _Thread_local struct m *tls_m;
-
-__attribute__((noinline)) struct m *getm(void)
-{
-	struct m *mp = tls_m;
-	__asm__ volatile("" : "+r"(mp));
-	return mp;
-}
+/* The current M: read only through getm() (runtime2.h), written once per
+ * thread by mstart. */
+_Thread_local struct m *tls_m;
 
 /* fastrand: wyrand on a per-M state. */
 uint32_t fastrand(void)

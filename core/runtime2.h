@@ -344,8 +344,22 @@ extern struct dbgvar {
 	int32_t strict;          /* 1: misuse Go panics on is fatal (misuse below) */
 } debug;
 
+/* The current M lives in thread-local storage, but a goroutine may resume
+ * on another thread, and compilers cache the address of a _Thread_local
+ * across calls. So it is read only here, by arch.h's ARCH_TLS_LOAD: one
+ * volatile asm per call, which the compiler cannot cache or hoist. Never
+ * hold the result across a context switch. NULL on a thread the runtime
+ * does not own. */
+extern _Thread_local struct m *tls_m;
+
+static inline struct m *getm(void)
+{
+	struct m *mp;
+	ARCH_TLS_LOAD(mp, tls_m);
+	return mp;
+}
+
 /* proc.c */
-struct m *getm(void);                 /* the only way to find the current M */
 uint32_t fastrand(void);
 void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval);
 void systemstack(void (*fn)(void *), void *arg);

@@ -70,6 +70,15 @@ static inline uintptr_t arch_gobuf_init(uintptr_t top, void (*fn)(void *), void 
 	return sp;
 }
 
+/* ARCH_TLS_LOAD(out, sym): out = this thread's value of sym, an
+ * initial-exec _Thread_local pointer, in one asm statement the compiler may
+ * neither merge with another nor move: a goroutine can resume on another
+ * thread after any switch (HACKING.md's TLS rule), and a plain C access
+ * would let the compiler keep the first thread's address. The linker turns
+ * the GOT load into an immediate in an executable (IE to LE relaxation). */
+#define ARCH_TLS_LOAD(out, sym) \
+	__asm__ volatile("movq " #sym "@gottpoff(%%rip), %0\n\tmovq %%fs:(%0), %0" : "=r"(out))
+
 /* procyield: a hint to the core that we are spinning. */
 static inline void arch_procyield(uint32_t n)
 {

@@ -71,6 +71,20 @@ static inline uintptr_t arch_gobuf_init(uintptr_t top, void (*fn)(void *), void 
 	return sp;
 }
 
+/* ARCH_TLS_LOAD(out, sym): out = this thread's value of sym, an
+ * initial-exec _Thread_local pointer, in one asm statement the compiler may
+ * neither merge with another nor move: a goroutine can resume on another
+ * thread after any switch (HACKING.md's TLS rule), and a plain C access
+ * would let the compiler keep the first thread's address. The linker turns
+ * the GOT load into an immediate in an executable (IE to LE relaxation). */
+#define ARCH_TLS_LOAD(out, sym) do { \
+	uintptr_t tp_; \
+	__asm__ volatile("mrs %1, tpidr_el0\n\t" \
+	                 "adrp %0, :gottprel:" #sym "\n\t" \
+	                 "ldr %0, [%0, #:gottprel_lo12:" #sym "]\n\t" \
+	                 "ldr %0, [%1, %0]" : "=&r"(out), "=&r"(tp_)); \
+} while (0)
+
 /* procyield: a hint to the core that we are spinning. */
 static inline void arch_procyield(uint32_t n)
 {
