@@ -48,11 +48,18 @@ uint32_t fastrand(void)
 	return (uint32_t)((uint64_t)(t >> 64) ^ (uint64_t)t);
 }
 
-/* casgstatus: status changes are checked transitions. */
+/* casgstatus: status changes are checked transitions. Go needs a CAS
+ * because the GC may set the Gscan bit from another thread; here nothing
+ * but the G's one owner ever writes the status (the M running it, the M
+ * that took it off a run queue, or the single waker its channel, sema or
+ * selectDone elected), so a checked plain store does. The status is atomic
+ * for its racy readers (traceback, gcount); store-release publishes what
+ * the owner wrote before it (waitreason) to a traceback that reads it. */
 void casgstatus(struct g *gp, uint32_t oldval, uint32_t newval)
 {
-	if (!a_cas(&gp->atomicstatus, oldval, newval))
+	if (a_load_relaxed(&gp->atomicstatus) != oldval)
 		throw("casgstatus: bad incoming values");
+	a_store_rel(&gp->atomicstatus, newval);
 }
 
 /* The first code on g0 after mcall's switch. */

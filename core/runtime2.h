@@ -99,7 +99,7 @@ struct g {
 	struct gobuf sched;      /* first, asserted below: a G's sp is at offset 0 */
 	uintptr_t stack_lo;      /* usable stack is [stack_lo, stack_hi) */
 	uintptr_t stack_hi;
-	uint32_t atomicstatus;   /* G*: atomic; only casgstatus changes it */
+	uint32_t atomicstatus;   /* G*: only casgstatus changes it, by the G's owner; atomic for racy readers */
 	uint8_t waitreason;      /* enum waitreason, valid while Gwaiting */
 	bool canary;             /* no guard page: check stack_lo's canary at switches */
 	struct g *schedlink;     /* run queue / free list link, owned by that list */
