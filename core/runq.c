@@ -120,15 +120,14 @@ static uint32_t runqgrab(struct p *pp, struct g **batch, uint32_t batch_head, bo
 				if (next != NULL) {
 					/* A running P that just readied next is likely about
 					 * to block and run it itself (the ping-pong case):
-					 * give it a moment before stealing it away. Go sleeps
-					 * 3 us; we spin as long, and stop as soon as the
-					 * owner has taken it. */
+					 * give it a moment before stealing it away. Sleep, as
+					 * Go's usleep(3) does, rather than spin: a spinner
+					 * polling runnext takes its cache line from the owner
+					 * at each of the owner's runqput and runqget, and
+					 * in a ping-pong finds a new next each time round. */
 					if (a_load_relaxed(&pp->status) == Prunning) {
-						int64_t until = plat_nanotime() + 3000;
-						do
-							arch_procyield(20);
-						while (a_load_relaxed(&pp->runnext) == next &&
-						       plat_nanotime() < until);
+						uint32_t never = 0;
+						plat_futex_wait(&never, 0, 3000);
 					}
 					if (!a_cas(&pp->runnext, next, NULL))
 						continue;
