@@ -767,6 +767,92 @@ static void dropg(struct m *mp)
 	mp->curg = NULL;
 }
 
+/* The direct switch: when the next G is already on this P (runnext after a
+ * channel handoff, the queue's head after a yield), the current goroutine
+ * switches straight to it, skipping g0 and schedule. schedule's duties that
+ * could apply here are checked first (direct_next), and anything unusual
+ * takes the path through g0 instead. */
+
+/* direct_next: the G to switch to directly, taken off mp's P (runnext
+ * first, as runqget), or NULL to go through schedule: under ASan, without a
+ * P (a blocking call), when the runtime is exiting, a timer is due (timer functions run on g0), sysmon asked for a
+ * preemption, it is the 61st tick's look at the global queue, or the G must
+ * migrate (GORO_DEBUG=migrate, which schedule handles). Executed only by
+ * the owner P. */
+static struct g *direct_next(struct m *mp, bool *inherit_time)
+{
+	struct p *pp = mp->p;
+	if (!san_direct_switch || pp == NULL || a_load_relaxed(&sched.exiting) ||
+	    a_load_relaxed(&pp->preempt))
+		return NULL;
+	if (pp->schedtick % 61 == 0 && a_load_relaxed(&sched.runqsize) > 0)
+		return NULL;
+	int64_t w = a_load_relaxed(&pp->timer0When);
+	if (w != 0 && w <= plat_nanotime())
+		return NULL;
+	struct g *gp = runqget(pp, inherit_time);
+	if (gp != NULL && gp->migrate) {
+		runqput(pp, gp, true);   /* back where runqget found it: first in line */
+		return NULL;
+	}
+	return gp;
+}
+
+/* switch_to: stop running gp (already Gwaiting or Grunnable, its canary
+ * checked) and run next on this M, as execute would; commit(gp) runs on
+ * next's stack once gp's context is saved, to publish gp (unlockf,
+ * runqput). Returns when gp is resumed, perhaps on another M. */
+static void switch_to(struct m *mp, struct g *gp, struct g *next, bool inherit_time,
+                      void (*commit)(void *))
+{
+	gp->m = NULL;
+	mp->curg = next;
+	next->m = mp;
+	next->lastm = mp;
+	casgstatus(next, Grunnable, Grunning);
+	if (!inherit_time)
+		a_store_relaxed(&mp->p->schedtick, mp->p->schedtick + 1);
+	san_switch_g(next);
+	goro_arch_switch(&gp->sched.sp, &next->sched.sp, commit, gp);
+	san_arrive_g(gp);
+	mp = getm();   /* the TLS rule: perhaps another M by now */
+	struct g *rq = mp->requeue;
+	if (rq != NULL) {   /* park_commit's unlockf refused: rq waited for us */
+		mp->requeue = NULL;
+		runqput(mp->p, rq, true);
+	}
+}
+
+/* park_m's commit, on the next G's stack. If unlockf refuses, gp runs on
+ * instead, and the G we switched to goes back to runnext, but only once we
+ * are off its stack (switch_to's requeue): another M could take it. */
+static void park_commit(void *arg)
+{
+	struct g *gp = arg;
+	struct m *mp = getm();
+	bool (*fn)(struct g *, void *) = mp->waitunlockf;
+	void *l = mp->waitlock;
+	mp->waitunlockf = NULL;
+	mp->waitlock = NULL;
+	if (fn == NULL || fn(gp, l))
+		return;
+	struct g *next = mp->curg;
+	casgstatus(next, Grunning, Grunnable);
+	next->m = NULL;
+	mp->requeue = next;
+	casgstatus(gp, Gwaiting, Grunning);
+	mp->curg = gp;
+	gp->m = mp;
+	san_switch_g(gp);
+	goro_arch_gogo(&gp->sched.sp);
+}
+
+/* goyield_m's commit, on the next G's stack. */
+static void yield_commit(void *arg)
+{
+	runqput(getm()->p, arg, false);
+}
+
 /* park_m: gopark's second half, on g0. The goroutine is Gwaiting before
  * unlockf releases whatever lets others ready it, so no wake-up is lost. */
 static void park_m(void *arg)
@@ -852,7 +938,15 @@ void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum 
 		throw("gopark: not the current goroutine");
 	mp->waitunlockf = unlockf;
 	mp->waitlock = lock;
-	mcall(park_m);
+	bool inherit_time;
+	struct g *next = direct_next(mp, &inherit_time);
+	if (next == NULL) {
+		mcall(park_m);
+		return;
+	}
+	stack_check_canary(gp);
+	casgstatus(gp, Grunning, Gwaiting);
+	switch_to(mp, gp, next, inherit_time, park_commit);
 }
 
 /* injectglist, for one G, from a thread without a P (a thread the runtime
@@ -1594,7 +1688,16 @@ void goro_yield(void)
 		return;
 	}
 	blockingcheck("goro_yield");
-	mcall(goyield_m);
+	bool inherit_time;
+	struct g *next = direct_next(mp, &inherit_time);
+	if (next == NULL) {
+		mcall(goyield_m);
+		return;
+	}
+	struct g *gp = mp->curg;
+	stack_check_canary(gp);
+	casgstatus(gp, Grunning, Grunnable);
+	switch_to(mp, gp, next, inherit_time, yield_commit);
 }
 
 uint64_t goro_id(void)

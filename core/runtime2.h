@@ -210,6 +210,7 @@ struct m {
 	struct m *alllink;       /* allm, append-only */
 	uint64_t fastrand;       /* owned by the thread */
 	void (*mcallfn)(void *); /* what mcall runs on g0 */
+	struct g *requeue;       /* switch_to: a G to put back in runnext once off its stack */
 	void *tsan_fiber;        /* sanitizer.h: g0's */
 };
 

@@ -37,7 +37,12 @@ static inline void san_arrive_g(struct g *gp)
 {
 	__sanitizer_finish_switch_fiber(gp->asan_fake_stack, NULL, NULL);
 }
+/* A direct switch between goroutines (proc.c's switch_to) runs its commit
+ * on the new goroutine's stack before that goroutine's resume code has
+ * finished ASan's fiber switch: under ASan every switch goes through g0. */
+enum { san_direct_switch = 0 };
 #else
+enum { san_direct_switch = 1 };
 static inline void san_leave_g(struct g *gp, struct m *mp) { (void)gp; (void)mp; }
 static inline void san_leave_g0(struct g *gp) { (void)gp; }
 static inline void san_arrive_g0(void) { }

@@ -47,6 +47,7 @@ _Static_assert(ARCH_FRAME_R15 == ARCH_FRAME_FPCTL + 8 && ARCH_FRAME_R14 == ARCH_
 /* Entry points of switch.S; sp slots are the first word of a gobuf. */
 void goro_arch_gogo(uintptr_t *sp) __attribute__((noreturn));
 void goro_arch_mcall(uintptr_t *save, uintptr_t g0sp, void (*fn)(void *), void *arg);
+void goro_arch_switch(uintptr_t *save, uintptr_t *to, void (*fn)(void *), void *arg);
 void goro_arch_mstart(uintptr_t *g0sp, void (*fn)(void)) __attribute__((noreturn));
 void goro_arch_systemstack(uintptr_t sp, void (*fn)(void *), void *arg);
 void goro_arch_gostart(void);

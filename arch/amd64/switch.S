@@ -1,7 +1,8 @@
-/* amd64 context switch: gogo, mcall, mstart's g0 anchor and systemstack,
- * after Go's asm_amd64.s. System V ABI: rbx, rbp, r12-r15, the x87 control
- * word and MXCSR are callee-saved; everything else the caller already saved.
- * Frame offsets come from arch.h (ARCH_FRAME_*), shared with arch_gobuf_init. */
+/* amd64 context switch: gogo, mcall, the direct goroutine switch, mstart's g0
+ * anchor and systemstack, after Go's asm_amd64.s. System V ABI: rbx, rbp,
+ * r12-r15, the x87 control word and MXCSR are callee-saved; everything else
+ * the caller already saved. Frame offsets come from arch.h (ARCH_FRAME_*),
+ * shared with arch_gobuf_init. */
 
 #include "arch.h"
 
@@ -13,6 +14,7 @@
 	.type	goro_arch_gogo, @function
 goro_arch_gogo:
 	movq	(%rdi), %rsp
+.Lrestore:
 	fldcw	ARCH_FRAME_FPCTL(%rsp)
 	ldmxcsr	ARCH_FRAME_MXCSR(%rsp)
 	movq	ARCH_FRAME_R15(%rsp), %r15
@@ -48,6 +50,32 @@ goro_arch_mcall:
 	call	*%rdx
 	ud2
 	.size	goro_arch_mcall, .-goro_arch_mcall
+
+/* void goro_arch_switch(uintptr_t *save, uintptr_t *to, void (*fn)(void *), void *arg)
+ *                       rdi = save, rsi = to, rdx = fn, rcx = arg
+ * A direct switch between goroutines: save the callee-saved state on this
+ * stack and its sp in *save (as mcall), move to the context saved in *to,
+ * call fn(arg) there, below that context's frame, then resume it (as gogo).
+ * fn runs once this context is saved, so it may publish it (unlock, queue).
+ * Returns when goro_arch_gogo or goro_arch_switch later resumes *save. */
+	.globl	goro_arch_switch
+	.type	goro_arch_switch, @function
+goro_arch_switch:
+	subq	$ARCH_FRAME_RET, %rsp
+	movq	%rbp, ARCH_FRAME_RBP(%rsp)
+	movq	%rbx, ARCH_FRAME_RBX(%rsp)
+	movq	%r12, ARCH_FRAME_R12(%rsp)
+	movq	%r13, ARCH_FRAME_R13(%rsp)
+	movq	%r14, ARCH_FRAME_R14(%rsp)
+	movq	%r15, ARCH_FRAME_R15(%rsp)
+	fnstcw	ARCH_FRAME_FPCTL(%rsp)
+	stmxcsr	ARCH_FRAME_MXCSR(%rsp)
+	movq	%rsp, (%rdi)
+	movq	(%rsi), %rsp
+	movq	%rcx, %rdi
+	call	*%rdx
+	jmp	.Lrestore
+	.size	goro_arch_switch, .-goro_arch_switch
 
 /* void goro_arch_mstart(uintptr_t *g0sp, void (*fn)(void))   rdi, rsi
  * Align this thread's stack, record the sp as the g0 anchor that every

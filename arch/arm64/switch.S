@@ -1,7 +1,7 @@
-/* arm64 context switch: gogo, mcall, mstart's g0 anchor and systemstack,
- * after Go's asm_arm64.s. AAPCS64: x19-x28, x29, x30 and d8-d15 are
- * callee-saved; FPCR is saved with them. Frame offsets come from arch.h
- * (ARCH_FRAME_*), shared with arch_gobuf_init. */
+/* arm64 context switch: gogo, mcall, the direct goroutine switch, mstart's g0
+ * anchor and systemstack, after Go's asm_arm64.s. AAPCS64: x19-x28, x29,
+ * x30 and d8-d15 are callee-saved; FPCR is saved with them. Frame offsets
+ * come from arch.h (ARCH_FRAME_*), shared with arch_gobuf_init. */
 
 #include "arch.h"
 
@@ -14,6 +14,7 @@
 goro_arch_gogo:
 	ldr	x9, [x0]
 	mov	sp, x9
+.Lrestore:
 	ldp	x19, x20, [sp, #ARCH_FRAME_X19]
 	ldp	x21, x22, [sp, #ARCH_FRAME_X21]
 	ldp	x23, x24, [sp, #ARCH_FRAME_X23]
@@ -58,6 +59,38 @@ goro_arch_mcall:
 	blr	x2
 	brk	#0
 	.size	goro_arch_mcall, .-goro_arch_mcall
+
+/* void goro_arch_switch(uintptr_t *save, uintptr_t *to, void (*fn)(void *), void *arg)
+ *                       x0 = save, x1 = to, x2 = fn, x3 = arg
+ * A direct switch between goroutines: save the callee-saved state on this
+ * stack and its sp in *save (as mcall), move to the context saved in *to,
+ * call fn(arg) there, below that context's frame, then resume it (as gogo).
+ * fn runs once this context is saved, so it may publish it (unlock, queue).
+ * Returns when goro_arch_gogo or goro_arch_switch later resumes *save. */
+	.globl	goro_arch_switch
+	.type	goro_arch_switch, %function
+goro_arch_switch:
+	sub	sp, sp, #ARCH_FRAME_SIZE
+	stp	x19, x20, [sp, #ARCH_FRAME_X19]
+	stp	x21, x22, [sp, #ARCH_FRAME_X21]
+	stp	x23, x24, [sp, #ARCH_FRAME_X23]
+	stp	x25, x26, [sp, #ARCH_FRAME_X25]
+	stp	x27, x28, [sp, #ARCH_FRAME_X27]
+	stp	x29, x30, [sp, #ARCH_FRAME_X29]
+	stp	d8, d9, [sp, #ARCH_FRAME_D8]
+	stp	d10, d11, [sp, #ARCH_FRAME_D10]
+	stp	d12, d13, [sp, #ARCH_FRAME_D12]
+	stp	d14, d15, [sp, #ARCH_FRAME_D14]
+	mrs	x9, fpcr
+	str	x9, [sp, #ARCH_FRAME_FPCR]
+	mov	x9, sp
+	str	x9, [x0]
+	ldr	x9, [x1]
+	mov	sp, x9
+	mov	x0, x3
+	blr	x2
+	b	.Lrestore
+	.size	goro_arch_switch, .-goro_arch_switch
 
 /* void goro_arch_mstart(uintptr_t *g0sp, void (*fn)(void))   x0, x1
  * Align this thread's stack, record the sp as the g0 anchor that every
