@@ -372,13 +372,21 @@ static void startm(struct p *pp, bool spinning)
 
 /* wakep: try to put one more P to work, when one is idle and no M is
  * already spinning (that one will find the work). */
+static void startm_spinning(void *unused)
+{
+	(void)unused;
+	startm(NULL, true);
+}
+
+/* Callable on a goroutine stack (goready): only startm, which may create a
+ * thread, moves to g0. */
 void wakep(void)
 {
 	if (a_load(&sched.npidle) == 0)
 		return;
 	if (a_load(&sched.nmspinning) != 0 || !a_cas(&sched.nmspinning, 0, 1))
 		return;
-	startm(NULL, true);
+	systemstack(startm_spinning, NULL);
 }
 
 /* resetspinning: the M found work; if it was the last spinner, another M
@@ -1031,7 +1039,14 @@ void goready(struct g *gp)
 		notewakeup(&gp->park);
 		return;
 	}
-	systemstack(ready, gp);
+	/* With a P, ready runs right here: it takes at most sched.lock (a full
+	 * run queue) on the way, and wakep moves to g0 itself to start an M.
+	 * Without one (a blocking call), injectg starts an M: from g0. */
+	struct m *mp = getm();
+	if (mp != NULL && mp->p != NULL)
+		ready(gp);
+	else
+		systemstack(ready, gp);
 }
 
 /* acquireSudog: from the P's cache, refilled from the central cache or the
