@@ -1677,18 +1677,20 @@ int goro_spawn(void (*fn)(void *), void *arg)
 
 int goro_spawn_with(const goro_spawn_opts *opts, void (*fn)(void *), void *arg)
 {
-	if (opts != NULL && opts->stack_size > ((size_t)1 << 30))
-		return GORO_INVAL;
-	return spawn(fn, arg, NULL, 0, opts, (uintptr_t)__builtin_return_address(0));
+	int st = GORO_INVAL;
+	if (opts == NULL || opts->stack_size <= ((size_t)1 << 30))
+		st = spawn(fn, arg, NULL, 0, opts, (uintptr_t)__builtin_return_address(0));
+	return misuse(st, GORO_INVAL, "goro_spawn_with", INVAL_WHAT);
 }
 
 int goro_spawn_copy(void (*fn)(void *), const void *args, size_t size)
 {
 	static const char empty[1];
-	if (size > GORO_SPAWN_COPY_MAX || (args == NULL && size != 0))
-		return GORO_INVAL;
-	return spawn(fn, NULL, args != NULL ? args : empty, size, NULL,
-	             (uintptr_t)__builtin_return_address(0));
+	int st = GORO_INVAL;
+	if (size <= GORO_SPAWN_COPY_MAX && (args != NULL || size == 0))
+		st = spawn(fn, NULL, args != NULL ? args : empty, size, NULL,
+		           (uintptr_t)__builtin_return_address(0));
+	return misuse(st, GORO_INVAL, "goro_spawn_copy", INVAL_WHAT);
 }
 
 /* runtime.Gosched, by way of goyield: the local queue's tail rather than

@@ -696,6 +696,8 @@ static const struct {
 	{ "goro_spawn: invalid argument (GORO_DEBUG=strict=1)" },
 	{ "goro_chan_send_n: invalid argument (GORO_DEBUG=strict=1)" },
 	{ "goro_rwmutex_unlock: Unlock of unlocked RWMutex (GORO_DEBUG=strict=1)" },
+	{ "goro_spawn_copy: invalid argument (GORO_DEBUG=strict=1)" },
+	{ "goro_spawn_with: invalid argument (GORO_DEBUG=strict=1)" },
 };
 enum { STRICT_N = sizeof strict_rows / sizeof strict_rows[0] };
 static int strict_row;
@@ -727,6 +729,8 @@ static int strict_main(void *arg)
 	case 7: goro_spawn(NULL, NULL); break;
 	case 8: GORO_CHAN_SEND(c, wide); break;
 	case 9: goro_rwmutex_unlock(&rw); break;
+	case 10: goro_spawn_copy(once_fn, NULL, 8); break;
+	case 11: goro_spawn_with(&(goro_spawn_opts){ .stack_size = (size_t)1 << 40 }, once_fn, NULL); break;
 	}
 	return 3;   /* came back: not fatal */
 }
