@@ -262,7 +262,8 @@ END_TEST
 static int ct_main(void *arg)
 {
 	(void)arg;
-	goro_ctx *c = goro_ctx_with_timeout(goro_ctx_background(), 20 * MS);
+	/* 200 ms: the OK check below must come first even on a loaded qemu */
+	goro_ctx *c = goro_ctx_with_timeout(goro_ctx_background(), 200 * MS);
 	goro_ctx *o = goro_ctx_with_value(c, "k", "v");
 	goro_ctx *child = goro_ctx_with_timeout(o, 3600 * GORO_SECOND);
 	goro_ctx_cancel(child);
@@ -270,7 +271,7 @@ static int ct_main(void *arg)
 	ck_assert_int_eq(goro_ctx_err(c), GORO_OK);
 	goro_ctx_cancel(c);
 	ck_assert_int_eq(goro_ctx_err(c), GORO_CANCELED);
-	goro_sleep(40 * MS);
+	goro_sleep(400 * MS);   /* past the timeout: the timer must not win now */
 	ck_assert_int_eq(goro_ctx_err(c), GORO_CANCELED);
 	ck_assert_int_eq(goro_ctx_err(o), GORO_CANCELED);
 	goro_ctx_free(child);
