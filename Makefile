@@ -11,6 +11,7 @@
 #   make install | uninstall   [PREFIX=/usr/local DESTDIR=]; see "Install" below
 #   make check-exports | check-header | check-install   (also below)
 #   make test HOST=nolibc | PARK=condvar   other hosts and parks: toolchain.mk, nolibc section
+#   make test LOCKRANK=1        every runtime lock checked against runtime2.h's lock order
 #   make demo                  build and run examples/*.c and examples/*.cc
 #   make toolchain | deps | clean
 
@@ -124,8 +125,9 @@ $(B)/tests/%: tests/%.c $(LIB) | $(CHECK_LINKS)
 		$(LIB) $(CHECK_LIBS) $(ARCH_LDFLAGS) $(LDFLAGS)
 
 # check_timers drives time.c's internal API (addtimer, deltimer, modtimer),
-# which libgoro.a keeps local: it links the objects themselves instead.
-$(B)/tests/check_timers: tests/check_timers.c $(FREE_OBJS) $(HOST_OBJS) | $(CHECK_LINKS)
+# check_lockrank lock() and assertLockHeld, which libgoro.a keeps local:
+# they link the objects themselves instead.
+$(B)/tests/check_timers $(B)/tests/check_lockrank: $(B)/tests/%: tests/%.c $(FREE_OBJS) $(HOST_OBJS) | $(CHECK_LINKS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS_TEST) $(CFLAGS) $(DEPFLAGS) -o $@ $< \
 		$(FREE_OBJS) $(HOST_OBJS) $(CHECK_LIBS) $(ARCH_LDFLAGS) $(LDFLAGS)

@@ -123,7 +123,12 @@ endif
 ifneq ($(VALGRIND),)
 SANFLAGS += -DGORO_VALGRIND -idirafter /usr/include
 endif
-VARIANT := $(VARIANT)$(if $(findstring clang,$(notdir $(CC))),-clang)$(if $(SANITIZE),-$(SANITIZE))$(if $(VALGRIND),-valgrind)
+# LOCKRANK=1: every runtime lock checked against runtime2.h's lock order
+# (core/lockrank.c), as Go's GOEXPERIMENT=staticlockranking.
+ifneq ($(LOCKRANK),)
+SANFLAGS += -DGORO_LOCKRANK
+endif
+VARIANT := $(VARIANT)$(if $(findstring clang,$(notdir $(CC))),-clang)$(if $(SANITIZE),-$(SANITIZE))$(if $(VALGRIND),-valgrind)$(if $(LOCKRANK),-lockrank)
 HOST_SRCS_posix = $(filter-out host/posix/park_%.c,$(sort $(wildcard host/posix/*.c))) \
 	host/posix/park_$(PARK).c
 HOST_SRCS_nolibc = $(sort $(wildcard host/nolibc/*.c))

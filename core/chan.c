@@ -16,6 +16,7 @@ goro_chan *goro_chan_make(size_t elem_size, size_t cap)
 	struct hchan *c = rtmalloc(size);
 	if (c == NULL)
 		return NULL;
+	lockInit(&c->lock, lockRankHchan);
 	c->buf = (char *)(c + 1);
 	c->elemsize = elem_size;
 	c->dataqsiz = (uint32_t)cap;
@@ -37,7 +38,7 @@ static struct {
 	uint32_t head, n;
 	size_t bytes;
 	struct { struct hchan *c; size_t size; } ring[QUARANTINE_N];
-} quarantine;
+} quarantine = { .lock = MUTEX_INIT(lockRankQuarantine) };
 
 static void quarantine_put(struct hchan *c, size_t size)
 {

@@ -192,6 +192,7 @@ static struct goro_ctx *ctx_new(struct goro_ctx *parent, int kind)
 	struct goro_ctx *c = rtmalloc(sizeof *c);
 	if (c == NULL)
 		return NULL;
+	lockInit(&c->mu, lockRankCtx);
 	if (kind == CTX_CANCEL) {
 		c->done = goro_chan_make(0, 0);
 		if (c->done == NULL) {

@@ -1,5 +1,6 @@
 /* The runtime's mutex and note on the platform futex: lock_futex.go's lock2,
- * unlock2, noteclear, notewakeup and notesleep. Usable from any
+ * unlock2, noteclear, notewakeup and notesleep; lock and unlock add
+ * lockrank.c's checks. Usable from any
  * thread, goroutine stacks included: nothing here switches goroutines. */
 #include "runtime2.h"
 #include "platform.h"
@@ -17,9 +18,9 @@ enum {
 /* lock2: grab the word; on contention spin a little (actively, then by
  * yielding the thread) and finally sleep with the word marked "sleeping",
  * so the unlocker knows a wake-up is owed. */
-void lock(struct mutex *l)
+static void lock2(uint32_t *key)
 {
-	uint32_t v = a_xchg(&l->key, mutex_locked);
+	uint32_t v = a_xchg(key, mutex_locked);
 	if (v == mutex_unlocked)
 		return;
 
@@ -29,33 +30,57 @@ void lock(struct mutex *l)
 	int spin = ncpu > 1 ? active_spin : 0;   /* 0 until schedinit: no spinning */
 	for (;;) {
 		for (int i = 0; i < spin; i++) {
-			while (a_load_relaxed(&l->key) == mutex_unlocked)
-				if (a_cas(&l->key, mutex_unlocked, wait))
+			while (a_load_relaxed(key) == mutex_unlocked)
+				if (a_cas(key, mutex_unlocked, wait))
 					return;
 			arch_procyield(active_spin_cnt);
 		}
 		for (int i = 0; i < passive_spin; i++) {
-			while (a_load_relaxed(&l->key) == mutex_unlocked)
-				if (a_cas(&l->key, mutex_unlocked, wait))
+			while (a_load_relaxed(key) == mutex_unlocked)
+				if (a_cas(key, mutex_unlocked, wait))
 					return;
 			plat_osyield();
 		}
-		v = a_xchg(&l->key, mutex_sleeping);
+		v = a_xchg(key, mutex_sleeping);
 		if (v == mutex_unlocked)
 			return;
 		wait = mutex_sleeping;
-		plat_futex_wait(&l->key, mutex_sleeping, -1);
+		plat_futex_wait(key, mutex_sleeping, -1);
 	}
 }
 
 /* unlock2 */
-void unlock(struct mutex *l)
+static void unlock2(uint32_t *key)
 {
-	uint32_t v = a_xchg(&l->key, mutex_unlocked);
+	uint32_t v = a_xchg(key, mutex_unlocked);
 	if (v == mutex_unlocked)
 		throw("unlock of unlocked lock");
 	if (v == mutex_sleeping)
-		plat_futex_wake(&l->key, 1);
+		plat_futex_wake(key, 1);
+}
+
+/* lockWithRank: the rank is checked before the wait, so that an inversion
+ * is reported rather than deadlocked on. */
+void lockWithRank(uint32_t *key, enum lockRank r)
+{
+	lockRankAcquire(key, r);
+	lock2(key);
+}
+
+void unlockWithRank(uint32_t *key, enum lockRank r)
+{
+	lockRankRelease(key, r);
+	unlock2(key);
+}
+
+void lock(struct mutex *l)
+{
+	lockWithRank(&l->key, MUTEX_RANK(l));
+}
+
+void unlock(struct mutex *l)
+{
+	unlockWithRank(&l->key, MUTEX_RANK(l));
 }
 
 /* noteclear: only when no one can be sleeping on or waking n. */

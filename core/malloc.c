@@ -25,7 +25,7 @@ static const uint32_t class_size[NUM_SIZE_CLASSES] = {
  * release after the table, and read with acquire before it is used. */
 static uint8_t size_to_class16[MAX_SMALL / 16 + 1];
 static uint32_t class_inited;
-static struct mutex class_lock;
+static struct mutex class_lock = MUTEX_INIT(lockRankMallocClass);
 
 /* Central free list per class, under its own lock (a heap lock). */
 static struct {
@@ -35,7 +35,7 @@ static struct {
 } central[NUM_SIZE_CLASSES];
 
 /* The arena bump pointer, under arena_lock (a heap lock, innermost). */
-static struct mutex arena_lock;
+static struct mutex arena_lock = MUTEX_INIT(lockRankArena);
 static uintptr_t arena_next, arena_end;
 
 /* mallocinit: idempotent; callers race through class_lock. */
@@ -51,6 +51,8 @@ void mallocinit(void)
 				c++;
 			size_to_class16[i] = (uint8_t)c;
 		}
+		for (c = 0; c < NUM_SIZE_CLASSES; c++)
+			lockInit(&central[c].lock, lockRankMcentral);
 		a_store_rel(&class_inited, 1);
 	}
 	unlock(&class_lock);

@@ -25,10 +25,10 @@ static struct {
 	uint64_t inuse;                     /* allocated, not yet freed, under lock (goro_stats) */
 	uint32_t nchunks;                   /* atomic: store-release after chunks[i] */
 	struct pollDesc *chunks[PD_MAXCHUNKS];
-} pollcache;
+} pollcache = { .lock = MUTEX_INIT(lockRankPollCache) };
 
 static uint32_t netpollInited;          /* atomic: the backend exists */
-static struct mutex netpollInitLock;
+static struct mutex netpollInitLock = MUTEX_INIT(lockRankNetpollInit);
 static uint32_t netpollWaiters;         /* atomic: Gs and select sudogs waiting */
 static uint32_t netpollWakeSig;         /* atomic: a break is pending */
 
@@ -44,6 +44,8 @@ static bool pollcache_grow(void)
 	for (int i = PD_CHUNK - 1; i >= 0; i--) {
 		struct pollDesc *pd = &c[i];
 		pd->slot = n * PD_CHUNK + (uint32_t)i;
+		lockInit(&pd->lock, lockRankPollDesc);
+		lockInit(&pd->dlock, lockRankPollDeadline);
 		pd->fdmu.state = mutexClosed;   /* a forged handle finds it closed */
 		pd->sysfd = -1;
 		pd->link = pollcache.first;

@@ -15,7 +15,11 @@
 #include "platform.h"
 #include "goro.h"
 
-struct schedt sched;
+struct schedt sched = {
+	.lock = MUTEX_INIT(lockRankSched),
+	.gfree.lock = MUTEX_INIT(lockRankGFree),
+	.sudoglock = MUTEX_INIT(lockRankSudog),
+};
 struct p *allp[MAXPROCS];
 int32_t gomaxprocs;
 int32_t ncpu;
@@ -138,6 +142,7 @@ static bool pmask_read(const uint32_t *mask, int32_t id)
 /* pidleput: sched.lock must be held. */
 static void pidleput(struct p *pp)
 {
+	assertLockHeld(&sched.lock);
 	if (!runqempty(pp))
 		throw("pidleput: P has non-empty run queue");
 	a_or(&idlepmask[pp->id / 32], 1u << (pp->id % 32));
@@ -149,6 +154,7 @@ static void pidleput(struct p *pp)
 /* pidleget: sched.lock must be held. */
 static struct p *pidleget(void)
 {
+	assertLockHeld(&sched.lock);
 	struct p *pp = sched.pidle;
 	if (pp != NULL) {
 		a_and(&idlepmask[pp->id / 32], ~(1u << (pp->id % 32)));
@@ -161,6 +167,7 @@ static struct p *pidleget(void)
 /* mput / mget: the idle M list. sched.lock must be held. */
 static void mput(struct m *mp)
 {
+	assertLockHeld(&sched.lock);
 	mp->schedlink = sched.midle;
 	sched.midle = mp;
 	sched.nmidle++;
@@ -168,6 +175,7 @@ static void mput(struct m *mp)
 
 static struct m *mget(void)
 {
+	assertLockHeld(&sched.lock);
 	struct m *mp = sched.midle;
 	if (mp != NULL) {
 		sched.midle = mp->schedlink;
@@ -288,6 +296,7 @@ static void mstart(void *arg)
  * exited. sched.lock must be held. */
 static void checkdead(void)
 {
+	assertLockHeld(&sched.lock);
 	if (a_load(&sched.exiting) || !a_load(&main_started))
 		return;
 	if (sched.mnext - sched.nmidle - sched.nmidlelocked > 0)   /* running, spinning, blocked, being born */
@@ -1866,9 +1875,12 @@ static int schedinit(const goro_config *cfg)
 		allp[i] = &ps[i];
 		ps[i].id = i;
 		ps[i].status = Pidle;
+		lockInit(&ps[i].timersLock, lockRankTimers);
 	}
+	lock(&sched.lock);   /* as procresize's caller: pidleput asserts it */
 	for (int i = procs - 1; i > 0; i--)
 		pidleput(allp[i]);
+	unlock(&sched.lock);
 	steal_order_reset((uint32_t)procs);
 	a_store(&sched.lastpoll, plat_nanotime());
 	return GORO_OK;

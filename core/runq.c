@@ -208,6 +208,7 @@ struct g *gring_pop_tail(struct gring *r)
 /* globrunqput: sched.lock must be held. */
 void globrunqput(struct g *gp)
 {
+	assertLockHeld(&sched.lock);
 	gring_push(&sched.runq, gp);
 	a_store_relaxed(&sched.runqsize, sched.runqsize + 1);
 }
@@ -215,6 +216,7 @@ void globrunqput(struct g *gp)
 /* globrunqputbatch: append n Gs. sched.lock must be held. */
 void globrunqputbatch(struct g **batch, int32_t n)
 {
+	assertLockHeld(&sched.lock);
 	for (int32_t i = 0; i < n; i++)
 		gring_push(&sched.runq, batch[i]);
 	a_store_relaxed(&sched.runqsize, sched.runqsize + n);
@@ -225,6 +227,7 @@ void globrunqputbatch(struct g **batch, int32_t n)
  * held. */
 struct g *globrunqget(struct p *pp, int32_t max)
 {
+	assertLockHeld(&sched.lock);
 	if (sched.runqsize == 0)
 		return NULL;
 	int32_t n = sched.runqsize / gomaxprocs + 1;

@@ -25,40 +25,91 @@ static inline size_t round_page(size_t n)
 	return (n + PHYS_PAGE_SIZE - 1) & ~(size_t)(PHYS_PAGE_SIZE - 1);
 }
 
-/* lock_futex.c: the runtime's own mutex and one-shot note (Go's mutex and
- * note). key is 0 (unlocked/clear), 1 (locked/woken) or 2 (sleepers wait). */
-struct mutex { uint32_t key; };
+/* Lock order, the one copy (Go's lockrank.go): a thread holding a lock takes
+ * only locks of a higher rank, never the reverse; no runtime lock is held
+ * across a context switch but gopark's, which its unlockf drops on g0 of
+ * the same M. The ranks below are the order, outermost first; under
+ * GORO_LOCKRANK (make LOCKRANK=1) each lock() checks them (lockrank.c).
+ * A timer's f and goready run with no lock held; closechan and semrelease
+ * collect the Gs to wake and ready them after unlocking. */
+enum lockRank {
+	lockRankUnranked,     /* zeroed memory no lockInit reached: fatal under GORO_LOCKRANK */
+	lockRankCtx,          /* goro_ctx.mu (context.c): one context at a time; the
+	                       * deadline is armed under it and the timer's f takes it */
+	lockRankTimerMu,      /* goro_timer.mu (sleep.c): Stop and Reset drain the channel
+	                       * and deltimer/modtimer under it; the fire takes no lock of its own */
+	lockRankPollDeadline, /* pollDesc.dlock (fd.h): a deadline's timer is armed and
+	                       * disarmed under it; no timer's f takes it; then its pd's lock */
+	lockRankHchan,        /* hchan.lock (chan.h): select takes several, by ascending
+	                       * address, the one rank held more than once */
+	lockRankPollDesc,     /* pollDesc.lock: one at a time (selparkcommit queues fd
+	                       * cases with its channels locked); the Gs netpoll, a
+	                       * deadline or a close wake are readied after unlocking */
+	lockRankSema,         /* sema.lock (sema.h): one object at a time */
+	lockRankNotifyList,   /* notifyList.lock (sema.h): one object at a time */
+	lockRankTimers,       /* p.timersLock (time.c): one P's at a time; selparkcommit
+	                       * arms its timer under the channel locks */
+	lockRankSched,        /* sched.lock: addtimer's wakeNetPoller may startm */
+	lockRankGFree,        /* sched.gfree.lock */
+	lockRankStack,        /* stack_lock (stack.c) */
+	lockRankSudog,        /* sched.sudoglock: chanpark and selectgo get and free sudogs locked */
+	/* Leaves: taken under any lock above, nothing taken under them, never
+	 * two at once. */
+	lockRankLeaf,
+	lockRankPollCache = lockRankLeaf,   /* pollcache.lock (netpoll.c) */
+	lockRankNetpollInit,  /* netpollInitLock (netpoll.c) */
+	lockRankQuarantine,   /* quarantine.lock (chan.c) */
+	lockRankMallocClass,  /* class_lock (malloc.c) */
+	lockRankMcentral,     /* central[c].lock (malloc.c) */
+	lockRankArena,        /* arena_lock (malloc.c) */
+	lockRankCount
+};
 
-/* Lock order, the one copy (Go's lockrank.go in prose). A thread holding a
- * lock takes only locks to its right, never the reverse; no runtime lock is
- * held across a context switch.
- *     hchan.lock (chan.h; select takes several, by address) > p.timersLock
- *     hchan.lock > sched.lock (selparkcommit arms its timer under the channel
- *         locks, and addtimer's wakeNetPoller may startm)
- *     goro_timer.mu (sleep.c) > hchan.lock, timers.lock (Stop and Reset drain
- *         the channel and deltimer/modtimer under it; the fire takes no lock of its own)
- *     goro_ctx.mu (context.c): one context at a time; > timers.lock (the
- *         deadline is armed under it; the timer's f takes it)
- *     semaRoot.lock, notifyList.lock (sema.h): one object at a time
- *     pollDesc.dlock (fd.h) > p.timersLock, sched.lock (a deadline's timer is
- *         armed and disarmed under it; no timer's f takes it)
- *     hchan.lock > pollDesc.lock (selparkcommit queues fd cases with its
- *         channels locked); pollDesc.lock: one at a time, else a leaf (the Gs
- *         netpoll, a deadline or a close wake are readied after unlocking)
- *     pollcache.lock, netpollInitLock (netpoll.c): leaves
- *     hchan.lock > sched.sudoglock (chanpark and selectgo get and free sudogs locked)
- *     sched.lock > sched.gfree.lock > stack_lock (stack.c)
- *     p.timersLock (time.c): one P's at a time, never under sched.lock or the
- *         locks right of it; under it only the allocator's leaves (heap growth)
- *     central[c].lock, arena_lock, class_lock (malloc.c), quarantine.lock (chan.c):
- *         leaves, never held together
- * Leaves may be taken under any lock above them. A timer's f and goready run
- * with no lock held; closechan and semrelease collect the Gs to wake and
- * ready them after unlocking. */
+/* lock_futex.c: the runtime's own mutex and one-shot note (Go's mutex and
+ * note). key is 0 (unlocked/clear), 1 (locked/woken) or 2 (sleepers wait).
+ * A mutex in zeroed memory gets its rank from lockInit before first use, a
+ * static one from MUTEX_INIT; the mutexes laid over goro.h's public types
+ * (sema.h) are bare words taken with lockWithRank. */
+struct mutex {
+	uint32_t key;
+#ifdef GORO_LOCKRANK
+	uint32_t rank;        /* enum lockRank */
+#endif
+};
+#ifdef GORO_LOCKRANK
+#define MUTEX_INIT(r) { 0, (r) }
+#define MUTEX_RANK(l) ((enum lockRank)(l)->rank)
+#else
+#define MUTEX_INIT(r) { 0 }
+#define MUTEX_RANK(l) lockRankUnranked
+#endif
+static inline void lockInit(struct mutex *l, enum lockRank r)
+{
+#ifdef GORO_LOCKRANK
+	l->rank = r;
+#else
+	(void)l;
+	(void)r;
+#endif
+}
 struct note { uint32_t key; };
 
 void lock(struct mutex *l);
 void unlock(struct mutex *l);
+void lockWithRank(uint32_t *key, enum lockRank r);   /* a bare lock word */
+void unlockWithRank(uint32_t *key, enum lockRank r);
+/* assertLockHeld: a function's "l must be held", checked on entry. Under
+ * GORO_LOCKRANK, held by this M; otherwise held by someone. */
+void assertLockHeld(struct mutex *l);
+/* lockrank.c: record and check a lock this M takes or drops; nothing
+ * without GORO_LOCKRANK. */
+#ifdef GORO_LOCKRANK
+void lockRankAcquire(uint32_t *key, enum lockRank r);
+void lockRankRelease(uint32_t *key, enum lockRank r);
+#else
+static inline void lockRankAcquire(uint32_t *key, enum lockRank r) { (void)key; (void)r; }
+static inline void lockRankRelease(uint32_t *key, enum lockRank r) { (void)key; (void)r; }
+#endif
 void noteclear(struct note *n);
 void notewakeup(struct note *n);
 void notesleep(struct note *n);
@@ -212,6 +263,14 @@ struct m {
 	void (*mcallfn)(void *); /* what mcall runs on g0 */
 	struct g *requeue;       /* switch_to: a G to put back in runnext once off its stack */
 	void *tsan_fiber;        /* sanitizer.h: g0's */
+#ifdef GORO_LOCKRANK
+	int32_t locksHeldLen;    /* lockrank.c: this M's locks, in the order taken */
+	struct heldLockInfo {
+		uint32_t *key;       /* the lock word; hchan's: the last one taken */
+		uint32_t rank;
+		uint32_t count;      /* > 1 only for hchan.lock, taken several at once */
+	} locksHeld[16];
+#endif
 };
 
 /* P status. */

@@ -3,19 +3,33 @@
  * queued in the object itself (sema.h says why). */
 #include "sema.h"
 
-static bool semparkcommit(struct g *gp, void *lock)
+/* The lock words live in goro.h's zeroed public types, so they carry no
+ * rank of their own (runtime2.h): each kind names its rank here. */
+static void semlock(struct sema *s) { lockWithRank(&s->lock, lockRankSema); }
+static void semunlock(struct sema *s) { unlockWithRank(&s->lock, lockRankSema); }
+static void nllock(struct notifyList *l) { lockWithRank(&l->lock, lockRankNotifyList); }
+static void nlunlock(struct notifyList *l) { unlockWithRank(&l->lock, lockRankNotifyList); }
+
+static bool semparkcommit(struct g *gp, void *s)
 {
 	(void)gp;
-	unlock(lock);
+	semunlock(s);
+	return true;
+}
+
+static bool notifyparkcommit(struct g *gp, void *l)
+{
+	(void)gp;
+	nlunlock(l);
 	return true;
 }
 
 void semacquire(struct sema *s, bool lifo)
 {
-	lock(&s->lock);
+	semlock(s);
 	if (s->count > 0) {
 		s->count--;
-		unlock(&s->lock);
+		semunlock(s);
 		return;
 	}
 	struct g standin;
@@ -36,7 +50,7 @@ void semacquire(struct sema *s, bool lifo)
 		s->tail->next = sg;
 		s->tail = sg;
 	}
-	gopark(gp, semparkcommit, &s->lock, waitReasonSemacquire);
+	gopark(gp, semparkcommit, s, waitReasonSemacquire);
 	/* Only semrelease wakes us, having dequeued us and handed us the permit. */
 	if (sg->ticket != 1)
 		throw("semacquire: woken without a permit");
@@ -48,7 +62,7 @@ void semrelease(struct sema *s, uint32_t n, bool handoff)
 {
 	struct sudog *woken = NULL, **tailp = &woken;
 
-	lock(&s->lock);
+	semlock(s);
 	while (n > 0 && s->head != NULL) {
 		struct sudog *sg = s->head;
 		s->head = sg->next;
@@ -63,7 +77,7 @@ void semrelease(struct sema *s, uint32_t n, bool handoff)
 		n--;
 	}
 	s->count += n;
-	unlock(&s->lock);
+	semunlock(s);
 
 	/* From here on s may be gone: the waiters own their sudogs. */
 	bool any = woken != NULL;
@@ -87,9 +101,9 @@ uint32_t notifyListAdd(struct notifyList *l)
 /* notifyListWait: sleep until ticket t has been notified. */
 void notifyListWait(struct notifyList *l, uint32_t t)
 {
-	lock(&l->lock);
+	nllock(l);
 	if ((int32_t)(t - l->notify) < 0) {   /* already notified */
-		unlock(&l->lock);
+		nlunlock(l);
 		return;
 	}
 	struct g standin;
@@ -104,7 +118,7 @@ void notifyListWait(struct notifyList *l, uint32_t t)
 	else
 		l->tail->next = sg;
 	l->tail = sg;
-	gopark(gp, semparkcommit, &l->lock, waitReasonSemacquire);
+	gopark(gp, notifyparkcommit, l, waitReasonSemacquire);
 	sg->ticket = 0;
 	releaseSudog(sg);
 }
@@ -114,11 +128,11 @@ void notifyListNotifyAll(struct notifyList *l)
 {
 	if (a_load(&l->wait) == a_load(&l->notify))
 		return;
-	lock(&l->lock);
+	nllock(l);
 	struct sudog *sg = l->head;
 	l->head = l->tail = NULL;
 	a_store(&l->notify, a_load(&l->wait));
-	unlock(&l->lock);
+	nlunlock(l);
 	while (sg != NULL) {
 		struct sudog *next = sg->next;
 		struct g *gp = sg->g;
@@ -134,10 +148,10 @@ void notifyListNotifyOne(struct notifyList *l)
 {
 	if (a_load(&l->wait) == a_load(&l->notify))
 		return;
-	lock(&l->lock);
+	nllock(l);
 	uint32_t t = l->notify;
 	if (t == a_load(&l->wait)) {
-		unlock(&l->lock);
+		nlunlock(l);
 		return;
 	}
 	a_store(&l->notify, t + 1);
@@ -150,12 +164,12 @@ void notifyListNotifyOne(struct notifyList *l)
 				l->head = n;
 			if (n == NULL)
 				l->tail = p;
-			unlock(&l->lock);
+			nlunlock(l);
 			struct g *gp = sg->g;
 			sg->next = NULL;
 			goready(gp);
 			return;
 		}
 	}
-	unlock(&l->lock);
+	nlunlock(l);
 }

@@ -14,7 +14,7 @@
  * releaser is still inside it; the releaser's last touch is its unlock. */
 struct sema {
 	uint32_t count;            /* permits, under lock */
-	struct mutex lock;
+	uint32_t lock;             /* a bare lock word: semlock, lockRankSema */
 	struct sudog *head, *tail; /* waiters, under lock */
 };
 _Static_assert(sizeof(struct sema) == sizeof(struct goro_sema_private), "sema layout");
@@ -34,7 +34,7 @@ void semrelease(struct sema *s, uint32_t n, bool handoff);
 struct notifyList {
 	uint32_t wait;             /* atomic: next ticket */
 	uint32_t notify;           /* atomic: next ticket to notify; written under lock */
-	struct mutex lock;
+	uint32_t lock;             /* a bare lock word: nllock, lockRankNotifyList */
 	uint32_t pad;
 	struct sudog *head, *tail; /* under lock */
 };

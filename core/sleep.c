@@ -93,6 +93,7 @@ static goro_timer *newTimer(int kind, int64_t ns, int64_t period, void (*fn)(voi
 	goro_timer *t = rtmalloc(sizeof *t);
 	if (t == NULL)
 		return NULL;
+	lockInit(&t->mu, lockRankTimerMu);
 	if (kind != TIMER_FUNC) {
 		t->c = goro_chan_make(sizeof(int64_t), 1);
 		if (t->c == NULL) {

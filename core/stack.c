@@ -34,7 +34,7 @@ struct stackslab {
 };
 static struct stackslab slabs[MAX_SLABS];
 static uint32_t nslabs;      /* atomic */
-static struct mutex stack_lock;
+static struct mutex stack_lock = MUTEX_INIT(lockRankStack);
 static size_t slot_size;     /* set once by the first malg, under stack_lock */
 
 static void print_nomem(const char *why)
