@@ -193,6 +193,8 @@ static void acquirep(struct m *mp, struct p *pp)
 		throw("wirep: invalid p state");
 	mp->p = pp;
 	pp->m = mp;
+	/* relaxed: an idle P changes hands under sched.lock; from afar only
+	 * retake reads status, and acts only on Psyscall, which it claims by CAS */
 	a_store_relaxed(&pp->status, Prunning);
 }
 
@@ -204,7 +206,7 @@ static struct p *releasep(struct m *mp)
 		throw("releasep: invalid p state");
 	mp->p = NULL;
 	pp->m = NULL;
-	a_store_relaxed(&pp->status, Pidle);
+	a_store_relaxed(&pp->status, Pidle);   /* relaxed: as acquirep's */
 	return pp;
 }
 
@@ -405,6 +407,8 @@ static void resetspinning(struct m *mp)
 	if (!mp->spinning)
 		throw("resetspinning: not a spinning m");
 	mp->spinning = false;
+	/* seq_cst RMW: the StoreLoad before wakep's loads of npidle and
+	 * nmspinning, as Go's atomic.Xadd */
 	if ((int32_t)a_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
 		throw("findRunnable: negative nmspinning");
 	wakep();
@@ -685,7 +689,9 @@ top:;
 	if (mp->spinning) {
 		/* Decrement first, then look again: whoever queued work after our
 		 * last look either sees nmspinning == 0 and calls startm, or
-		 * queued it before this check, which then sees it. */
+		 * queued it before this check, which then sees it. seq_cst RMW:
+		 * the StoreLoad between this decrement and checkRunqsNoP's loads,
+		 * paired with the producer's runqput, then wakep's look at nmspinning. */
 		mp->spinning = false;
 		if ((int32_t)a_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
 			throw("findRunnable: negative nmspinning");
@@ -735,7 +741,7 @@ top:;
 	struct g *gp = NULL;
 	struct p *pp = mp->p;
 	inherit_time = false;
-	if (a_load_relaxed(&pp->preempt)) {
+	if (a_load_relaxed(&pp->preempt)) {   /* relaxed: sysmon's hint; a late look costs one slice */
 		/* sysmon found this P's goroutines sharing one slice for 10 ms
 		 * (Go's preemptone). Without asynchronous preemption it is
 		 * honoured here, where a goroutine parks or yields: the slice
@@ -1223,7 +1229,7 @@ static uint32_t retake(int64_t now)
 				pp->sysmon_schedtick = t;
 				pp->sysmon_schedwhen = now;
 			} else if (pp->sysmon_schedwhen + forcePreemptNS <= now) {
-				a_store(&pp->preempt, 1);
+				a_store(&pp->preempt, 1);   /* seq_cst where relaxed would do: a hint */
 			}
 			continue;
 		}
@@ -1391,10 +1397,13 @@ static void entersyscall(void)
 	struct g *gp = mp->curg;
 	struct p *pp = mp->p;
 	casgstatus(gp, Grunning, Gsyscall);
-	a_xadd(&pp->syscalltick, 1);
+	a_xadd(&pp->syscalltick, 1);   /* atomic for retake's compare; ordered by the store below */
 	pp->m = NULL;
 	mp->oldp = pp;
 	mp->p = NULL;
+	/* seq_cst, as Go's atomic.Store; a release would do: it publishes
+	 * pp->m == NULL and the tick to retake's and exitsyscall's CAS, and
+	 * nothing is loaded after it here (Go checks sysmonwait next) */
 	a_store(&pp->status, Psyscall);
 }
 
