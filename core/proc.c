@@ -136,7 +136,7 @@ void systemstack(void (*fn)(void *), void *arg)
 /* Idle-P bitmask (Go's idlepMask), so stealers skip idle Ps cheaply. */
 static bool pmask_read(const uint32_t *mask, int32_t id)
 {
-	return (a_load(&mask[id / 32]) & (1u << (id % 32))) != 0;
+	return (a_load(&mask[id / 32]) & (1u << (id % 32))) != 0;   /* a hint: a stale bit costs one look */
 }
 
 /* pidleput: sched.lock must be held. */
@@ -145,9 +145,11 @@ static void pidleput(struct p *pp)
 	assertLockHeld(&sched.lock);
 	if (!runqempty(pp))
 		throw("pidleput: P has non-empty run queue");
-	a_or(&idlepmask[pp->id / 32], 1u << (pp->id % 32));
+	a_or(&idlepmask[pp->id / 32], 1u << (pp->id % 32));   /* written under sched.lock, read racily */
 	pp->link = sched.pidle;
 	sched.pidle = pp;
+	/* seq_cst RMW: wakep reads npidle after making work runnable; an idle
+	 * P counted here is one it will try to start */
 	a_xadd(&sched.npidle, 1);
 }
 
@@ -395,6 +397,8 @@ void wakep(void)
 {
 	if (a_load(&sched.npidle) == 0)
 		return;
+	/* seq_cst: the load after the caller's runqput (StoreLoad), paired with
+	 * findRunnable's decrement then last look; the CAS elects one waker */
 	if (a_load(&sched.nmspinning) != 0 || !a_cas(&sched.nmspinning, 0, 1))
 		return;
 	systemstack(startm_spinning, NULL);
@@ -1925,7 +1929,7 @@ int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
 	if (st != GORO_OK)
 		return st;
 	runqput(allp[0], gp, false);   /* no M owns allp[0] yet */
-	a_store(&main_started, 1);
+	a_store(&main_started, 1);   /* seq_cst: after goroutine 1 is queued; goready (to wakep) and checkdead test it */
 	/* The first M is counted before sysmon can look (schedtrace, checkdead). */
 	lock(&sched.lock);
 	int64_t id = sched.mnext++;
