@@ -573,6 +573,16 @@ static void nt_busy(void *arg)
 		goro_yield();
 }
 
+static void nt_blocker(void *arg)
+{
+	(void)arg;
+	for (int64_t t0 = goro_now(); goro_now() - t0 < 20000 * MS && !atomic_load(&nt_stop);) {
+		goro_blocking_begin();
+		usleep(50000);
+		goro_blocking_end();
+	}
+}
+
 static int nothread_main(void *arg)
 {
 	(void)arg;
@@ -588,12 +598,13 @@ static int nothread_main(void *arg)
 	if (setrlimit(RLIMIT_AS, &lim) != 0)
 		return 3;
 	/* The busy goroutine is runnable: sysmon hands our P on, to a new M
-	 * (how soon depends on the load: keep trying for a while). */
-	for (int64_t t0 = goro_now(); goro_now() - t0 < 20000 * MS;) {
-		goro_blocking_begin();
-		usleep(50000);
-		goro_blocking_end();
-	}
+	 * (how soon depends on the load: keep trying for a while). Eight more
+	 * goroutines block at the same time, so that the one or two idle Ms
+	 * that may exist already cannot serve every hand-off by taking turns. */
+	for (int i = 0; i < 8; i++)
+		if (goro_spawn(nt_blocker, NULL) != GORO_OK)
+			return 5;
+	nt_blocker(NULL);
 	atomic_store(&nt_stop, 1);
 	return 4;   /* every thread was made: the test shows nothing */
 }
