@@ -18,15 +18,52 @@ void printstr(const char *s)
 	plat_write_err(s, cstrlen(s));
 }
 
-void printu64(uint64_t v)
+/* The digits of v, right-aligned in buf[24]; returns where they start. */
+static size_t fmtu64(char buf[24], uint64_t v)
 {
-	char buf[24];
-	size_t i = sizeof buf;
+	size_t i = 24;
 	do {
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
+	return i;
+}
+
+void printu64(uint64_t v)
+{
+	char buf[24];
+	size_t i = fmtu64(buf, v);
 	plat_write_err(buf + i, sizeof buf - i);
+}
+
+/* A printline is written with one call, so a reader never sees it cut by
+ * another thread's output or by the process exiting between two pieces
+ * (one write of under PIPE_BUF bytes to a pipe is atomic). A line longer
+ * than the buffer goes out in buffer-sized pieces. */
+void pl_str(struct printline *l, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (l->n == sizeof l->b)
+			pl_flush(l);
+		l->b[l->n++] = *s;
+	}
+}
+
+void pl_u64(struct printline *l, uint64_t v)
+{
+	char buf[24];
+	size_t i = fmtu64(buf, v);
+	if (l->n + (sizeof buf - i) > sizeof l->b)
+		pl_flush(l);
+	memcpy(l->b + l->n, buf + i, sizeof buf - i);
+	l->n += sizeof buf - i;
+}
+
+void pl_flush(struct printline *l)
+{
+	if (l->n > 0)
+		plat_write_err(l->b, l->n);
+	l->n = 0;
 }
 
 /* startpanic_m's "fatal error already in progress": the first thread to die

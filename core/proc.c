@@ -1266,45 +1266,49 @@ static uint32_t retake(int64_t now)
 	return n;
 }
 
-/* schedtrace: one line of scheduler state, as Go's GODEBUG=schedtrace. */
+/* schedtrace: one line of scheduler state, as Go's GODEBUG=schedtrace,
+ * written whole (a printline). */
 static void schedtrace(int64_t now)
 {
 	static int64_t start;
 	if (start == 0)
 		start = now;
 	uint64_t ngo = 0;
+	struct printline l;
+	l.n = 0;
 	lock(&sched.lock);
-	printstr("SCHED ");
-	printu64((uint64_t)(now - start) / 1000000);
-	printstr("ms: gomaxprocs=");
-	printu64((uint64_t)gomaxprocs);
-	printstr(" idleprocs=");
-	printu64(a_load(&sched.npidle));
-	printstr(" threads=");
-	printu64((uint64_t)sched.mnext);
-	printstr(" spinningthreads=");
-	printu64(a_load(&sched.nmspinning));
-	printstr(" idlethreads=");
-	printu64((uint64_t)sched.nmidle);
-	printstr(" runqueue=");
-	printu64((uint64_t)sched.runqsize);
-	printstr(" [");
+	pl_str(&l, "SCHED ");
+	pl_u64(&l, (uint64_t)(now - start) / 1000000);
+	pl_str(&l, "ms: gomaxprocs=");
+	pl_u64(&l, (uint64_t)gomaxprocs);
+	pl_str(&l, " idleprocs=");
+	pl_u64(&l, a_load(&sched.npidle));
+	pl_str(&l, " threads=");
+	pl_u64(&l, (uint64_t)sched.mnext);
+	pl_str(&l, " spinningthreads=");
+	pl_u64(&l, a_load(&sched.nmspinning));
+	pl_str(&l, " idlethreads=");
+	pl_u64(&l, (uint64_t)sched.nmidle);
+	pl_str(&l, " runqueue=");
+	pl_u64(&l, (uint64_t)sched.runqsize);
+	pl_str(&l, " [");
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
 		uint32_t n = a_load(&pp->runqtail) - a_load(&pp->runqhead);
 		if (a_load_relaxed(&pp->runnext) != NULL)
 			n++;
 		if (i > 0)
-			printstr(" ");
-		printu64(n);
+			pl_str(&l, " ");
+		pl_u64(&l, n);
 	}
 	unlock(&sched.lock);
 	ngo = gcount();
-	printstr("] goroutines=");
-	printu64(ngo);
-	printstr(" handoffs=");
-	printu64(a_load(&sched.nhandoff));
-	printstr("\n");
+	pl_str(&l, "] goroutines=");
+	pl_u64(&l, ngo);
+	pl_str(&l, " handoffs=");
+	pl_u64(&l, a_load(&sched.nhandoff));
+	pl_str(&l, "\n");
+	pl_flush(&l);
 }
 
 /* sysmon: a thread of its own, not an M. It sleeps 20 us, backing off to

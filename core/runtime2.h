@@ -504,6 +504,13 @@ static inline int misuse(int status, int bad, const char *call, const char *what
 void blockingcheck(const char *call);
 void printstr(const char *s);
 void printu64(uint64_t v);
+struct printline {
+	size_t n;
+	char   b[504];
+};
+void pl_str(struct printline *l, const char *s);
+void pl_u64(struct printline *l, uint64_t v);
+void pl_flush(struct printline *l);
 
 /* The subset of libc core may use; freestanding targets must supply these. */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);
