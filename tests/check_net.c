@@ -435,17 +435,19 @@ static int deadline_main(void *arg)
 	wait_status_not(100);
 	ck_assert_int_eq(atomic_load(&dl_status), GORO_TIMEOUT);
 
-	/* moved later before it fires: the reader keeps waiting, then reads.
-	 * The first deadline only has to outlast the spawn and the wait for
-	 * the reader to start, which on a loaded machine under qemu has taken
-	 * more than 40 ms: give it seconds. */
+	/* moved later before it fires: the parked reader keeps waiting past
+	 * the first deadline, then reads. The two calls are back to back, so
+	 * only a stall of 200 ms between them (not the spawn, not the wait for
+	 * the reader, which a loaded qemu has made longer than 40 ms) can get
+	 * the first one to fire. */
 	ck_assert_int_eq(goro_fd_set_deadline(dl_r, GORO_FD_READ | GORO_FD_WRITE, 0), GORO_OK);
-	ck_assert_int_eq(goro_fd_set_deadline(dl_r, GORO_FD_READ, goro_now() + 5000 * MS), GORO_OK);
 	atomic_store(&dl_status, 99);
 	ck_assert_int_eq(goro_spawn(dl_reader, NULL), GORO_OK);
 	wait_status_not(99);
+	goro_sleep(20 * MS);   /* let it park */
+	ck_assert_int_eq(goro_fd_set_deadline(dl_r, GORO_FD_READ, goro_now() + 200 * MS), GORO_OK);
 	ck_assert_int_eq(goro_fd_set_deadline(dl_r, GORO_FD_READ, goro_now() + 60000 * MS), GORO_OK);
-	goro_sleep(100 * MS);
+	goro_sleep(400 * MS);
 	ck_assert_int_eq(atomic_load(&dl_status), 100);
 	ck_assert_int_eq(goro_write(w, "d", 1, NULL), GORO_OK);
 	wait_status_not(100);
