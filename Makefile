@@ -125,9 +125,10 @@ $(B)/tests/%: tests/%.c $(LIB) | $(CHECK_LINKS)
 		$(LIB) $(CHECK_LIBS) $(ARCH_LDFLAGS) $(LDFLAGS)
 
 # check_timers drives time.c's internal API (addtimer, deltimer, modtimer),
-# check_lockrank lock() and assertLockHeld, which libgoro.a keeps local:
+# check_lockrank lock() and assertLockHeld, check_runq runq.c (runqput,
+# runqsteal...), which libgoro.a keeps local:
 # they link the objects themselves instead.
-$(B)/tests/check_timers $(B)/tests/check_lockrank: $(B)/tests/%: tests/%.c $(FREE_OBJS) $(HOST_OBJS) | $(CHECK_LINKS)
+$(B)/tests/check_timers $(B)/tests/check_lockrank $(B)/tests/check_runq: $(B)/tests/%: tests/%.c $(FREE_OBJS) $(HOST_OBJS) | $(CHECK_LINKS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS_TEST) $(CFLAGS) $(DEPFLAGS) -o $@ $< \
 		$(FREE_OBJS) $(HOST_OBJS) $(CHECK_LIBS) $(ARCH_LDFLAGS) $(LDFLAGS)
