@@ -47,7 +47,7 @@ uint32_t fastrand(void)
 	if (mp != NULL)
 		s = mp->fastrand += inc;
 	else
-		s = a_xadd(&foreign_rand, inc);
+		s = a_xadd(&foreign_rand, inc);   /* atomic so each caller takes its own step; orders nothing */
 	__uint128_t t = (__uint128_t)s * (s ^ 0xe7037ed1a0b428dbull);
 	return (uint32_t)((uint64_t)(t >> 64) ^ (uint64_t)t);
 }
@@ -159,8 +159,13 @@ static struct p *pidleget(void)
 	assertLockHeld(&sched.lock);
 	struct p *pp = sched.pidle;
 	if (pp != NULL) {
+		/* seq_cst RMW: cleared before this P's new owner queues work, so
+		 * checkRunqsNoP, loading it after its nmspinning decrement, sees
+		 * the P busy whenever the owner's wakep saw that spinner */
 		a_and(&idlepmask[pp->id / 32], ~(1u << (pp->id % 32)));
 		sched.pidle = pp->link;
+		/* seq_cst as Go's Xadd: a reader that still sees the old count
+		 * calls startm, which finds no P under the lock and gives up */
 		a_xadd(&sched.npidle, (uint32_t)-1);
 	}
 	return pp;
@@ -301,13 +306,19 @@ static void mstart(void *arg)
 static void checkdead(void)
 {
 	assertLockHeld(&sched.lock);
+	/* exiting: the stop flag; the M that set it never idles, so a late
+	 * look is safe. main_started was set before sysmon and the first M
+	 * started, so it is always seen here. */
 	if (a_load(&sched.exiting) || !a_load(&main_started))
 		return;
 	if (sched.mnext - sched.nmidle - sched.nmidlelocked > 0)   /* running, spinning, blocked, being born */
 		return;
 	if (sched.runqsize != 0)   /* queued by a thread without a P, its startm on the way */
 		return;
-	for (int32_t i = 0; i < gomaxprocs; i++)   /* a timer will wake somebody */
+	/* A timer will wake somebody. Each M armed its timers before the
+	 * sched.lock of its stopm, so the lock orders them; seq_cst as
+	 * timeSleepUntil's, where a relaxed load would do. */
+	for (int32_t i = 0; i < gomaxprocs; i++)
 		if (a_load(&allp[i]->timer0When) != 0)
 			return;
 	if (netpollinited() && netpollAnyWaiters())   /* so may a descriptor */
@@ -359,6 +370,8 @@ static void startm(struct p *pp, bool spinning)
 		pp = pidleget();
 		if (pp == NULL) {
 			unlock(&sched.lock);
+			/* seq_cst as Go's: undo the caller's count; with no idle
+			 * P, every P's M looks at the queues itself */
 			if (spinning && (int32_t)a_xadd(&sched.nmspinning, (uint32_t)-1) < 0)
 				throw("startm: negative nmspinning");
 			return;
@@ -504,6 +517,9 @@ static void checkTimersOthers(struct p *pp)
  * queue once more and takes an idle P back if it finds work. */
 static struct p *checkRunqsNoP(void)
 {
+	/* seq_cst loads (pmask_read, runqempty) after the nmspinning
+	 * decrement: the StoreLoad that Go's spinning protocol asks for,
+	 * paired with the producer's runnext CAS, then wakep's loads */
 	for (int32_t id = 0; id < gomaxprocs; id++) {
 		if (!pmask_read(idlepmask, id) && !runqempty(allp[id])) {
 			lock(&sched.lock);
@@ -523,6 +539,9 @@ static void pollBreak(uint32_t kind)
 		netpollBreak();
 		return;
 	}
+	/* seq_cst RMW, paired with idlepoll's load of pollKey before its
+	 * timeSleepUntil: either that load sees the bump, and then our
+	 * caller's timer, or the sleeper's futex wait finds the key moved */
 	a_xadd(&sched.pollKey, 1);
 	plat_futex_wake(&sched.pollKey, 1);
 }
@@ -534,11 +553,15 @@ static void pollBreak(uint32_t kind)
  * (Go calls wakep); its findRunnable will see the timer. */
 void wakeNetPoller(int64_t when)
 {
+	/* seq_cst: loaded after the caller's store of timer0When (StoreLoad),
+	 * paired with idlepoll's CAS on polling, then its timeSleepUntil */
 	uint32_t kind = a_load(&sched.polling);
 	if (kind != 0) {
 		/* A futex sleeper once the poller exists must come back to
 		 * sleep in netpoll instead (a foreign thread's fd wait asks
-		 * with when INT64_MAX for just that). */
+		 * with when INT64_MAX for just that). seq_cst, after polling:
+		 * this sleeper's until or 0, never an earlier sleeper's
+		 * (idlepoll clears it before polling). */
 		int64_t until = a_load(&sched.pollUntil);
 		if (until == 0 || until > when || (kind == POLL_FUTEX && netpollinited()))
 			pollBreak(kind);
@@ -578,6 +601,9 @@ static struct g *idlepoll(struct m *mp)
 	if (until == 0 && !(np && netpollAnyWaiters()))
 		return NULL;
 	uint32_t kind = np ? POLL_NETPOLL : POLL_FUTEX;
+	/* seq_cst CAS: takes the role, then loads pollKey and the timers
+	 * (StoreLoad), paired with wakeNetPoller's timer0When store, then its
+	 * load of polling. A loser's loads are as wakeNetPoller's. */
 	if (!a_cas(&sched.polling, 0, kind)) {
 		uint32_t cur = a_load(&sched.polling);
 		int64_t pu = a_load(&sched.pollUntil);
@@ -585,18 +611,22 @@ static struct g *idlepoll(struct m *mp)
 			pollBreak(cur);
 		return NULL;
 	}
-	uint32_t key = a_load(&sched.pollKey);
+	uint32_t key = a_load(&sched.pollKey);   /* seq_cst: before the timers; see pollBreak */
 	until = timeSleepUntil();
+	/* seq_cst: published after the timers were read; a waker that still
+	 * reads 0 breaks the sleep anyway */
 	a_store(&sched.pollUntil, until);
 	int64_t now = plat_nanotime();
 	int64_t delay = until == 0 ? -1 : until > now ? until - now : 0;
 	struct g *list = NULL;
 	if (kind == POLL_NETPOLL) {
 		list = netpoll(delay);
-		a_store(&sched.lastpoll, plat_nanotime());
+		a_store(&sched.lastpoll, plat_nanotime());   /* sysmon's timestamp; orders nothing */
 	} else if (delay > 0) {
 		plat_futex_wait(&sched.pollKey, key, delay);
 	}
+	/* seq_cst, pollUntil first: a waker that sees the next sleeper's
+	 * polling then reads that sleeper's until or 0, never ours */
 	a_store(&sched.pollUntil, 0);
 	a_store(&sched.polling, 0);
 	lock(&sched.lock);
@@ -611,7 +641,7 @@ static struct g *idlepoll(struct m *mp)
 	if (list != NULL)
 		return netpoll_take(list);
 	mp->spinning = true;
-	a_xadd(&sched.nmspinning, 1);
+	a_xadd(&sched.nmspinning, 1);   /* seq_cst as Go's: counted before findRunnable looks again */
 	return NULL;
 }
 
@@ -623,7 +653,7 @@ static struct g *findRunnable(struct m *mp, bool *inherit_time)
 top:;
 	struct p *pp = mp->p;
 	*inherit_time = false;
-	if (a_load(&sched.exiting))
+	if (a_load(&sched.exiting))   /* the stop flag: a late look runs one more round */
 		mexit_park();
 	checkTimers(pp, 0);
 
@@ -636,7 +666,7 @@ top:;
 			checkTimersOthers(pp);
 		/* And check the global queue first, so that two goroutines
 		 * handing work back and forth on one P can't starve it. */
-		if (a_load_relaxed(&sched.runqsize) > 0) {
+		if (a_load_relaxed(&sched.runqsize) > 0) {   /* relaxed: a hint; the lock decides */
 			lock(&sched.lock);
 			gp = globrunqget(pp, 1);
 			unlock(&sched.lock);
@@ -647,6 +677,8 @@ top:;
 	gp = runqget(pp, inherit_time);
 	if (gp != NULL)
 		return gp;
+	/* relaxed: a hint, as Go's racy read; whoever queues globally starts
+	 * an M itself, and the last look below is under the lock */
 	if (a_load_relaxed(&sched.runqsize) != 0) {
 		lock(&sched.lock);
 		gp = globrunqget(pp, 0);
@@ -656,17 +688,23 @@ top:;
 	}
 
 	/* Poll descriptors without blocking before stealing (Go 1.19), unless
-	 * an M is blocked in netpoll and will see the same events. */
+	 * an M is blocked in netpoll and will see the same events. polling is
+	 * a hint here: a stale one costs a netpoll(0) or leaves the events to
+	 * the blocked poller. */
 	if (netpollinited() && netpollAnyWaiters() && a_load(&sched.polling) != POLL_NETPOLL) {
 		struct g *list = netpoll(0);
 		if (list != NULL)
 			return netpoll_take(list);
 	}
 
-	/* Steal, unless enough Ms are spinning already: half the busy Ps. */
+	/* Steal, unless enough Ms are spinning already: half the busy Ps.
+	 * Both counts are hints here: a stale one only changes who spins. */
 	uint32_t busy = (uint32_t)gomaxprocs - a_load(&sched.npidle);
 	if (mp->spinning || 2 * a_load(&sched.nmspinning) < busy) {
 		if (!mp->spinning) {
+			/* seq_cst as Go's; a wakep that sees this count trusts
+			 * us, and the look that keeps that safe is the one
+			 * after the decrement below */
 			mp->spinning = true;
 			a_xadd(&sched.nmspinning, 1);
 		}
@@ -703,7 +741,7 @@ top:;
 		if (pp != NULL) {
 			acquirep(mp, pp);
 			mp->spinning = true;
-			a_xadd(&sched.nmspinning, 1);
+			a_xadd(&sched.nmspinning, 1);   /* seq_cst as Go's; resetspinning undoes it */
 			goto top;
 		}
 	}
@@ -724,7 +762,7 @@ static _Noreturn void execute(struct m *mp, struct g *gp, bool inherit_time)
 	gp->m = mp;
 	gp->lastm = mp;
 	casgstatus(gp, Grunnable, Grunning);
-	if (!inherit_time)
+	if (!inherit_time)   /* relaxed: the owner's count; retake reads it as a hint */
 		a_store_relaxed(&mp->p->schedtick, mp->p->schedtick + 1);
 	san_leave_g0(gp);
 	san_switch_g(gp);
@@ -752,8 +790,8 @@ top:;
 		 * is over and nobody inherits it. The global queue gets a look
 		 * first, and a goroutine in runnext goes behind the local ring,
 		 * so that a pair readying each other cannot starve the rest. */
-		a_store_relaxed(&pp->preempt, 0);
-		if (a_load_relaxed(&sched.runqsize) > 0) {
+		a_store_relaxed(&pp->preempt, 0);   /* relaxed: a set lost to this clear is a slice just ended */
+		if (a_load_relaxed(&sched.runqsize) > 0) {   /* relaxed: a hint; the lock decides */
 			lock(&sched.lock);
 			gp = globrunqget(pp, 1);
 			unlock(&sched.lock);
@@ -809,6 +847,8 @@ static void dropg(struct m *mp)
 static struct g *direct_next(struct m *mp, bool *inherit_time)
 {
 	struct p *pp = mp->p;
+	/* Relaxed looks, all hints: whatever one misses, schedule sees at the
+	 * next switch through g0. */
 	if (!san_direct_switch || pp == NULL || a_load_relaxed(&sched.exiting) ||
 	    a_load_relaxed(&pp->preempt))
 		return NULL;
@@ -837,7 +877,7 @@ static void switch_to(struct m *mp, struct g *gp, struct g *next, bool inherit_t
 	next->m = mp;
 	next->lastm = mp;
 	casgstatus(next, Grunnable, Grunning);
-	if (!inherit_time)
+	if (!inherit_time)   /* relaxed: as execute's */
 		a_store_relaxed(&mp->p->schedtick, mp->p->schedtick + 1);
 	san_switch_g(next);
 	goro_arch_switch(&gp->sched.sp, &next->sched.sp, commit, gp);
@@ -922,6 +962,8 @@ struct g *getg_or(struct g *standin)
  * call in. Say so, naming goro_main, rather than hang. */
 static void foreign_park_check(struct g *gp)
 {
+	/* Any order would do: with one thread in the process, nobody else can
+	 * be writing main_started or park.key. */
 	if (a_load(&main_started) || gp->standin_timer != NULL || plat_thread_count() != 1 ||
 	    a_load_relaxed(&gp->park.key) != 0)
 		return;
@@ -948,7 +990,10 @@ void gopark(struct g *gp, bool (*unlockf)(struct g *, void *), void *lock, enum 
 			/* A stand-in's timeout is never armed on a P: there may
 			 * be none to run it (before goro_main, after it returned).
 			 * It sleeps until due and fires the timer's f itself,
-			 * which competes for the wake-up as an armed one would. */
+			 * which competes for the wake-up as an armed one would.
+			 * seq_cst as notesleep's, though these are only looks:
+			 * t->f claims the wake-up by its own CAS, and notesleep
+			 * loads the key again. */
 			int64_t d;
 			while (a_load(&gp->park.key) == 0 && (d = t->when - plat_nanotime()) > 0)
 				plat_futex_wait(&gp->park.key, 0, d);
@@ -985,6 +1030,8 @@ static void injectg(struct g *gp)
 	lock(&sched.lock);
 	globrunqput(gp);
 	unlock(&sched.lock);
+	/* After the unlock: a P idled before our lock is counted here, and an
+	 * M idling its P after it saw gp under the lock (findRunnable). */
 	if (a_load(&sched.npidle) != 0)
 		startm(NULL, false);
 }
@@ -1007,6 +1054,7 @@ void injectglist(struct g *list)
 	struct p *pp = mp != NULL ? mp->p : NULL;
 	int32_t nglob = n;
 	if (pp != NULL) {
+		/* a hint, as Go's: the Gs it leaves out stay on our own queue */
 		uint32_t npidle = a_load(&sched.npidle);
 		if ((uint32_t)nglob > npidle)
 			nglob = (int32_t)npidle;
@@ -1020,6 +1068,7 @@ void injectglist(struct g *list)
 			globrunqput(gp);
 		}
 		unlock(&sched.lock);
+		/* as injectg's, after the unlock; startm copes with no P left */
 		for (int32_t i = 0; i < nglob && a_load(&sched.npidle) != 0; i++)
 			startm(NULL, false);
 	}
@@ -1168,6 +1217,7 @@ bool sync_canspin(int iter)
 {
 	enum { active_spin = 4 };
 	struct m *mp = getm();
+	/* the counts are hints, as Go's: a heuristic for spinning */
 	if (iter >= active_spin || mp == NULL || mp->p == NULL || ncpu <= 1 ||
 	    gomaxprocs <= (int32_t)(a_load(&sched.npidle) + a_load(&sched.nmspinning)) + 1)
 		return false;
@@ -1183,10 +1233,12 @@ void sync_dospin(void)
  * there is work, a spinning M if none is looking, else the idle list. */
 static void handoffp(struct p *pp)
 {
-	if (!runqempty(pp) || a_load_relaxed(&sched.runqsize) != 0) {
+	if (!runqempty(pp) || a_load_relaxed(&sched.runqsize) != 0) {   /* relaxed: a hint */
 		startm(pp, false);
 		return;
 	}
+	/* seq_cst as wakep's: the CAS elects the one spinner; with none
+	 * spinning and no P idle, nobody else would look */
 	if (a_load(&sched.nmspinning) + a_load(&sched.npidle) == 0 &&
 	    a_cas(&sched.nmspinning, 0, 1)) {
 		startm(pp, true);
@@ -1199,14 +1251,17 @@ static void handoffp(struct p *pp)
 		return;
 	}
 	/* The last running P, with descriptors to watch and nobody blocked
-	 * in netpoll: keep an M on it, which will poll. */
+	 * in netpoll: keep an M on it, which will poll. npidle is exact under
+	 * the lock; polling is a hint. */
 	if (a_load(&sched.npidle) == (uint32_t)gomaxprocs - 1 && netpollinited() &&
 	    a_load(&sched.polling) != POLL_NETPOLL) {
 		unlock(&sched.lock);
 		startm(pp, false);
 		return;
 	}
-	int64_t when = a_load(&pp->timer0When);   /* Go's nobarrierWakeTime */
+	/* Go's nobarrierWakeTime: read before the P goes idle; a timer armed
+	 * after this read announces itself (wakeNetPoller) */
+	int64_t when = a_load(&pp->timer0When);
 	pidleput(pp);
 	unlock(&sched.lock);
 	if (when != 0)
@@ -1226,9 +1281,12 @@ static uint32_t retake(int64_t now)
 
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
+		/* seq_cst where acquire would do (Go reads it plainly): a look
+		 * that orders entersyscall's tick bump before our load of the
+		 * tick; the CAS below is what claims a Psyscall P */
 		uint32_t s = a_load(&pp->status);
 		if (s == Prunning) {
-			uint32_t t = a_load_relaxed(&pp->schedtick);
+			uint32_t t = a_load_relaxed(&pp->schedtick);   /* relaxed: the owner's count, a hint */
 			if (pp->sysmon_schedtick != t) {
 				pp->sysmon_schedtick = t;
 				pp->sysmon_schedwhen = now;
@@ -1239,6 +1297,8 @@ static uint32_t retake(int64_t now)
 		}
 		if (s != Psyscall)
 			continue;
+		/* after the status load, which orders entersyscall's bump before
+		 * it: this call's tick */
 		uint32_t t = a_load(&pp->syscalltick);
 		if (pp->sysmon_syscalltick != t) {
 			pp->sysmon_syscalltick = t;
@@ -1246,7 +1306,8 @@ static uint32_t retake(int64_t now)
 			continue;
 		}
 		/* Nothing to run and others looking: leave it, for a cheap
-		 * exitsyscall, unless the call has gone on for 10 ms. */
+		 * exitsyscall, unless the call has gone on for 10 ms. The counts
+		 * are hints, as Go's. */
 		if (runqempty(pp) && a_load(&sched.nmspinning) + a_load(&sched.npidle) > 0 &&
 		    pp->sysmon_syscallwhen + 10 * 1000 * 1000 > now)
 			continue;
@@ -1255,10 +1316,12 @@ static uint32_t retake(int64_t now)
 		 * which we retake can exit the syscall, increment nmidle and
 		 * report deadlock." */
 		incidlelocked(-1);
+		/* seq_cst CAS: one of this and exitsyscall's CAS wins the P; it
+		 * reads entersyscall's store, which published pp->m == NULL */
 		if (a_cas(&pp->status, Psyscall, Pidle)) {
 			n++;
-			a_xadd(&pp->syscalltick, 1);
-			a_xadd(&sched.nhandoff, 1);
+			a_xadd(&pp->syscalltick, 1);   /* ours now: the next call on it is a new one to time */
+			a_xadd(&sched.nhandoff, 1);   /* a statistic */
 			handoffp(pp);
 		}
 		incidlelocked(1);
@@ -1276,6 +1339,7 @@ static void schedtrace(int64_t now)
 	uint64_t ngo = 0;
 	struct printline l;
 	l.n = 0;
+	/* The atomic loads below are a snapshot for one line, nothing more. */
 	lock(&sched.lock);
 	pl_str(&l, "SCHED ");
 	pl_u64(&l, (uint64_t)(now - start) / 1000000);
@@ -1332,7 +1396,7 @@ static void sysmon(void *arg)
 		if (delay > 10 * 1000)
 			delay = 10 * 1000;
 		plat_futex_wait(&sysmon_key, 0, delay * 1000);
-		if (a_load(&sched.exiting)) {
+		if (a_load(&sched.exiting)) {   /* the stop flag */
 			for (;;)
 				plat_futex_wait(&sysmon_key, 0, -1);
 		}
@@ -1346,13 +1410,19 @@ static void sysmon(void *arg)
 		 * makes it one look per 10 ms with the poller's own updates. What
 		 * it finds does not count as work, as in Go: a P kept busy by
 		 * descriptors never blocks in netpoll, so this look finds
-		 * goroutines every 10 ms and would pin sysmon at 20 us naps. */
+		 * goroutines every 10 ms and would pin sysmon at 20 us naps.
+		 * lastpoll is a timestamp and polling a hint: the CAS only elects
+		 * the look, and orders nothing. */
 		int64_t lastpoll = a_load(&sched.lastpoll);
 		if (netpollinited() && a_load(&sched.polling) != POLL_NETPOLL &&
 		    lastpoll + 10 * 1000 * 1000 < now && a_cas(&sched.lastpoll, lastpoll, now)) {
 			/* Gs netpoll hands us are no longer fd waiters and not yet
 			 * queued: sysmon counts as a running M meanwhile (Go's
-			 * incidlelocked(-1)), or checkdead could see a deadlock. */
+			 * incidlelocked(-1)), or checkdead could see a deadlock.
+			 * seq_cst in, before netpoll's netpollWaiters decrement,
+			 * paired with checkdead's loads of the two in the other
+			 * order; out once injectglist has queued them under
+			 * sched.lock, which checkdead holds. */
 			a_xadd(&sched.injecting, 1);
 			struct g *list = netpoll(0);
 			if (list != NULL)
@@ -1362,7 +1432,7 @@ static void sysmon(void *arg)
 		/* Timers overdue: the M sleeping for them should have woken;
 		 * start one (timers run on an M with a P, never here). */
 		int64_t next = timeSleepUntil();
-		if (next != 0 && next < now && a_load(&sched.npidle) != 0) {
+		if (next != 0 && next < now && a_load(&sched.npidle) != 0) {   /* a hint: wakep looks again */
 			wakep();
 			worked = true;
 		}
@@ -1439,10 +1509,10 @@ static void exitsyscall0(void *arg)
 		 * got there first, its P may have gone idle before gp was
 		 * queued: start an M for the global queue (injectg). */
 		mp->oldp = NULL;
-		if (a_cas(&oldp->status, Psyscall, Pidle)) {
+		if (a_cas(&oldp->status, Psyscall, Pidle)) {   /* seq_cst: against retake's CAS, as there */
 			a_xadd(&oldp->syscalltick, 1);
 			handoffp(oldp);
-		} else if (a_load(&sched.npidle) != 0) {
+		} else if (a_load(&sched.npidle) != 0) {   /* after gp was queued under the lock: as injectg's */
 			startm(NULL, false);
 		}
 	}
@@ -1468,6 +1538,8 @@ static void exitsyscall(void)
 	struct p *oldp = mp->oldp;
 	mp->oldp = NULL;
 	bool migrate = debug.migrate != 0;
+	/* The load spares a CAS bound to fail; the seq_cst CAS takes the P
+	 * back against retake's (one wins), as Go's exitsyscallfast. */
 	if (!migrate && oldp != NULL && a_load(&oldp->status) == Psyscall &&
 	    a_cas(&oldp->status, Psyscall, Pidle)) {
 		acquirep(mp, oldp);
@@ -1475,7 +1547,7 @@ static void exitsyscall(void)
 		return;
 	}
 	int err = plat_errno_get();
-	if (!migrate && a_load(&sched.npidle) != 0) {
+	if (!migrate && a_load(&sched.npidle) != 0) {   /* a hint: pidleget under the lock decides */
 		lock(&sched.lock);
 		struct p *pp = pidleget();
 		unlock(&sched.lock);
@@ -1524,7 +1596,7 @@ static void gfput(struct p *pp, struct g *gp)
 	lock(&sched.gfree.lock);
 	while (pp->ngfree > GFREE_LOCAL_KEEP)
 		gring_push(&sched.gfree.stack, pp->gfree[--pp->ngfree]);
-	a_store_relaxed(&sched.gfree.n, sched.gfree.stack.len);
+	a_store_relaxed(&sched.gfree.n, sched.gfree.stack.len);   /* relaxed: for gfget's peek */
 	unlock(&sched.gfree.lock);
 }
 
@@ -1534,6 +1606,7 @@ static struct g *gfget(struct p *pp)
 {
 	struct g *gp;
 
+	/* relaxed: a peek at the count; the lock decides */
 	if (pp == NULL || (pp->ngfree == 0 && a_load_relaxed(&sched.gfree.n) != 0)) {
 		lock(&sched.gfree.lock);
 		if (pp == NULL) {
@@ -1543,7 +1616,7 @@ static struct g *gfget(struct p *pp)
 				pp->gfree[pp->ngfree++] = gp;
 			gp = NULL;
 		}
-		a_store_relaxed(&sched.gfree.n, sched.gfree.stack.len);
+		a_store_relaxed(&sched.gfree.n, sched.gfree.stack.len);   /* relaxed: as gfput's */
 		unlock(&sched.gfree.lock);
 		if (pp == NULL)
 			return gp;
@@ -1580,6 +1653,7 @@ _Noreturn void goro_rt_goexit(void)
 static uint64_t newgoid(struct p *pp)
 {
 	enum { GOID_BATCH = 16 };
+	/* atomic only so that ids are unique; they order nothing */
 	if (pp == NULL)
 		return a_xadd(&sched.goidgen, 1);
 	if (pp->goidcache == pp->goidcacheend) {
@@ -1599,7 +1673,7 @@ static int newproc1(void (*fn)(void *), void *arg, const void *args, size_t size
 		gp = malg();
 	if (gp == NULL)
 		return GORO_NOMEM;
-	if (a_load_relaxed(&gp->atomicstatus) == Gidle)
+	if (a_load_relaxed(&gp->atomicstatus) == Gidle)   /* relaxed: nobody else has gp yet */
 		casgstatus(gp, Gidle, Gdead);
 	san_stack_reused(gp);
 	uintptr_t top = gp->stack_hi;
@@ -1614,6 +1688,7 @@ static int newproc1(void (*fn)(void *), void *arg, const void *args, size_t size
 	gp->asan_fake_stack = NULL;
 	gp->param = NULL;
 	gp->waitreason = waitReasonZero;
+	/* relaxed: listings read it racily; casgstatus's release publishes it */
 	a_store_relaxed(&gp->goid, newgoid(pp));
 	casgstatus(gp, Gdead, Grunnable);
 	*out = gp;
@@ -1664,10 +1739,12 @@ static void newproc_m(void *v)
 		return;
 	}
 	runqput(pp, gp, true);
-	if (a_load(&main_started))
+	if (a_load(&main_started))   /* Go's mainStarted; always set here, as spawn checked running() */
 		wakep();
 }
 
+/* Two flags, seq_cst as goro_main's and runtime_main's stores; a spawn
+ * racing either is the caller's own race. */
 static bool running(void)
 {
 	return a_load(&main_started) && !a_load(&sched.exiting);
@@ -1690,6 +1767,7 @@ static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size,
 	/* A preemption point: a goroutine that has held its P for 10 ms while
 	 * spawning lets the new goroutines run (and their Gs be reused). */
 	struct m *mp = getm();
+	/* relaxed: sysmon's hint, as schedule's */
 	if (mp != NULL && mp->curg != NULL && mp->p != NULL && a_load_relaxed(&mp->p->preempt))
 		mcall(gosched_m);
 	return a.status;
@@ -1882,7 +1960,7 @@ static int schedinit(const goro_config *cfg)
 		ss = 16 << 10;
 	stack_size = round_page(ss);
 
-	a_store_relaxed(&sched.coarsenow, plat_nanotime());
+	a_store_relaxed(&sched.coarsenow, plat_nanotime());   /* before any other thread */
 	mallocinit();
 	struct p *ps = plat_map(sizeof(struct p) * (size_t)procs);
 	if (ps == NULL)
@@ -1899,7 +1977,7 @@ static int schedinit(const goro_config *cfg)
 		pidleput(allp[i]);
 	unlock(&sched.lock);
 	steal_order_reset((uint32_t)procs);
-	a_store(&sched.lastpoll, plat_nanotime());
+	a_store(&sched.lastpoll, plat_nanotime());   /* before sysmon starts; thread start orders it */
 	return GORO_OK;
 }
 
@@ -1913,6 +1991,8 @@ static void runtime_main(void *v)
 {
 	struct main_args *ma = v;
 	main_result = ma->fn(ma->arg);
+	/* seq_cst, though it publishes nothing: the stop flag that
+	 * findRunnable and sysmon poll; notewakeup publishes main_result */
 	a_store(&sched.exiting, 1);
 	notewakeup(&main_done);
 }
@@ -1921,7 +2001,7 @@ int goro_main(const goro_config *cfg, int (*main_fn)(void *), void *arg)
 {
 	if (main_fn == NULL || (cfg != NULL && (cfg->procs < 0 || cfg->stack_size > ((size_t)1 << 30))))
 		return GORO_INVAL;
-	if (!a_cas(&runtime_started, 0, 1))
+	if (!a_cas(&runtime_started, 0, 1))   /* elects the one goro_main; orders nothing */
 		return GORO_INVAL;
 	int st = schedinit(cfg);
 	if (st != GORO_OK)
