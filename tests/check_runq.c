@@ -186,8 +186,15 @@ END_TEST
  * the ring so runqputslow races the stealer's CAS), takes some back, pulls
  * from the global queue now and then; the stealer steals from it into its
  * own P (runqsteal, with and without runnext) and drains that. Each G must
- * be taken exactly once a round. */
+ * be taken exactly once a round, and its taker must see what the owner
+ * wrote to it before runqput: sig is plain memory published only by the
+ * queue's release/acquire pairs, as a G's saved context is (Go's test uses
+ * g.sig alike). Under SANITIZE=thread a missing pair is a reported race;
+ * on a weakly ordered CPU, a stale sig. */
 static atomic_int got[NG];
+static int sig[NG];          /* owner writes before runqput; taker reads */
+static int round_sig;        /* this round's sig, set before the stealer starts */
+static atomic_long stale;    /* takes that saw another round's sig */
 static atomic_int taken;
 static atomic_int stop;
 static atomic_long nsteals;
@@ -203,6 +210,8 @@ static void take(struct g *gp)
 		atomic_store(&stranger, gp);
 		return;
 	}
+	if (sig[i] != round_sig)
+		atomic_fetch_add_explicit(&stale, 1, memory_order_relaxed);
 	/* relaxed: counts are read after pthread_join or after seeing taken */
 	atomic_fetch_add_explicit(&got[i], 1, memory_order_relaxed);
 	/* release: the owner's acquire of taken == NG sees every count */
@@ -244,8 +253,10 @@ static void owner_round(int round)
 	int i = 0;
 	while (i < NG) {
 		uint32_t burst = 1 + rnd() % (RUNQ_SIZE + 64);
-		for (uint32_t k = 0; k < burst && i < NG; k++, i++)
+		for (uint32_t k = 0; k < burst && i < NG; k++, i++) {
+			sig[i] = round_sig;
 			runqput(&p1, &gs[i], rnd() % 8 == 0);
+		}
 		uint32_t gets = rnd() % (burst + 1);
 		for (uint32_t k = 0; k < gets && (gp = runqget(&p1, &inh)) != NULL; k++)
 			take(gp);
@@ -301,6 +312,7 @@ START_TEST(TestRunqStealRace)
 			atomic_store(&got[i], 0);
 		atomic_store(&taken, 0);
 		atomic_store(&stop, 0);
+		round_sig = r + 1;
 		/* half the rounds a running owner: the stealer naps before
 		 * taking its runnext (runqgrab) */
 		p1.status = (r & 1) ? Prunning : Pidle;
@@ -314,6 +326,8 @@ START_TEST(TestRunqStealRace)
 			if (atomic_load(&got[i]) != 1)
 				ck_abort_msg("round %d (seed %#llx): G %d taken %d times",
 				             r, (unsigned long long)seed, i, atomic_load(&got[i]));
+		ck_assert_msg(atomic_load(&stale) == 0, "round %d: %ld takes saw a stale sig", r,
+		              atomic_load(&stale));
 		ck_assert(runqempty(&p1));
 		ck_assert(runqempty(&p2));
 		ck_assert_int_eq(sched.runqsize, 0);
