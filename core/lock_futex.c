@@ -20,6 +20,9 @@ enum {
  * so the unlocker knows a wake-up is owed. */
 static void lock2(uint32_t *key)
 {
+	/* Every Xchg and Cas here is seq_cst, as Go's; acquire on taking the
+	 * word is what the lock needs, pairing with unlock2's Xchg. The
+	 * relaxed loads are spinning looks; the CAS after one decides. */
 	uint32_t v = a_xchg(key, mutex_locked);
 	if (v == mutex_unlocked)
 		return;
@@ -52,6 +55,8 @@ static void lock2(uint32_t *key)
 /* unlock2 */
 static void unlock2(uint32_t *key)
 {
+	/* seq_cst as Go's Xchg; release is what it needs, and the old value
+	 * says whether a sleeper is owed a wake-up */
 	uint32_t v = a_xchg(key, mutex_unlocked);
 	if (v == mutex_unlocked)
 		throw("unlock of unlocked lock");
@@ -86,12 +91,14 @@ void unlock(struct mutex *l)
 /* noteclear: only when no one can be sleeping on or waking n. */
 void noteclear(struct note *n)
 {
-	a_store(&n->key, 0);
+	a_store(&n->key, 0);   /* seq_cst as Go's; with nobody racing, it orders nothing */
 }
 
 /* notewakeup: exactly one wake-up per clear. */
 void notewakeup(struct note *n)
 {
+	/* seq_cst as Go's Xchg; release is what it needs: the waker's writes
+	 * before it are seen by notesleep once its load sees 1 */
 	uint32_t old = a_xchg(&n->key, 1);
 	if (old != 0)
 		throw("notewakeup - double wakeup");
@@ -101,6 +108,6 @@ void notewakeup(struct note *n)
 /* notesleep: block the thread until notewakeup. */
 void notesleep(struct note *n)
 {
-	while (a_load(&n->key) == 0)
+	while (a_load(&n->key) == 0)   /* seq_cst as Go's; acquire: pairs with notewakeup's Xchg */
 		plat_futex_wait(&n->key, 0, -1);
 }

@@ -95,6 +95,8 @@ void semrelease(struct sema *s, uint32_t n, bool handoff)
 /* notifyListAdd: a ticket, taken before the caller unlocks its mutex. */
 uint32_t notifyListAdd(struct notifyList *l)
 {
+	/* seq_cst as Go's Xadd: the ticket is taken under the caller's mutex,
+	 * so any notify that comes after the caller's unlock sees it */
 	return a_xadd(&l->wait, 1) - 1;
 }
 
@@ -126,11 +128,16 @@ void notifyListWait(struct notifyList *l, uint32_t t)
 /* notifyListNotifyAll */
 void notifyListNotifyAll(struct notifyList *l)
 {
+	/* Go's fast path: no ticket since the last notify. seq_cst as Go's,
+	 * where any order would do: a waiter whose notifyListAdd happens
+	 * before this call is seen; one racing it may be missed, as in Go. */
 	if (a_load(&l->wait) == a_load(&l->notify))
 		return;
 	nllock(l);
 	struct sudog *sg = l->head;
 	l->head = l->tail = NULL;
+	/* notify is written under the lock (notifyListWait reads it there);
+	 * atomic for the fast paths' unlocked look */
 	a_store(&l->notify, a_load(&l->wait));
 	nlunlock(l);
 	while (sg != NULL) {
@@ -146,7 +153,7 @@ void notifyListNotifyAll(struct notifyList *l)
  * it is already waiting; if it is not yet, its wait will return at once. */
 void notifyListNotifyOne(struct notifyList *l)
 {
-	if (a_load(&l->wait) == a_load(&l->notify))
+	if (a_load(&l->wait) == a_load(&l->notify))   /* the fast path, as NotifyAll's */
 		return;
 	nllock(l);
 	uint32_t t = l->notify;
@@ -154,7 +161,7 @@ void notifyListNotifyOne(struct notifyList *l)
 		nlunlock(l);
 		return;
 	}
-	a_store(&l->notify, t + 1);
+	a_store(&l->notify, t + 1);   /* under the lock, as NotifyAll's */
 	for (struct sudog *p = NULL, *sg = l->head; sg != NULL; p = sg, sg = sg->next) {
 		if (sg->ticket == t) {
 			struct sudog *n = sg->next;

@@ -20,6 +20,8 @@ int goro_wg_add(goro_waitgroup *wg, int64_t delta)
 		return GORO_INVAL;
 	uint64_t state;
 	int64_t v;
+	/* seq_cst CAS, as Go's Add: a Done releases what its goroutine did to
+	 * the Wait that sees the count reach 0 (its load, or the semaphore) */
 	do {
 		state = a_load(&wg->state_);
 		v = (int64_t)(int32_t)(state >> 32) + delta;
@@ -35,7 +37,7 @@ int goro_wg_add(goro_waitgroup *wg, int64_t delta)
 	/* The counter reached 0 with waiters: none can add any more (that
 	 * would be reuse before Wait returned), so reset and release them all
 	 * in one call; after it, wg may already be gone. */
-	a_store(&wg->state_, 0);
+	a_store(&wg->state_, 0);   /* seq_cst where Go stores plainly: nobody else touches it now */
 	semrelease(sema_of(&wg->sema_), w, false);
 	return GORO_OK;
 }
@@ -51,6 +53,9 @@ void goro_wg_wait(goro_waitgroup *wg)
 	if (wg == NULL)
 		return;
 	for (;;) {
+		/* seq_cst as Go's; acquire is what it needs, paired with the
+		 * last Done's CAS. The CAS counts a waiter, which that Done
+		 * then sees and releases. */
 		uint64_t state = a_load(&wg->state_);
 		if ((int32_t)(state >> 32) == 0)
 			return;
@@ -71,6 +76,10 @@ enum {
 };
 #define starvationThresholdNs 1000000
 
+/* Every CAS and Add on state_ is seq_cst, as Go's: the one that sets
+ * mutexLocked is the lock's acquire, paired with goro_mutex_unlock's CAS,
+ * its release; a handoff in starvation mode is ordered by the semaphore.
+ * The loads only guess old values for the CASes. */
 static void mutex_lock_slow(goro_mutex *m)
 {
 	int64_t wait_start = 0;
@@ -200,6 +209,8 @@ void goro_rwmutex_rlock(goro_rwmutex *rw)
 {
 	if (rw == NULL)
 		return;
+	/* seq_cst as Go's Add; acquire is what it needs, paired with the
+	 * writer's Unlock Add (or, for a reader that waits, the semaphore) */
 	if (a_xadd(&rw->reader_count_, 1) < 0) {
 		blockingcheck("goro_rwmutex_rlock");
 		semacquire(sema_of(&rw->reader_sem_), false);   /* a writer is pending */
@@ -211,7 +222,7 @@ bool goro_rwmutex_tryrlock(goro_rwmutex *rw)
 	if (rw == NULL)
 		return false;
 	for (;;) {
-		int32_t c = a_load(&rw->reader_count_);
+		int32_t c = a_load(&rw->reader_count_);   /* a guess; the CAS acquires, as RLock's Add */
 		if (c < 0)
 			return false;
 		if (a_cas(&rw->reader_count_, c, c + 1))
@@ -226,7 +237,9 @@ int goro_rwmutex_runlock(goro_rwmutex *rw)
 	/* No reader holds it when the count is empty, or when a writer holds
 	 * it (the count then includes readers waiting, not holding). A writer
 	 * only ever gets it after every holding reader has left, so a genuine
-	 * RUnlock never sees writer_ set. */
+	 * RUnlock never sees writer_ set. The CAS is RUnlock's release (Go's
+	 * Add); the last reader out passes it on to the writer through
+	 * reader_wait_ and the semaphore. writer_ is for that check alone. */
 	int32_t old;
 	do {
 		old = a_load(&rw->reader_count_);
@@ -247,7 +260,9 @@ void goro_rwmutex_lock(goro_rwmutex *rw)
 	if (rw == NULL)
 		return;
 	goro_mutex_lock(&rw->w_);   /* first resolve competition with other writers */
-	/* Announce the writer to readers, then wait for those already in. */
+	/* Announce the writer to readers, then wait for those already in
+	 * (seq_cst Adds, as Go's). writer_, not in Go, is only for the
+	 * misuse checks: it orders nothing. */
 	int32_t r = a_xadd(&rw->reader_count_, -rwmutexMaxReaders) + rwmutexMaxReaders;
 	if (r != 0 && a_xadd(&rw->reader_wait_, r) != 0)
 		semacquire(sema_of(&rw->writer_sem_), false);
@@ -292,6 +307,9 @@ void goro_once_do(goro_once *o, void (*fn)(void *), void *arg)
 	if (o == NULL || fn == NULL)
 		return;
 	blockingcheck("goro_once_do");
+	/* seq_cst as Go's; acquire is what the load needs and release what
+	 * the store needs: whoever sees done_ set sees what fn did. The plain
+	 * read under m_ is the mutex's. */
 	if (a_load(&o->done_) != 0)
 		return;
 	goro_mutex_lock(&o->m_);
@@ -308,6 +326,7 @@ int goro_cond_wait(goro_cond *c, goro_mutex *m)
 {
 	struct notifyList *l = (struct notifyList *)c;
 	blockingcheck("goro_cond_wait");
+	/* a misuse check that m is held (by someone): orders nothing */
 	if (c == NULL || m == NULL || (a_load(&m->state_) & mutexLocked) == 0)
 		return misuse(GORO_INVAL, GORO_INVAL, "goro_cond_wait", INVAL_WHAT);
 	uint32_t t = notifyListAdd(l);
