@@ -19,7 +19,8 @@ static const char overflowMsg[] =
 	"too many concurrent operations on a single file or socket (max 1048575)";
 
 /* All CASes here are seq_cst, as Go's: the state word orders everything
- * done under a reference against Close. */
+ * done under a reference against Close. The load before each only guesses
+ * the old value for its CAS. */
 
 /* incref: one more reference, unless closed. */
 bool fdmu_incref(struct fdMutex *mu)

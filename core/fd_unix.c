@@ -32,6 +32,9 @@ static int convertErr(int res)
 
 /* ---- references and locks, checked against the handle's generation ---- */
 
+/* After the incref's CAS, which read fd_init's seq_cst store of state 0,
+ * itself after pollcache_alloc's fdseq: a stale handle that got a
+ * reference sees the new generation here and backs off. */
 static bool same_incarnation(struct pollDesc *pd, goro_fd f)
 {
 	return a_load(&pd->fdseq) == (uint32_t)(f.id_ >> 32);

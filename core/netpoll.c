@@ -99,6 +99,8 @@ uint64_t pollcache_inuse(void)
 	return n;
 }
 
+/* fdseq: seq_cst where relaxed would do; the opener reads what
+ * pollcache_alloc stored on its own thread. */
 static uint64_t pd_key(struct pollDesc *pd)
 {
 	return (uint64_t)a_load(&pd->fdseq) << 32 | (pd->slot + 1);
@@ -130,16 +132,23 @@ struct pollDesc *pd_lookup(goro_fd f)
 
 /* ---- the scheduler's side (netpoll.h) ---- */
 
+/* seq_cst as Go's netpollInited.Load; acquire is what it needs: who sees 1
+ * sees the backend that plat_netpollinit made (netpollGenericInit). */
 bool netpollinited(void)
 {
 	return a_load(&netpollInited) != 0;
 }
 
+/* seq_cst as Go's Load. checkdead reads it before sched.injecting (sysmon
+ * says why); for the pollers it is a hint, backed by sysmon's 10 ms look. */
 bool netpollAnyWaiters(void)
 {
 	return a_load(&netpollWaiters) > 0;
 }
 
+/* Double-checked: the unlocked load as netpollinited's, the locked one
+ * ordered by the lock; the store's release (seq_cst, as Go's) publishes
+ * the backend. */
 void netpollGenericInit(void)
 {
 	if (a_load(&netpollInited))
@@ -156,8 +165,12 @@ void netpollGenericInit(void)
 /* netpollBreak: at most one break in flight (netpollWakeSig), as Go. */
 void netpollBreak(void)
 {
-	if (!a_load(&netpollInited))
+	if (!a_load(&netpollInited))   /* as netpollinited's */
 		return;
+	/* seq_cst, as Go's Cas: after the caller's store of what the poller
+	 * must see (a timer); one that finds a break pending relies on it,
+	 * and netpoll re-arms the flag only after draining it. The load
+	 * spares a CAS bound to fail. */
 	if (a_load(&netpollWakeSig) != 0 || !a_cas(&netpollWakeSig, 0, 1))
 		return;
 	plat_netpollbreak();
@@ -175,6 +188,8 @@ static void publishInfo(struct pollDesc *pd)
 		info |= pollExpiredReadDeadline;
 	if (pd->wd < 0)
 		info |= pollExpiredWriteDeadline;
+	/* seq_cst: before the caller's loads of rg/wg (netpollunblock), the
+	 * StoreLoad that netpollblock's recheck pairs with */
 	a_store(&pd->atomicInfo, info);
 }
 
@@ -182,7 +197,7 @@ static void publishInfo(struct pollDesc *pd)
  * error readies both directions and the next system call reports it. */
 int netpollcheckerr(struct pollDesc *pd, int mode)
 {
-	uint32_t info = a_load(&pd->atomicInfo);
+	uint32_t info = a_load(&pd->atomicInfo);   /* seq_cst: see publishInfo */
 	if (info & pollClosing)
 		return pollErrClosing;
 	if (((mode & PLAT_POLL_READ) && (info & pollExpiredReadDeadline)) ||
@@ -203,8 +218,12 @@ static uintptr_t *gpp_of(struct pollDesc *pd, int mode)
 static bool netpollblockcommit(struct g *gp, void *arg)
 {
 	uintptr_t *gpp = arg;
+	/* seq_cst CAS, as Go's: publishes the parked G to netpollunblock's
+	 * CAS, which takes it; failing, a ready or an unblock came first */
 	if (!a_cas(gpp, (uintptr_t)pdWait, (uintptr_t)gp))
 		return false;
+	/* Counted after publishing, as Go; a taker's decrement may come first,
+	 * and the count wraps for a moment, which reads as a waiter. */
 	a_xadd(&netpollWaiters, 1);
 	if (gp->foreign)
 		netpoll_foreign_wait();   /* nobody may be polling for it */
@@ -216,12 +235,14 @@ static bool netpollblock(struct pollDesc *pd, int mode)
 {
 	uintptr_t *gpp = gpp_of(pd, mode);
 	for (;;) {
-		/* Consume a notification that is already there. */
+		/* Consume a notification that is already there (seq_cst CAS,
+		 * as Go's: it acquires netpollunblock's pdReady), or publish
+		 * pdWait before the recheck below. */
 		if (a_cas(gpp, (uintptr_t)pdReady, 0))
 			return true;
 		if (a_cas(gpp, 0, (uintptr_t)pdWait))
 			break;
-		uintptr_t v = a_load(gpp);
+		uintptr_t v = a_load(gpp);   /* for the check only */
 		if (v != pdReady && v != 0)
 			throw("runtime: double wait");
 	}
@@ -233,7 +254,8 @@ static bool netpollblock(struct pollDesc *pd, int mode)
 		struct g *gp = getg_or(&standin);
 		gopark(gp, netpollblockcommit, gpp, waitReasonIOWait);
 	}
-	/* Careful not to lose a concurrent pdReady. */
+	/* Careful not to lose a concurrent pdReady: the Xchg (seq_cst, as
+	 * Go's) takes whatever the waker left. */
 	uintptr_t old = a_xchg(gpp, 0);
 	if (old > pdWait)
 		throw("runtime: corrupted polldesc");
@@ -246,17 +268,20 @@ static struct g *netpollunblock(struct pollDesc *pd, int mode, bool ioready)
 {
 	uintptr_t *gpp = gpp_of(pd, mode);
 	for (;;) {
+		/* seq_cst: after the caller's publishInfo, if any (StoreLoad) */
 		uintptr_t old = a_load(gpp);
 		if (old == pdReady)
 			return NULL;
 		if (old == 0 && !ioready)
 			return NULL;   /* pollWait checks for timeout and close first */
 		uintptr_t nv = ioready ? pdReady : 0;
+		/* seq_cst CAS, the other side of netpollblock's: takes the G, or
+		 * leaves pdReady (released to the consuming CAS there) */
 		if (a_cas(gpp, old, nv)) {
 			if (old == pdWait)
 				return NULL;
 			if (old != 0)
-				a_xadd(&netpollWaiters, (uint32_t)-1);
+				a_xadd(&netpollWaiters, (uint32_t)-1);   /* after the take */
 			return (struct g *)old;
 		}
 	}
@@ -293,8 +318,10 @@ static void selwake(struct waitq *q, struct g **list)
 	struct sudog *sg;
 	while ((sg = q->first) != NULL) {
 		waitq_dequeue_sudog(q, sg);
-		a_xadd(&netpollWaiters, (uint32_t)-1);
+		a_xadd(&netpollWaiters, (uint32_t)-1);   /* with the dequeue, under pd->lock */
 		struct g *gp = sg->g;
+		/* seq_cst CAS: claims the select's wake-up against its other
+		 * cases and its timer (select.c) */
 		if (!a_cas(&gp->selectDone, 0, 1))
 			continue;   /* another case won; its pass 3 finds sg gone */
 		sg->success = true;
@@ -317,6 +344,9 @@ static void selwake_mode(struct pollDesc *pd, int mode, struct g **list)
  * entry was visible is seen by that look. */
 static void netpollready(struct g **list, struct pollDesc *pd, int mode)
 {
+	/* The peeks are seq_cst loads; the select's side of the order is its
+	 * unlock of pd->lock and then the poll(2) call, which the kernel
+	 * orders against the readiness netpoll was told of. */
 	if (mode & PLAT_POLL_READ)
 		glist_push(list, netpollunblock(pd, PLAT_POLL_READ, true));
 	if (mode & PLAT_POLL_WRITE)
@@ -334,7 +364,7 @@ static void netpollready(struct g **list, struct pollDesc *pd, int mode)
 void netpoll_selqueue(struct pollDesc *pd, int mode, struct sudog *sg)
 {
 	lock(&pd->lock);
-	a_xadd(&netpollWaiters, 1);
+	a_xadd(&netpollWaiters, 1);   /* with the queue entry, under pd->lock */
 	waitq_enqueue(mode == PLAT_POLL_READ ? &pd->rq : &pd->wq, sg);
 	unlock(&pd->lock);
 	if (sg->g->foreign)
@@ -347,7 +377,7 @@ void netpoll_seldequeue(struct pollDesc *pd, int mode, struct sudog *sg)
 	lock(&pd->lock);
 	if (sg->prev != NULL || sg->next != NULL || q->first == sg) {
 		waitq_dequeue_sudog(q, sg);
-		a_xadd(&netpollWaiters, (uint32_t)-1);
+		a_xadd(&netpollWaiters, (uint32_t)-1);   /* as netpoll_selqueue's */
 	}
 	unlock(&pd->lock);
 }
@@ -366,6 +396,9 @@ int poll_runtime_pollOpen(struct pollDesc *pd)
 {
 	netpollGenericInit();
 	lock(&pd->lock);
+	/* Nobody can wait on a fresh pd: these loads are checks, and the
+	 * stores clear a previous life's pdReady before the fdMutex opens
+	 * (fd_init's seq_cst store), as fdseq. */
 	uintptr_t wg = a_load(&pd->wg), rg = a_load(&pd->rg);
 	if (wg != 0 && wg != pdReady)
 		throw("runtime: blocked write on free polldesc");
@@ -390,7 +423,7 @@ void poll_runtime_pollClose(struct pollDesc *pd)
 {
 	if (!pd->closing)
 		throw("runtime: close polldesc w/o unblock");
-	uintptr_t wg = a_load(&pd->wg), rg = a_load(&pd->rg);
+	uintptr_t wg = a_load(&pd->wg), rg = a_load(&pd->rg);   /* checks only */
 	if (wg != 0 && wg != pdReady)
 		throw("runtime: blocked write on closing polldesc");
 	if (rg != 0 && rg != pdReady)
@@ -403,6 +436,8 @@ void poll_runtime_pollReset(struct pollDesc *pd, int mode)
 {
 	if (netpollcheckerr(pd, mode) != pollNoError)
 		return;
+	/* seq_cst as Go's: a stale pdReady goes before the system call; a
+	 * readiness after this is a new one */
 	a_store(gpp_of(pd, mode), 0);
 }
 
@@ -575,7 +610,7 @@ void poll_runtime_pollUnblock(struct pollDesc *pd)
  * ns for something (< 0: without limit). */
 struct g *netpoll(int64_t delay)
 {
-	if (!a_load(&netpollInited))
+	if (!a_load(&netpollInited))   /* as netpollinited's */
 		return NULL;
 	struct plat_pollev ev[128];
 	int n = plat_netpoll(delay, ev, 128);
@@ -583,11 +618,16 @@ struct g *netpoll(int64_t delay)
 	for (int i = 0; i < n; i++) {
 		uint64_t key = ev[i].key;
 		if (key == 0) {
-			a_store(&netpollWakeSig, 0);   /* the next netpollBreak may write */
+			/* the next netpollBreak may write. seq_cst: after the drain
+			 * and before the poller's next look at the timers, so a
+			 * break that found 1 had stored its timer before this */
+			a_store(&netpollWakeSig, 0);
 			continue;
 		}
 		struct pollDesc *pd = pd_of_key(key);
-		/* An event for a descriptor closed since is not its successor's. */
+		/* An event for a descriptor closed since is not its successor's.
+		 * seq_cst as Go's fdseq.Load; a stale read costs a spurious
+		 * wake-up, which every waiter survives (it retries the call). */
 		if (pd == NULL || a_load(&pd->fdseq) != (uint32_t)(key >> 32))
 			continue;
 		int mode = (int)(ev[i].mode & (PLAT_POLL_READ | PLAT_POLL_WRITE));
