@@ -57,6 +57,8 @@ static struct goro_ctx background = { .magic = CTX_MAGIC, .kind = CTX_BACKGROUND
 
 static bool ctx_valid(const goro_ctx *c)
 {
+	/* relaxed: a check against stale handles; whoever has the handle got
+	 * c with it, published by ctx_new's release */
 	return c != NULL && a_load_relaxed(&c->magic) == CTX_MAGIC;
 }
 
@@ -86,7 +88,7 @@ static void ctx_unref(struct goro_ctx *c)
 		struct goro_ctx *p = c->parent;
 		if (c->done != NULL)
 			goro_chan_free(c->done);
-		a_store_relaxed(&c->magic, 0);
+		a_store_relaxed(&c->magic, 0);   /* relaxed: for a stale handle's check only */
 		rtfree(c, sizeof *c);
 		c = p;
 	}
@@ -209,7 +211,7 @@ static struct goro_ctx *ctx_new(struct goro_ctx *parent, int kind)
 	c->parent = parent;
 	c->deadline = parent->deadline;
 	if (parent->kind != CTX_BACKGROUND)
-		a_xadd(&parent->refs, 1);
+		a_xadd(&parent->refs, 1);   /* from one the caller holds: orders nothing */
 	a_store_rel(&c->magic, CTX_MAGIC);   /* release: publishes c with its handle */
 	return c;
 }
@@ -224,7 +226,7 @@ static void propagateCancel(struct goro_ctx *c)
 	lock(&p->mu);
 	int perr = p->err;
 	if (perr == 0) {
-		a_xadd(&c->refs, 1);   /* the list's reference */
+		a_xadd(&c->refs, 1);   /* the list's reference, as ctx_new's */
 		c->cparent = p;
 		c->linked = true;
 		c->prev = NULL;
@@ -348,6 +350,7 @@ void goro_ctx_free(goro_ctx *c)
 {
 	if (!ctx_valid(c) || c->kind == CTX_BACKGROUND)
 		return;
+	/* the CAS elects one free per handle; the unref orders the rest */
 	if (!a_cas(&c->handle, 1, 0))
 		return;   /* freed twice: ignored rather than a reference lost */
 	if (c->kind == CTX_CANCEL) {

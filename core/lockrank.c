@@ -103,7 +103,7 @@ void assertLockHeld(struct mutex *l)
 {
 	struct m *mp = getm();
 	if (mp == NULL) {
-		if (a_load_relaxed(&l->key) == 0)
+		if (a_load_relaxed(&l->key) == 0)   /* relaxed: that someone holds it, no more */
 			throw("not holding required lock!");
 		return;
 	}
@@ -116,7 +116,7 @@ void assertLockHeld(struct mutex *l)
 /* Without ranks, only that someone holds it: cheap enough for release builds. */
 void assertLockHeld(struct mutex *l)
 {
-	if (a_load_relaxed(&l->key) == 0)
+	if (a_load_relaxed(&l->key) == 0)   /* relaxed: a check, ordering nothing */
 		throw("not holding required lock!");
 }
 #endif

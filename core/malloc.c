@@ -41,10 +41,10 @@ static uintptr_t arena_next, arena_end;
 /* mallocinit: idempotent; callers race through class_lock. */
 void mallocinit(void)
 {
-	if (a_load_acq(&class_inited))
+	if (a_load_acq(&class_inited))   /* acquire: pairs with the release below */
 		return;
 	lock(&class_lock);
-	if (!a_load_relaxed(&class_inited)) {
+	if (!a_load_relaxed(&class_inited)) {   /* relaxed: the lock orders it */
 		int c = 0;
 		for (size_t i = 0; i <= MAX_SMALL / 16; i++) {
 			while (class_size[c] < i * 16)
@@ -53,7 +53,7 @@ void mallocinit(void)
 		}
 		for (c = 0; c < NUM_SIZE_CLASSES; c++)
 			lockInit(&central[c].lock, lockRankMcentral);
-		a_store_rel(&class_inited, 1);
+		a_store_rel(&class_inited, 1);   /* release: publishes the tables and locks */
 	}
 	unlock(&class_lock);
 }
@@ -61,7 +61,7 @@ void mallocinit(void)
 /* The size class of a small size, initialising the table on first use. */
 static int size_class(size_t size)
 {
-	if (!a_load_acq(&class_inited))
+	if (!a_load_acq(&class_inited))   /* acquire: as mallocinit's */
 		mallocinit();
 	return size_to_class16[(size + 15) / 16];
 }

@@ -72,7 +72,7 @@ void pl_flush(struct printline *l)
 void startpanic(void)
 {
 	static uint32_t dying;
-	if (a_xchg(&dying, 1) != 0)
+	if (a_xchg(&dying, 1) != 0)   /* elects the one thread that reports; the rest sleep */
 		for (;;)
 			plat_futex_wait(&dying, 1, -1);
 }

@@ -52,7 +52,7 @@ static uintptr_t slot_alloc(void)
 	lock(&stack_lock);
 	if (slot_size == 0)
 		slot_size = GUARD_SIZE + stack_size;   /* page multiples both */
-	uint32_t n = a_load_relaxed(&nslabs);
+	uint32_t n = a_load_relaxed(&nslabs);   /* relaxed: under stack_lock, its only writer */
 	struct stackslab *s = n > 0 ? &slabs[n - 1] : NULL;
 	if (s == NULL || s->used == SLAB_SLOTS) {
 		if (n == MAX_SLABS) {
@@ -170,11 +170,11 @@ uint64_t stack_guard_owner(const void *addr)
 		if (a - slot >= GUARD_SIZE)
 			return 0;   /* inside a stack or a G: not an overflow */
 		struct g *gp = (struct g *)(slot + ss - GSIZE);
-		return a_load_relaxed(&gp->goid);
+		return a_load_relaxed(&gp->goid);   /* relaxed: a fault report's racy read */
 	}
 	/* Not a slab: maybe the guard of a stack of its own (rare, so a walk). */
 	for (struct g *gp = allghead(); gp != NULL; gp = gp->alllink)
 		if (gp->stackbig && a < gp->stack_lo && a >= gp->stack_lo - GUARD_SIZE)
-			return a_load_relaxed(&gp->goid);
+			return a_load_relaxed(&gp->goid);   /* relaxed: as above */
 	return 0;
 }

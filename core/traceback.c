@@ -13,7 +13,9 @@
 
 static struct g *allg;   /* atomic head; append-only, linked by alllink */
 
-/* allgadd: lock-free push, since the fault path walks the list unlocked. */
+/* allgadd: lock-free push, since the fault path walks the list unlocked.
+ * The CAS is seq_cst where release would do: it publishes gp and its
+ * alllink to the walkers' loads of allg (acquire would do there). */
 void allgadd(struct g *gp)
 {
 	struct g *head;
@@ -25,7 +27,7 @@ void allgadd(struct g *gp)
 
 struct g *allghead(void)
 {
-	return a_load(&allg);
+	return a_load(&allg);   /* pairs with allgadd's CAS */
 }
 
 /* used: tools/goro-gdb.py reads this table by name, and clang would
@@ -301,7 +303,7 @@ static void printcreatedby(struct g *gp)
 	} else {
 		lhex(&l, pc);
 	}
-	uint64_t parent = a_load_relaxed(&gp->parentgoid);
+	uint64_t parent = a_load_relaxed(&gp->parentgoid);   /* relaxed: a listing's racy read */
 	if (parent != 0) {
 		lput(&l, " in goroutine ");
 		lnum(&l, parent, 10);
@@ -358,6 +360,9 @@ static void traceback_parked(struct g *gp, uint32_t st)
 {
 	goroutineheader(gp, st);
 	if (st == Gwaiting || st == Grunnable) {
+		/* relaxed: saved before the status store-release that the
+		 * caller's load of st acquired; stale if gp ran since, hence
+		 * the bounds check */
 		uintptr_t sp = a_load_relaxed(&gp->sched.sp);
 		struct region r = gstack(gp);
 		if (sp >= r.lo && sp + ARCH_FRAME_SIZE <= r.hi && sp % 16 == 0) {
@@ -381,6 +386,8 @@ static void listothers(struct g *skip)
 	enum { MAX_LISTED = 100 };
 	uint64_t listed = 0, more = 0;
 
+	/* seq_cst where acquire would do: allg as allghead's; the status
+	 * pairs with casgstatus's release, for the saved sp and waitreason */
 	for (struct g *gp = a_load(&allg); gp != NULL; gp = gp->alllink) {
 		uint32_t st = a_load(&gp->atomicstatus);
 		if (st == Gdead || st == Gidle || gp == skip)
@@ -425,7 +432,7 @@ static void traceback_here(uintptr_t pc, bool is_pc, uintptr_t fp, uintptr_t sp,
 		} else {
 			r0.lo = r0.hi = 0;   /* a stack we know nothing of: trust only the G's */
 		}
-		goroutineheader(gp, a_load(&gp->atomicstatus));
+		goroutineheader(gp, a_load(&gp->atomicstatus));   /* as listothers' */
 		struct frames f;
 		walk(&f, pc, is_pc, fp, r0, r1);
 		printframes(&f, from_runtime, false);
@@ -458,7 +465,7 @@ uint64_t gcount(void)
 {
 	uint64_t n = 0;
 	for (struct g *gp = a_load(&allg); gp != NULL; gp = gp->alllink) {
-		uint32_t st = a_load(&gp->atomicstatus);
+		uint32_t st = a_load(&gp->atomicstatus);   /* a count, racy: any order would do */
 		n += st != Gdead && st != Gidle;
 	}
 	return n;
@@ -518,7 +525,7 @@ int goro_stats(struct goro_stats *st)
 		st->threads = (uint32_t)sched.mnext;
 		st->idle_threads = (uint32_t)sched.nmidle;
 		unlock(&sched.lock);
-		st->idle_procs = a_load(&sched.npidle);
+		st->idle_procs = a_load(&sched.npidle);   /* a snapshot, as schedtrace's */
 		st->spinning_threads = a_load(&sched.nmspinning);
 	}
 	return GORO_OK;
