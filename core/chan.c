@@ -69,6 +69,8 @@ bool chan_bad(const struct hchan *c, const char *call)
 {
 	if (c == NULL)
 		return false;
+	/* relaxed magic loads: a stale handle is a race by contract; this
+	 * only names it */
 	misuse(GORO_INVAL, GORO_INVAL, call, a_load_relaxed(&c->magic) == CHAN_FREED
 	       ? ": channel already freed (GORO_DEBUG=strict=1)" : ": not a channel (GORO_DEBUG=strict=1)");
 	printstr("goro: ");
@@ -91,7 +93,8 @@ void goro_chan_free(goro_chan *ch)
 	if (!chan_valid(c, "goro_chan_free"))
 		return;
 	/* The contract says every operation has returned, so no lock is
-	 * needed; a parked waiter is a misuse seen here at no cost. */
+	 * needed; a parked waiter is a misuse seen here at no cost. Relaxed
+	 * loads and store, for the same reason. */
 	if (a_load_relaxed(&c->recvq.first) != NULL || a_load_relaxed(&c->sendq.first) != NULL) {
 		printstr("goro: goro_chan_free: goroutines are still waiting on the channel; not freed\n");
 		return;
@@ -108,6 +111,8 @@ void waitq_enqueue(struct waitq *q, struct sudog *sg)
 	struct sudog *x = q->last;
 	sg->next = NULL;
 	sg->prev = x;
+	/* relaxed: a waiter appearing needs no order; a fast path that sees
+	 * it takes the lock */
 	if (x == NULL)
 		a_store_relaxed(&q->first, sg);
 	else
@@ -135,6 +140,8 @@ struct sudog *waitq_dequeue(struct waitq *q)
 			a_store_rel(&q->first, y);
 			sg->next = NULL;
 		}
+		/* seq_cst CAS: claims the select's wake-up against its other
+		 * cases, its timer and netpoll (select.c) */
 		if (sg->isSelect && !a_cas(&sg->g->selectDone, 0, 1))
 			continue;
 		return sg;
@@ -279,6 +286,8 @@ int chansend(struct hchan *c, const void *ep, bool block)
 int chanrecv(struct hchan *c, void *ep, bool block)
 {
 	if (!block && chan_empty(c)) {
+		/* seq_cst, as Go's atomic.Load: after chan_empty's load, so
+		 * that empty-and-open is one moment (chan.h) */
 		if (a_load(&c->closed) == 0)
 			return GORO_AGAIN;
 		/* Closed: but a value may have arrived between the two loads;
@@ -376,6 +385,8 @@ int goro_chan_close(goro_chan *ch)
 		return misuse(GORO_CLOSED, GORO_CLOSED, "goro_chan_close",
 		              ": close of closed channel (GORO_DEBUG=strict=1)");
 	}
+	/* seq_cst, under the lock; it comes before the dequeues' releases
+	 * below, which chan_empty's acquire pairs with */
 	a_store(&c->closed, 1);
 
 	struct g *glist = NULL;
@@ -413,6 +424,7 @@ int goro_chan_close(goro_chan *ch)
 size_t goro_chan_len(goro_chan *ch)
 {
 	struct hchan *c = hchan_of(ch);
+	/* relaxed: a racy snapshot, as Go's len */
 	return chan_valid(c, "goro_chan_len") ? a_load_relaxed(&c->qcount) : 0;
 }
 

@@ -39,6 +39,7 @@ static inline struct hchan *hchan_of(goro_chan *c)
 bool chan_bad(const struct hchan *c, const char *call);
 
 /* Is c a live channel? call names the public function for the report. */
+/* relaxed: a check against stale handles, racy by contract. */
 static inline bool chan_valid(const struct hchan *c, const char *call)
 {
 	if (c != NULL && a_load_relaxed(&c->magic) == CHAN_MAGIC)
@@ -51,7 +52,8 @@ static inline char *chanbuf(struct hchan *c, uint32_t i)
 	return c->buf + (size_t)i * c->elemsize;
 }
 
-/* Append *ep to the buffer, which has room; c->lock is held. */
+/* Append *ep to the buffer, which has room; c->lock is held. qcount is
+ * relaxed here: the lock orders it; atomic for the lock-free readers. */
 static inline void chan_buf_put(struct hchan *c, const void *ep)
 {
 	memcpy(chanbuf(c, c->sendx), ep, c->elemsize);
@@ -61,7 +63,7 @@ static inline void chan_buf_put(struct hchan *c, const void *ep)
 }
 
 /* Take the head of the non-empty buffer into ep (NULL: discard); c->lock
- * is held. */
+ * is held. qcount as chan_buf_put's. */
 static inline void chan_buf_take(struct hchan *c, void *ep)
 {
 	if (ep != NULL)
@@ -71,7 +73,9 @@ static inline void chan_buf_take(struct hchan *c, void *ep)
 	a_store_relaxed(&c->qcount, c->qcount - 1);
 }
 
-/* full: would a send block? Racy by design: used only to fail fast. */
+/* full: would a send block? Racy by design: used only to fail fast.
+ * qcount relaxed, as Go's plain read: chan.go's chansend says why its two
+ * loads (closed, then full) may be seen in either order. */
 static inline bool chan_full(struct hchan *c)
 {
 	if (c->dataqsiz == 0)
@@ -89,12 +93,15 @@ static inline bool chan_empty(struct hchan *c)
 {
 	if (c->dataqsiz == 0)
 		return a_load_acq(&c->sendq.first) == NULL;
+	/* seq_cst as Go's Loaduint: before the closed load that follows */
 	return a_load(&c->qcount) == 0;
 }
 
 /* The try forms' fast "no": a send that would block on an open channel,
  * or a receive from an empty open one. Reading closed and then full (or
- * empty and then closed) is one consistent moment: see chan.go. */
+ * empty and then closed) is one consistent moment: see chan.go. The
+ * send's closed is relaxed, as Go's plain read; the receive's is seq_cst,
+ * after empty, as Go's atomic.Load. */
 static inline bool chan_send_fails_fast(struct hchan *c)
 {
 	return a_load_relaxed(&c->closed) == 0 && chan_full(c);

@@ -71,7 +71,9 @@ static void selunlock(void *arg)
 	}
 }
 
-/* The timer's f: claim the wake-up unless a channel got there first. */
+/* The timer's f: claim the wake-up unless a channel got there first. The
+ * seq_cst CAS on selectDone is the one claim: waitq_dequeue's, netpoll's
+ * selwake's and selparkcommit's own race this one, and one wins. */
 static void select_timeout(void *arg, uintptr_t seq)
 {
 	(void)seq;
@@ -109,6 +111,8 @@ static bool selparkcommit(struct g *gp, void *arg)
 	struct sudog *list = gp->waiting;
 	bool selfwake = false;
 	if (fds) {
+		/* seq_cst where relaxed would do: netpoll_selqueue's unlock
+		 * publishes it to any fd waker, which readies gp after */
 		a_store(&gp->selcommit, 1);
 		for (struct sudog *sg = list; sg != NULL; sg = sg->waitlink) {
 			if (sg->c != NULL)
@@ -116,6 +120,7 @@ static bool selparkcommit(struct g *gp, void *arg)
 			struct pollDesc *pd = sg->elem;
 			int mode = (int)sg->ticket;
 			netpoll_selqueue(pd, mode, sg);
+			/* the CAS: as select_timeout's */
 			if (fd_case_ready(pd, mode) != FD_NOTREADY && a_cas(&gp->selectDone, 0, 1)) {
 				sg->success = true;
 				gp->param = sg;
@@ -383,7 +388,9 @@ static int selectgo(goro_case *cases, uint16_t *order, int ncases, int64_t timeo
 	/* Only now, with every sudog off its queue: an fd case's sudog sits
 	 * on its pollDesc under pd->lock, not under the channel locks held
 	 * here, and a netpoll that found it there before pass 3 took it off
-	 * would win a reset selectDone and goready a running gp. */
+	 * would win a reset selectDone and goready a running gp. seq_cst
+	 * where release would do: after the dequeues, under the channel
+	 * locks, which hand it to the next select's wakers. */
 	a_store(&gp->selectDone, 0);
 	selunlock(&s);
 	if (cas == NULL) {
