@@ -327,7 +327,8 @@ static struct region gstack(const struct g *gp)
 
 /* goroutineheader: id, name, state, and the wait once it passes a minute
  * (Go's "[chan receive, 2 minutes]"; GORO_DEBUG=waitshift=S adds S seconds,
- * for tests). */
+ * for tests). The relaxed loads are a listing's racy reads, after the
+ * caller's load of st. */
 static void goroutineheader(struct g *gp, uint32_t st)
 {
 	struct line l = { .n = 0 };
