@@ -215,11 +215,21 @@ struct waitq { struct sudog *first, *last; };
  *   unarmed t by CAS from NULL, puts it on a heap. It changes from or to a
  *   P only under that P's timersLock: whoever locks t->pp's lock and finds
  *   t->pp still the same P knows t is on that heap.
+ * - An armed t->pp may carry TIMER_CLAIMED (P structs are cache-line
+ *   aligned): the one claimant, who set it by CAS from the bare P, alone
+ *   reads or writes when, period, f, arg and seq until it stores the next
+ *   t->pp (release). A modtimer making t later claims it without the lock;
+ *   a holder of the lock claims it before it fires, moves or removes t.
+ *   So a fire and a modification never both win one arming.
  * - Under pp->timersLock, pp->timers[0..numTimers) is a 4-ary min-heap on
- *   when (kept in the slot too), every when > 0, each t->heapidx its index;
- *   pp->timer0When is timers[0].when or 0 when empty. It is read without the lock as a hint:
- *   a stale read only delays a look, because whoever makes a P's earliest
- *   timer earlier calls wakeNetPoller after unlocking.
+ *   the slot's when, every when > 0, each t->heapidx its index. A slot's
+ *   when is t->when, or earlier when a lock-free modtimer has made t later
+ *   since (Go 1.19's timerModifiedLater): checkTimers moves, rather than
+ *   fires, a due slot whose when is not t->when, so t is never early.
+ *   pp->timer0When is timers[0].when or 0 when empty. It is read without
+ *   the lock as a hint: a stale or early read only costs a look, because
+ *   whoever makes a P's earliest timer earlier calls wakeNetPoller after
+ *   unlocking.
  * - t->nrunning counts calls of t's f under way; the runner increments it
  *   under the lock, in the same critical section that disarms (or re-arms)
  *   t, and decrements it as its last touch of t. So once deltimer has seen
@@ -232,10 +242,11 @@ struct timer {
 	uintptr_t seq;
 	/* private to time.c */
 	struct p *pp;                /* atomic: see above */
-	int32_t heapidx;             /* under pp->timersLock, while t->pp == pp */
+	int32_t heapidx;             /* under pp->timersLock, while t->pp is pp */
 	uint32_t nrunning;           /* atomic */
 };
 #define TIMER_BUSY ((struct p *)1)
+#define TIMER_CLAIMED ((uintptr_t)2)   /* a bit of an armed t->pp */
 
 /* A heap slot: the timer and, beside it, its when (Go 1.23's timerWhen). */
 struct timerWhen {

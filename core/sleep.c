@@ -148,19 +148,21 @@ goro_chan *goro_timer_chan(goro_timer *t)
 
 /* The common half of Stop and Reset (Go 1.23's timer.stop/modify for a
  * channel timer): no arm from before delivers after this returns, and a
- * value it delivered but nobody received is discarded. True if an arm was
- * live or a value was discarded. Reset skips the deltimer (del false): its
- * modtimer moves the timer in place, and a fire of the old arm meanwhile
- * finds live changed and does nothing. t->mu is held. */
-static bool stop_locked(goro_timer *t, bool del)
+ * value it delivered but nobody received is discarded. live becomes next:
+ * 0 for Stop, the new arm's seq for Reset, which skips the deltimer (del
+ * false): its modtimer moves the timer in place, and a fire of the old arm
+ * meanwhile finds live changed and does nothing. True if an arm was live
+ * or a value was discarded. t->mu is held. */
+static bool stop_locked(goro_timer *t, bool del, uintptr_t next)
 {
-	bool pending = a_xchg(&t->live, 0) != 0;   /* seq_cst: before the load of sending */
+	bool pending = a_xchg(&t->live, next) != 0;   /* seq_cst: before the load of sending */
 	if (del)
 		deltimer(&t->t);
 	if (t->c == NULL)
 		return pending;
 	while (a_load(&t->sending) != 0)
 		plat_osyield();   /* a fire mid-send: a few instructions away */
+	/* chanrecv looks without the lock first: an empty buffer costs loads */
 	if (chanrecv(hchan_of(t->c), NULL, false) == GORO_OK)
 		pending = true;
 	return pending;
@@ -171,7 +173,7 @@ bool goro_timer_stop(goro_timer *t)
 	if (!timer_ok(t, "goro_timer_stop"))
 		return false;
 	lock(&t->mu);
-	bool pending = stop_locked(t, true);
+	bool pending = stop_locked(t, true, 0);
 	unlock(&t->mu);
 	return pending;
 }
@@ -190,15 +192,15 @@ bool goro_timer_reset(goro_timer *t, int64_t ns)
 		}
 		period = ns;
 	}
+	int64_t when = when_after(ns < 0 ? 0 : ns);
 	lock(&t->mu);
-	bool pending = stop_locked(t, false);
 	uintptr_t seq = ++t->seq;
 	if (seq == 0)
 		seq = ++t->seq;   /* 0 is "none" in live */
-	/* release, before the arm: the fire reads live after popping t under
-	 * the heap lock that modtimer's arming releases, so it finds seq */
-	a_store_rel(&t->live, seq);
-	modtimer(&t->t, when_after(ns < 0 ? 0 : ns), period, t->t.f, t, seq);
+	/* live is seq before the arm: a fire reads live after claiming t
+	 * from modtimer, whose release of t orders our exchange first */
+	bool pending = stop_locked(t, false, seq);
+	modtimer(&t->t, when, period, t->t.f, t, seq);
 	unlock(&t->mu);
 	return pending;
 }
@@ -208,7 +210,7 @@ void goro_timer_free(goro_timer *t)
 	if (!timer_valid(t))
 		return;
 	lock(&t->mu);
-	(void)stop_locked(t, true);
+	(void)stop_locked(t, true, 0);
 	a_store_relaxed(&t->magic, 0);
 	unlock(&t->mu);
 	timerwait(&t->t);   /* a fire popped before the deltimer may still run */

@@ -69,6 +69,35 @@ static int64_t clamp_when(int64_t when)
 	return when > 0 ? when : 1;
 }
 
+_Static_assert(_Alignof(struct p) > TIMER_CLAIMED, "the claim bit is free in a P's address");
+
+/* The P in an armed t->pp, with or without its claim bit. */
+static struct p *timer_pp(struct p *v)
+{
+	return (struct p *)((uintptr_t)v & ~TIMER_CLAIMED);
+}
+
+static struct p *timer_claimed(struct p *pp)
+{
+	return (struct p *)((uintptr_t)pp | TIMER_CLAIMED);
+}
+
+/* Take the claim bit of t, armed on pp, whose timersLock we hold: a
+ * lock-free modtimer may have it for the few instructions it writes t's
+ * fields in (Go 1.19's timerModifying, which runtimer and deltimer wait
+ * out the same way). seq_cst CAS: acquires that modtimer's release of the
+ * bit, so we read the fields it wrote. Released by a release store of the
+ * next t->pp (pp, or NULL in dodeltimer). */
+static void timer_claim_armed(struct p *pp, struct timer *t)
+{
+	for (int i = 0; !a_cas(&t->pp, pp, timer_claimed(pp)); i++) {
+		if (i < 10)
+			arch_procyield(10);
+		else
+			plat_osyield();
+	}
+}
+
 /* doaddtimer: put t, claimed (TIMER_BUSY), on pp's heap; pp->timersLock
  * held. True if t is now pp's earliest. */
 static bool doaddtimer(struct p *pp, struct timer *t)
@@ -96,9 +125,9 @@ static bool doaddtimer(struct p *pp, struct timer *t)
 	return true;
 }
 
-/* dodeltimer: take the timer at i off pp's heap; pp->timersLock held.
- * Release: a modtimer that sees NULL and claims t then writes t's fields,
- * after our last read of them. */
+/* dodeltimer: take the timer at i, whose claim bit we hold, off pp's
+ * heap; pp->timersLock held. Release: a modtimer that sees NULL and claims
+ * t then writes t's fields, after our last read of them. */
 static void dodeltimer(struct p *pp, uint32_t i)
 {
 	struct timer *t = pp->timers[i].t;
@@ -176,7 +205,8 @@ static struct p *lock_timer_p(struct timer *t)
 {
 	for (;;) {
 		/* acquire, for the pp it names; the lock and the re-check
-		 * under it are what make the answer true */
+		 * under it are what make the answer true. The claim bit does
+		 * not change which P holds t. */
 		struct p *pp = a_load_acq(&t->pp);
 		if (pp == NULL)
 			return NULL;
@@ -184,8 +214,9 @@ static struct p *lock_timer_p(struct timer *t)
 			plat_osyield();
 			continue;
 		}
+		pp = timer_pp(pp);
 		lock(&pp->timersLock);
-		if (a_load_relaxed(&t->pp) == pp)
+		if (timer_pp(a_load_relaxed(&t->pp)) == pp)
 			return pp;
 		unlock(&pp->timersLock);
 	}
@@ -200,6 +231,7 @@ bool deltimer(struct timer *t)
 	struct p *pp = lock_timer_p(t);
 	if (pp == NULL)
 		return false;
+	timer_claim_armed(pp, t);
 	dodeltimer(pp, (uint32_t)t->heapidx);
 	unlock(&pp->timersLock);
 	return true;
@@ -209,21 +241,44 @@ bool deltimer(struct timer *t)
  * armed t is changed in place on its P's heap; an unarmed one goes on the
  * current P. A running f keeps the arg and seq it was called with: seq is
  * how its owner tells a stale call from a current one. True if t was
- * pending. */
+ * pending.
+ *
+ * A later when on an armed t takes no lock (Go 1.19's timerModifiedLater):
+ * t keeps its heap slot, whose when is now earlier than t->when, and
+ * checkTimers moves it when that slot comes due. Never early: t fires only
+ * from a slot whose when is t->when. */
 bool modtimer(struct timer *t, int64_t when, int64_t period,
               void (*f)(void *, uintptr_t), void *arg, uintptr_t seq)
 {
 	when = clamp_when(when);
-	for (;;) {
-		struct p *pp = lock_timer_p(t);
-		if (pp != NULL) {
+	struct p *v = a_load_relaxed(&t->pp);   /* a guess: the CAS decides */
+	if (v != NULL && v != TIMER_BUSY && v == timer_pp(v) &&
+	    a_cas(&t->pp, v, timer_claimed(v))) {
+		/* seq_cst CAS: acquires the fields as the last holder of the
+		 * claim (a fire's re-arm, another modtimer) left them */
+		if (when >= t->when) {
 			t->period = period;
 			t->f = f;
 			t->arg = arg;
 			t->seq = seq;
-			int64_t old = t->when;
+			t->when = when;
+			/* release: the next claimer reads what we wrote */
+			a_store_rel(&t->pp, v);
+			return true;
+		}
+		a_store_rel(&t->pp, v);   /* earlier: its slot must move, under the lock */
+	}
+	for (;;) {
+		struct p *pp = lock_timer_p(t);
+		if (pp != NULL) {
+			timer_claim_armed(pp, t);
+			t->period = period;
+			t->f = f;
+			t->arg = arg;
+			t->seq = seq;
 			t->when = when;
 			uint32_t i = (uint32_t)t->heapidx;
+			int64_t old = pp->timers[i].when;
 			pp->timers[i].when = when;
 			if (when < old)
 				siftupTimer(pp->timers, i);
@@ -232,6 +287,7 @@ bool modtimer(struct timer *t, int64_t when, int64_t period,
 			bool first = pp->timers[0].t == t;
 			if (first || i == 0)
 				updateTimer0When(pp);
+			a_store_rel(&t->pp, pp);   /* release the claim */
 			unlock(&pp->timersLock);
 			if (first && when < old)
 				wakeNetPoller(when);
@@ -288,6 +344,16 @@ bool checkTimers(struct p *pp, int64_t now)
 		if (pp->timers[0].when > now)
 			break;
 		struct timer *t = pp->timers[0].t;
+		timer_claim_armed(pp, t);
+		if (t->when > pp->timers[0].when) {
+			/* made later by a lock-free modtimer: move it (Go
+			 * 1.19's adjusttimers/runtimer on timerModifiedLater) */
+			pp->timers[0].when = t->when;
+			siftdownTimer(pp->timers, pp->numTimers, 0);
+			updateTimer0When(pp);
+			a_store_rel(&t->pp, pp);   /* release the claim */
+			continue;
+		}
 		/* In the critical section that disarms t (see struct timer) */
 		a_xadd(&t->nrunning, 1);
 		void (*f)(void *, uintptr_t) = t->f;
@@ -300,6 +366,7 @@ bool checkTimers(struct p *pp, int64_t now)
 			pp->timers[0].when = t->when;
 			siftdownTimer(pp->timers, pp->numTimers, 0);
 			updateTimer0When(pp);
+			a_store_rel(&t->pp, pp);   /* release the claim */
 		} else {
 			dodeltimer(pp, 0);
 		}
