@@ -30,7 +30,8 @@ struct goro_timer {
 	uint8_t kind;            /* TIMER_*; immutable */
 	uintptr_t seq;           /* under mu: the last seq handed out */
 	uintptr_t live;          /* atomic: the seq that may still deliver, or 0 */
-	uint32_t sending;        /* atomic: fires between looking at live and their send's end */
+	uint32_t sending;        /* atomic: fires between looking at live and their send's end
+	                          * (a ticker's: 0 or 1, see sendTime) */
 	goro_chan *c;            /* immutable; NULL for TIMER_FUNC */
 	void (*fn)(void *);      /* TIMER_FUNC; immutable */
 	void *fnarg;
@@ -54,12 +55,30 @@ static bool timer_ok(const goro_timer *t, const char *call)
 
 /* sendTime: t.f of a channel timer or ticker; runs on g0, must not block.
  * A full buffer means the receiver has not taken the last value: the tick
- * is dropped, as Go's non-blocking send does. */
+ * is dropped, as Go's non-blocking send does.
+ *
+ * Two ticks of one ticker may be run at once (a periodic timer is re-armed
+ * before its f runs, and a thief may fire the next tick while the M that
+ * fired this one is descheduled). If both sent, the later-started could
+ * read the clock first and its value arrive first: the next value received
+ * would be earlier than the last, and earlier than its own period. So a
+ * ticker sends one tick at a time, reading the clock only once it is the
+ * sender: sending is 1 while a tick sends, and a tick that finds it so is
+ * dropped, like one that finds the buffer full. A ticker's i-th value is
+ * then read after i ticks came due, in order. */
 static void sendTime(void *arg, uintptr_t seq)
 {
 	goro_timer *t = arg;
-	a_xadd(&t->sending, 1);   /* seq_cst: before the load of live (see above) */
-	bool deliver = t->kind == TIMER_TICKER ? a_load(&t->live) == seq : a_cas(&t->live, seq, 0);
+	bool deliver;
+	if (t->kind == TIMER_TICKER) {
+		/* seq_cst CAS: before the load of live, as the increment below */
+		if (!a_cas(&t->sending, 0, 1))
+			return;
+		deliver = a_load(&t->live) == seq;
+	} else {
+		a_xadd(&t->sending, 1);   /* seq_cst: before the load of live (see above) */
+		deliver = a_cas(&t->live, seq, 0);
+	}
 	if (deliver) {
 		int64_t now = plat_nanotime();
 		(void)chansend(hchan_of(t->c), &now, false);

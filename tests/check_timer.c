@@ -441,6 +441,75 @@ START_TEST(TestTickerDrops)
 }
 END_TEST
 
+/* ---- TestTickerOverlap: ticks of one ticker may be run by two Ms at
+ * once (the owner's and a thief's, the first one descheduled by the OS
+ * after re-arming); still every tick received is later than the last and
+ * the i-th is no earlier than the i-th period. Short periods and more Ms
+ * than CPUs make the overlap common ---- */
+
+enum { TO_TICKERS = 8, TO_PERIOD = 50 * US };
+
+static goro_waitgroup to_wg = GORO_WAITGROUP_INIT;
+static atomic_int to_stop, to_bad;
+static atomic_long to_ticks;
+
+static void to_recv(void *arg)
+{
+	(void)arg;
+	int64_t t0 = goro_now();
+	goro_timer *tk = goro_ticker_make(TO_PERIOD);
+	ck_assert_ptr_nonnull(tk);
+	goro_chan *c = goro_timer_chan(tk);
+	int64_t last = 0;
+	for (int64_t i = 1; !atomic_load(&to_stop); i++) {
+		int64_t v = recv_within(c, LATE);
+		if (v < t0 + i * TO_PERIOD || v <= last) {
+			if (atomic_fetch_add(&to_bad, 1) == 0)
+				fprintf(stderr, "TestTickerOverlap: tick %lld at %lld ns, the last at %lld ns\n",
+				        (long long)i, (long long)(v - t0), (long long)(last - t0));
+		}
+		last = v;
+		atomic_fetch_add(&to_ticks, 1);
+	}
+	goro_timer_free(tk);
+	goro_wg_done(&to_wg);
+}
+
+static void to_hog(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&to_stop)) {
+		test_spin(2000);
+		goro_yield();
+	}
+	goro_wg_done(&to_wg);
+}
+
+static int to_main(void *arg)
+{
+	(void)arg;
+	goro_wg_add(&to_wg, 2 * TO_TICKERS);
+	for (int i = 0; i < TO_TICKERS; i++) {
+		ck_assert_int_eq(goro_spawn(to_recv, NULL), GORO_OK);
+		ck_assert_int_eq(goro_spawn(to_hog, NULL), GORO_OK);
+	}
+	goro_sleep(TEST_SCALE(1000, 3000) * MS);
+	atomic_store(&to_stop, 1);
+	goro_wg_wait(&to_wg);
+	int bad = atomic_load(&to_bad);
+	fprintf(stderr, "TestTickerOverlap: %ld ticks, %d early or out of order\n",
+	        atomic_load(&to_ticks), bad);
+	ck_assert_int_eq(bad, 0);
+	return 0;
+}
+
+START_TEST(TestTickerOverlap)
+{
+	run_procs = 4;
+	run(to_main);
+}
+END_TEST
+
 /* ---- TestAfterFunc: the chain of Go's TestAfterFunc (each fn arms the
  * next); fn runs in a goroutine of its own, so it may block ---- */
 
@@ -877,6 +946,7 @@ int main(void)
 	TCase *th = tcase_create("heavy");
 	tcase_set_timeout(th, 240);
 	tcase_add_loop_test(th, TestStopResetRace, 0, 2);
+	tcase_add_test(th, TestTickerOverlap);
 	tcase_add_loop_test(th, TestStopFromOtherGoroutine, 0, 2);
 	tcase_add_loop_test(th, TestManyTimers, 0, 2);
 	tcase_add_loop_test(th, TestFreePending, 0, 2);
