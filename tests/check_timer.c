@@ -635,16 +635,24 @@ static int afs_main(void *arg)
 {
 	(void)arg;
 	goro_timer *ts[100];
+	int64_t t0 = goro_now();
 	for (int i = 0; i < 100; i++)
 		ts[i] = goro_after_func(20 * MS, afs_fn, NULL);
-	for (int i = 0; i < 100; i += 2)
-		ck_assert(goro_timer_stop(ts[i]));
+	/* A Stop may come after the fire only if the box (qemu, loaded)
+	 * took the 20 ms to get here: then fn ran, and Stop says so. */
+	int late = 0;
+	for (int i = 0; i < 100; i += 2) {
+		if (!goro_timer_stop(ts[i])) {
+			ck_assert_msg(goro_now() - t0 >= 20 * MS, "Stop of a pending AfterFunc said false");
+			late++;
+		}
+	}
 	goro_sleep(60 * MS);
 	int64_t deadline = goro_now() + LATE;
-	while (atomic_load(&afs_ran) < 50 && goro_now() < deadline)
+	while (atomic_load(&afs_ran) < 50 + late && goro_now() < deadline)
 		goro_sleep(1 * MS);
 	goro_sleep(10 * MS);
-	ck_assert_int_eq(atomic_load(&afs_ran), 50);
+	ck_assert_int_eq(atomic_load(&afs_ran), 50 + late);
 	for (int i = 0; i < 100; i++) {
 		ck_assert(!goro_timer_stop(ts[i]));   /* stopped, or ran */
 		goro_timer_free(ts[i]);
