@@ -181,8 +181,11 @@ static bool stop_locked(goro_timer *t, bool del, uintptr_t next)
 		return pending;
 	while (a_load(&t->sending) != 0)
 		plat_osyield();   /* a fire mid-send: a few instructions away */
-	/* chanrecv looks without the lock first: an empty buffer costs loads */
-	if (chanrecv(hchan_of(t->c), NULL, false) == GORO_OK)
+	/* Empty: no stale value to drain, and none can come (the fires that
+	 * saw the old live are done: their sends are ordered before the
+	 * sending decrement we read). The channel is never closed. */
+	struct hchan *c = hchan_of(t->c);
+	if (!chan_empty(c) && chanrecv(c, NULL, false) == GORO_OK)
 		pending = true;
 	return pending;
 }
