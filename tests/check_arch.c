@@ -128,8 +128,7 @@ START_TEST(TestCalleeSavedRegisters)
 	/* reference on the plain test thread, same code, no switches */
 	for (int g = 0; g <= REGS_G; g++)
 		regs_work(g, REGS_ITERS, regs_noop_ptr, &regs_want[g]);
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, regs_main, NULL), 0);
+	test_run(2, regs_main);
 }
 END_TEST
 
@@ -211,8 +210,7 @@ START_TEST(TestFPRoundingPerGoroutine)
 	fpr_want_rn = fpr_div();
 	ck_assert_msg(memcmp(&fpr_want_tz, &fpr_want_rn, sizeof(double)) != 0,
 	              "test bug: 1/10 rounds the same in both modes");
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, fpr_main, NULL), 0);
+	test_run(2, fpr_main);
 }
 END_TEST
 
@@ -295,8 +293,7 @@ START_TEST(TestX87ControlWord)
 		printf("TestX87ControlWord: skipped under valgrind\n");
 		return;
 	}
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, x87_main, NULL), 0);
+	test_run(2, x87_main);
 }
 END_TEST
 #endif
@@ -367,9 +364,8 @@ static void align_fn(void *arg)
 	atomic_fetch_add_explicit(&align_done, 1, memory_order_release);
 }
 
-static int align_main(void *arg)
+GORO_TEST(TestStackAlignment, 2)
 {
-	(void)arg;
 	align_callee(7);
 	static const char odd[GORO_SPAWN_COPY_MAX];
 	for (int i = 0; i < ALIGN_G; i++) {
@@ -382,13 +378,6 @@ static int align_main(void *arg)
 	ck_assert_msg(atomic_load(&align_bad) == 0, "%s", align_why);
 	return 0;
 }
-
-START_TEST(TestStackAlignment)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, align_main, NULL), 0);
-}
-END_TEST
 
 static Suite *arch_suite(void)
 {

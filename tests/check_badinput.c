@@ -17,8 +17,6 @@
 
 #include "testutil.h"
 
-#define MS (1000LL * 1000)
-
 /* Reading a freed channel's magic word is exactly what ASan reports as a
  * use-after-free (the allocator poisons freed objects), so rows that use a
  * freed handle only run without it. */

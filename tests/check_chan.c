@@ -8,23 +8,6 @@
 
 #include "testutil.h"
 
-#define MS (1000LL * 1000)
-
-/* A done channel: workers send one int each, the waiter receives n. */
-static void wait_done(goro_chan *done, int n)
-{
-	for (int i = 0; i < n; i++) {
-		int v;
-		ck_assert_int_eq(goro_chan_recv(done, &v), GORO_OK);
-	}
-}
-
-static void signal_done(goro_chan *done)
-{
-	int one = 1;
-	ck_assert_int_eq(goro_chan_send(done, &one), GORO_OK);
-}
-
 static bool all_bytes(const void *p, int byte, size_t n)
 {
 	const unsigned char *b = p;
@@ -93,12 +76,11 @@ static void tc_multi_recv_fn(void *arg)
 		ck_assert(v >= 0 && v < TC_L);
 		atomic_fetch_add(&tc_recv_counts[v], 1);
 	}
-	signal_done(tc_done);
+	test_signal_done(tc_done);
 }
 
-static int tc_main(void *arg)
+GORO_TEST(TestChan, 4)
 {
-	(void)arg;
 	tc_done = goro_chan_make(sizeof(int), 2 * TC_P);
 	ck_assert_ptr_nonnull(tc_done);
 	for (int cap = 0; cap < TC_CAPS; cap++) {
@@ -173,7 +155,7 @@ static int tc_main(void *arg)
 				ck_assert_int_eq(goro_spawn(tc_multi_send_fn, c), GORO_OK);
 			for (int p = 0; p < TC_P; p++)
 				ck_assert_int_eq(goro_spawn(tc_multi_recv_fn, c), GORO_OK);
-			wait_done(tc_done, TC_P);
+			test_wait_done(tc_done, TC_P);
 			for (int i = 0; i < TC_L; i++)
 				ck_assert_msg(atomic_load(&tc_recv_counts[i]) == TC_P,
 				              "chan[%d]: value %d received %d times, expected %d",
@@ -194,13 +176,6 @@ static int tc_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChan)
-{
-	goro_config cfg = { .procs = 4 };
-	ck_assert_int_eq(goro_main(&cfg, tc_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestChanPingPong: a value goes back and forth over two unbuffered
  * channels, incremented each way; every hop is a direct handoff ---- */
 
@@ -217,9 +192,8 @@ static void pp_echo(void *arg)
 	}
 }
 
-static int pp_main(void *arg)
+GORO_TEST(TestChanPingPong, 1 + _i)   /* procs 1 and 2 */
 {
-	(void)arg;
 	pp_ping = goro_chan_make(sizeof(uint64_t), 0);
 	pp_pong = goro_chan_make(sizeof(uint64_t), 0);
 	ck_assert_ptr_nonnull(pp_ping);
@@ -238,13 +212,6 @@ static int pp_main(void *arg)
 	ck_assert_int_eq(goro_chan_close(pp_ping), GORO_OK);
 	return 0;
 }
-
-START_TEST(TestChanPingPong)
-{
-	goro_config cfg = { .procs = 1 + _i };   /* procs 1 and 2 */
-	ck_assert_int_eq(goro_main(&cfg, pp_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestChanProdCons: several producers and consumers over channels of
  * capacity 0, 1, 2, 16, 128. Values are (producer id << 32 | seq), each
@@ -271,7 +238,7 @@ static void pc_producer(void *arg)
 		uint64_t v = pc_value(id, seq);
 		ck_assert_int_eq(goro_chan_send(pc_c, &v), GORO_OK);
 	}
-	signal_done(pc_done);
+	test_signal_done(pc_done);
 }
 
 static void pc_consumer(void *arg)
@@ -300,12 +267,12 @@ static void pc_consumer(void *arg)
 	atomic_fetch_add(&pc_sum, sum);
 	atomic_fetch_xor(&pc_xor, x);
 	atomic_fetch_add(&pc_count, n);
-	signal_done(pc_done);
+	test_signal_done(pc_done);
 }
 
-static int pc_main(void *arg)
+GORO_TEST(TestChanProdCons, 2)
 {
-	size_t cap = *(size_t *)arg;
+	size_t cap = pc_caps[_i];
 	pc_c = goro_chan_make(sizeof(uint64_t), cap);
 	pc_done = goro_chan_make(sizeof(int), PC_PROD + PC_CONS);
 	ck_assert_ptr_nonnull(pc_c);
@@ -314,9 +281,9 @@ static int pc_main(void *arg)
 		ck_assert_int_eq(goro_spawn(pc_consumer, NULL), GORO_OK);
 	for (int i = 0; i < PC_PROD; i++)
 		ck_assert_int_eq(goro_spawn_copy(pc_producer, &i, sizeof i), GORO_OK);
-	wait_done(pc_done, PC_PROD);
+	test_wait_done(pc_done, PC_PROD);
 	ck_assert_int_eq(goro_chan_close(pc_c), GORO_OK);
-	wait_done(pc_done, PC_CONS);
+	test_wait_done(pc_done, PC_CONS);
 
 	uint64_t sum = 0, x = 0;
 	for (uint64_t id = 0; id < PC_PROD; id++)
@@ -333,20 +300,12 @@ static int pc_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChanProdCons)
-{
-	goro_config cfg = { .procs = 2 };
-	size_t cap = pc_caps[_i];
-	ck_assert_int_eq(goro_main(&cfg, pc_main, &cap), 0);
-}
-END_TEST
-
 /* ---- TestChanFIFOPerSender: the same producers, one consumer, which must
  * see each producer's exact sequence 0, 1, 2, ... ---- */
 
-static int fifo_main(void *arg)
+GORO_TEST(TestChanFIFOPerSender, 2)
 {
-	size_t cap = *(size_t *)arg;
+	size_t cap = pc_caps[_i];
 	pc_c = goro_chan_make(sizeof(uint64_t), cap);
 	pc_done = goro_chan_make(sizeof(int), PC_PROD);
 	for (int i = 0; i < PC_PROD; i++)
@@ -362,28 +321,19 @@ static int fifo_main(void *arg)
 		              (long long)(v & 0xffffffffu), (long long)next[id]);
 		next[id]++;
 	}
-	wait_done(pc_done, PC_PROD);
+	test_wait_done(pc_done, PC_PROD);
 	uint64_t v;
 	ck_assert_int_eq(goro_chan_tryrecv(pc_c, &v), GORO_AGAIN);
 	return 0;
 }
-
-START_TEST(TestChanFIFOPerSender)
-{
-	goro_config cfg = { .procs = 2 };
-	size_t cap = pc_caps[_i];
-	ck_assert_int_eq(goro_main(&cfg, fifo_main, &cap), 0);
-}
-END_TEST
 
 /* ---- TestChanCloseEmpty: receive from a closed, empty channel gives
  * CLOSED and zeroes every byte of elem; trysend/tryrecv/send likewise ---- */
 
 struct blob { unsigned char b[40]; };
 
-static int close_empty_main(void *arg)
+GORO_TEST(TestChanCloseEmpty, 0)
 {
-	(void)arg;
 	for (size_t cap = 0; cap <= 4; cap += 4) {
 		goro_chan *c = goro_chan_make(sizeof(struct blob), cap);
 		ck_assert_ptr_nonnull(c);
@@ -404,18 +354,11 @@ static int close_empty_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChanCloseEmpty)
-{
-	ck_assert_int_eq(goro_main(NULL, close_empty_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestChanCloseBuffered: values buffered before close are still
  * received, in order, then CLOSED ---- */
 
-static int close_buf_main(void *arg)
+GORO_TEST(TestChanCloseBuffered, 0)
 {
-	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(int), 8);
 	for (int i = 1; i <= 5; i++)
 		ck_assert_int_eq(goro_chan_send(c, &i), GORO_OK);
@@ -441,12 +384,6 @@ static int close_buf_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChanCloseBuffered)
-{
-	ck_assert_int_eq(goro_main(NULL, close_buf_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestChanCloseWakesSenders: senders parked on a full (or unbuffered)
  * channel all get CLOSED; a buffered channel keeps what it held ---- */
 
@@ -461,12 +398,12 @@ static void cw_sender(void *arg)
 	atomic_fetch_add(&cw_started, 1);
 	int st = goro_chan_send(cw_c, &v);
 	atomic_fetch_add(st == GORO_CLOSED ? &cw_closed : st == GORO_OK ? &cw_ok : &cw_other, 1);
-	signal_done(cw_done);
+	test_signal_done(cw_done);
 }
 
-static int cw_send_main(void *arg)
+GORO_TEST(TestChanCloseWakesSenders, 2)
 {
-	size_t cap = *(size_t *)arg;
+	size_t cap = _i * 2;   /* 0 and 2 */
 	cw_c = goro_chan_make(sizeof(int), cap);
 	cw_done = goro_chan_make(sizeof(int), CW_N);
 	for (int i = 0; i < (int)cap; i++)
@@ -478,7 +415,7 @@ static int cw_send_main(void *arg)
 	goro_sleep(5 * MS);   /* let them park */
 	ck_assert_int_eq(atomic_load(&cw_ok) + atomic_load(&cw_closed), 0);
 	ck_assert_int_eq(goro_chan_close(cw_c), GORO_OK);
-	wait_done(cw_done, CW_N);
+	test_wait_done(cw_done, CW_N);
 	ck_assert_int_eq(atomic_load(&cw_closed), CW_N);
 	ck_assert_int_eq(atomic_load(&cw_ok), 0);
 	ck_assert_int_eq(atomic_load(&cw_other), 0);
@@ -490,14 +427,6 @@ static int cw_send_main(void *arg)
 	ck_assert_int_eq(goro_chan_recv(cw_c, NULL), GORO_CLOSED);
 	return 0;
 }
-
-START_TEST(TestChanCloseWakesSenders)
-{
-	goro_config cfg = { .procs = 2 };
-	size_t cap = _i * 2;   /* 0 and 2 */
-	ck_assert_int_eq(goro_main(&cfg, cw_send_main, &cap), 0);
-}
-END_TEST
 
 /* ---- TestChanCloseWakesReceivers: every parked receiver gets CLOSED and
  * a zeroed elem (prefilled with 0xff) ---- */
@@ -513,12 +442,12 @@ static void cw_receiver(void *arg)
 		atomic_fetch_add(&cw_closed, 1);
 	else
 		atomic_fetch_add(st == GORO_OK ? &cw_ok : &cw_other, 1);
-	signal_done(cw_done);
+	test_signal_done(cw_done);
 }
 
-static int cw_recv_main(void *arg)
+GORO_TEST(TestChanCloseWakesReceivers, 2)
 {
-	size_t cap = *(size_t *)arg;
+	size_t cap = _i * 2;
 	cw_c = goro_chan_make(sizeof(struct blob), cap);
 	cw_done = goro_chan_make(sizeof(int), CW_N);
 	for (int i = 0; i < CW_N; i++)
@@ -528,26 +457,17 @@ static int cw_recv_main(void *arg)
 	goro_sleep(5 * MS);
 	ck_assert_int_eq(atomic_load(&cw_ok) + atomic_load(&cw_closed), 0);
 	ck_assert_int_eq(goro_chan_close(cw_c), GORO_OK);
-	wait_done(cw_done, CW_N);
+	test_wait_done(cw_done, CW_N);
 	ck_assert_msg(atomic_load(&cw_closed) == CW_N,
 	              "%d of %d receivers got CLOSED with a zeroed elem (%d OK, %d other)",
 	              atomic_load(&cw_closed), CW_N, atomic_load(&cw_ok), atomic_load(&cw_other));
 	return 0;
 }
 
-START_TEST(TestChanCloseWakesReceivers)
-{
-	goro_config cfg = { .procs = 2 };
-	size_t cap = _i * 2;
-	ck_assert_int_eq(goro_main(&cfg, cw_recv_main, &cap), 0);
-}
-END_TEST
-
 /* ---- TestChanDoubleClose, TestChanSendClosed: Go panics; goro says CLOSED ---- */
 
-static int double_close_main(void *arg)
+GORO_TEST(TestChanDoubleClose, 0)
 {
-	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(int), 1);
 	ck_assert_int_eq(goro_chan_close(c), GORO_OK);
 	ck_assert_int_eq(goro_chan_close(c), GORO_CLOSED);
@@ -564,12 +484,6 @@ static int double_close_main(void *arg)
 	goro_chan_free(u);
 	return 0;
 }
-
-START_TEST(TestChanDoubleClose)
-{
-	ck_assert_int_eq(goro_main(NULL, double_close_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestChanTry: AGAIN exactly when the blocking form would block ---- */
 
@@ -593,9 +507,8 @@ static void try_send_fn(void *arg)
 	atomic_store(&try_flag, 2);
 }
 
-static int try_main(void *arg)
+GORO_TEST(TestChanTry, 2)
 {
-	(void)arg;
 	int v = 5;
 	/* unbuffered, nobody waiting */
 	goro_chan *u = try_c = goro_chan_make(sizeof(int), 0);
@@ -651,19 +564,11 @@ static int try_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChanTry)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, try_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestChanSendInterface (chan_test.go): non-blocking sends, alone and
  * as two cases of one select, on a full channel ---- */
 
-static int send_iface_main(void *arg)
+GORO_TEST(TestChanSendInterface, 0)
 {
-	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(void *), 1);
 	void *m = &m, *m2 = &c;
 	ck_assert_int_eq(goro_chan_send(c, &m), GORO_OK);
@@ -677,17 +582,10 @@ static int send_iface_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChanSendInterface)
-{
-	ck_assert_int_eq(goro_main(NULL, send_iface_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestChanLenCap ---- */
 
-static int lencap_main(void *arg)
+GORO_TEST(TestChanLenCap, 0)
 {
-	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(short), 3);
 	ck_assert_uint_eq(goro_chan_cap(c), 3);
 	for (short i = 0; i < 3; i++) {
@@ -714,12 +612,6 @@ static int lencap_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChanLenCap)
-{
-	ck_assert_int_eq(goro_main(NULL, lencap_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestChanZeroSize: chan struct{}: NULL elems, counts still right ---- */
 
 #define ZS_N 1000
@@ -733,9 +625,8 @@ static void zs_sender(void *arg)
 	ck_assert_int_eq(goro_chan_close(zs_c), GORO_OK);
 }
 
-static int zs_main(void *arg)
+GORO_TEST(TestChanZeroSize, 2)
 {
-	(void)arg;
 	goro_chan *b = goro_chan_make(0, 3);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_uint_eq(goro_chan_cap(b), 3);
@@ -764,13 +655,6 @@ static int zs_main(void *arg)
 	}
 	return 0;
 }
-
-START_TEST(TestChanZeroSize)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, zs_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestChanLargeElem: 2 KiB and 16 KiB values, each byte patterned
  * from its index and sequence number, through buffered and unbuffered ---- */
@@ -801,9 +685,8 @@ static void le_sender(void *arg)
 	free(buf);
 }
 
-static int le_main(void *arg)
+GORO_TEST(TestChanLargeElem, 2)
 {
-	(void)arg;
 	static const size_t sizes[] = { 2048, 16384 };
 	for (int k = 0; k < 2; k++)
 		for (size_t cap = 0; cap <= 4; cap += 4) {
@@ -830,18 +713,10 @@ static int le_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChanLargeElem)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, le_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestChanMakeHuge: a buffer that cannot exist gives NULL ---- */
 
-static int huge_main(void *arg)
+GORO_TEST(TestChanMakeHuge, 0)
 {
-	(void)arg;
 	ck_assert_ptr_null(goro_chan_make((size_t)1 << 20, (size_t)1 << 20));
 	ck_assert_ptr_null(goro_chan_make(SIZE_MAX, 2));
 	ck_assert_ptr_null(goro_chan_make(8, SIZE_MAX));
@@ -858,12 +733,6 @@ static int huge_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChanMakeHuge)
-{
-	ck_assert_int_eq(goro_main(NULL, huge_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestChanFreeBusy: freeing a channel that still has a goroutine
  * parked on it is reported and leaks it; the channel keeps working ---- */
 
@@ -879,9 +748,8 @@ static void fb_recv_fn(void *arg)
 		atomic_store_explicit(&fb_got, 1, memory_order_release);
 }
 
-static int fb_main(void *arg)
+GORO_TEST(TestChanFreeBusy, 2)
 {
-	(void)arg;
 	fb_c = goro_chan_make(sizeof(int), 0);
 	ck_assert_int_eq(goro_spawn(fb_recv_fn, NULL), GORO_OK);
 	ck_assert(test_wait_flag(&fb_parked));
@@ -895,19 +763,11 @@ static int fb_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestChanFreeBusy)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, fb_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestChanInval: NULL channel, NULL elem to send; the channel is
  * unchanged and usable afterwards ---- */
 
-static int inval_main(void *arg)
+GORO_TEST(TestChanInval, 0)
 {
-	(void)arg;
 	int v = 1;
 	ck_assert_int_eq(goro_chan_send(NULL, &v), GORO_INVAL);
 	ck_assert_int_eq(goro_chan_recv(NULL, &v), GORO_INVAL);
@@ -932,12 +792,6 @@ static int inval_main(void *arg)
 	goro_chan_free(u);
 	return 0;
 }
-
-START_TEST(TestChanInval)
-{
-	ck_assert_int_eq(goro_main(NULL, inval_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestChanStress: 8 senders and 8 receivers over an unbuffered and a
  * buffered channel, some of each through goro_select (and trysend), then
@@ -974,7 +828,7 @@ static void st_sender(void *arg)
 		}
 		}
 	}
-	signal_done(st_done);
+	test_signal_done(st_done);
 }
 
 static void st_receiver(void *arg)
@@ -1009,12 +863,11 @@ static void st_receiver(void *arg)
 	}
 	atomic_fetch_add(&st_sum, sum);
 	atomic_fetch_add(&st_count, n);
-	signal_done(st_done);
+	test_signal_done(st_done);
 }
 
-static int st_main(void *arg)
+GORO_TEST(TestChanStress, 1 + _i)
 {
-	(void)arg;
 	st_c[0] = goro_chan_make(sizeof(uint64_t), 0);
 	st_c[1] = goro_chan_make(sizeof(uint64_t), 3);
 	st_done = goro_chan_make(sizeof(int), ST_SEND + ST_RECV);
@@ -1022,10 +875,10 @@ static int st_main(void *arg)
 		ck_assert_int_eq(goro_spawn_copy(st_receiver, &i, sizeof i), GORO_OK);
 	for (int i = 0; i < ST_SEND; i++)
 		ck_assert_int_eq(goro_spawn_copy(st_sender, &i, sizeof i), GORO_OK);
-	wait_done(st_done, ST_SEND);
+	test_wait_done(st_done, ST_SEND);
 	ck_assert_int_eq(goro_chan_close(st_c[0]), GORO_OK);
 	ck_assert_int_eq(goro_chan_close(st_c[1]), GORO_OK);
-	wait_done(st_done, ST_RECV);
+	test_wait_done(st_done, ST_RECV);
 	uint64_t total = (uint64_t)ST_SEND * ST_N;
 	ck_assert_int_eq(atomic_load(&st_count), (long)total);
 	ck_assert_msg(atomic_load(&st_sum) == total * (total + 1) / 2, "sum %llu, want %llu",
@@ -1033,13 +886,6 @@ static int st_main(void *arg)
 	              (unsigned long long)(total * (total + 1) / 2));
 	return 0;
 }
-
-START_TEST(TestChanStress)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, st_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestChanForeignThread: a plain pthread exchanges values with
  * goroutines, both directions, then ping-pongs with an echo goroutine ---- */
@@ -1078,7 +924,7 @@ static void ft_reader(void *arg)
 		ck_assert_int_eq(goro_chan_recv(ft_a, &v), GORO_OK);
 		ck_assert_int_eq(v, i);
 	}
-	signal_done(ft_done);
+	test_signal_done(ft_done);
 }
 
 static void ft_writer(void *arg)
@@ -1088,7 +934,7 @@ static void ft_writer(void *arg)
 		int v = i * 3;
 		ck_assert_int_eq(goro_chan_send(ft_b, &v), GORO_OK);
 	}
-	signal_done(ft_done);
+	test_signal_done(ft_done);
 }
 
 static void ft_echo(void *arg)
@@ -1100,12 +946,12 @@ static void ft_echo(void *arg)
 		v *= 3;
 		ck_assert_int_eq(goro_chan_send(ft_b, &v), GORO_OK);
 	}
-	signal_done(ft_done);
+	test_signal_done(ft_done);
 }
 
-static int ft_main(void *arg)
+GORO_TEST(TestChanForeignThread, 2)
 {
-	size_t cap = *(size_t *)arg;
+	size_t cap = _i * 4;   /* unbuffered, then capacity 4 */
 	ft_a = goro_chan_make(sizeof(int), cap);
 	ft_b = goro_chan_make(sizeof(int), cap);
 	ft_done = goro_chan_make(sizeof(int), 3);
@@ -1113,22 +959,14 @@ static int ft_main(void *arg)
 	ck_assert_int_eq(pthread_create(&t, NULL, ft_thread, NULL), 0);
 	ck_assert_int_eq(goro_spawn(ft_reader, NULL), GORO_OK);
 	ck_assert_int_eq(goro_spawn(ft_writer, NULL), GORO_OK);
-	wait_done(ft_done, 2);
+	test_wait_done(ft_done, 2);
 	ck_assert_int_eq(goro_spawn(ft_echo, NULL), GORO_OK);
-	wait_done(ft_done, 1);
+	test_wait_done(ft_done, 1);
 	ck_assert(test_wait_flag(&ft_thread_done));
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
 	ck_assert_int_eq(ft_err, 0);
 	return 0;
 }
-
-START_TEST(TestChanForeignThread)
-{
-	goro_config cfg = { .procs = 2 };
-	size_t cap = _i * 4;   /* unbuffered, then capacity 4 */
-	ck_assert_int_eq(goro_main(&cfg, ft_main, &cap), 0);
-}
-END_TEST
 
 /* ---- TestChanCloseFromForeignThread: goroutines parked in recv, select
  * and send are readied by a pthread's close; and a pthread parked in recv
@@ -1145,7 +983,7 @@ static void cf_recv_fn(void *arg)
 	atomic_fetch_add(&cf_parked, 1);
 	if (goro_chan_recv(cf_c, &v) == GORO_CLOSED && v == 0)
 		atomic_fetch_add(&cf_good, 1);
-	signal_done(cf_done);
+	test_signal_done(cf_done);
 }
 
 static void cf_select_fn(void *arg)
@@ -1156,7 +994,7 @@ static void cf_select_fn(void *arg)
 	atomic_fetch_add(&cf_parked, 1);
 	if (goro_select(cs, 2, -1) == 0 && cs[0].status == GORO_CLOSED && v == 0)
 		atomic_fetch_add(&cf_good, 1);
-	signal_done(cf_done);
+	test_signal_done(cf_done);
 }
 
 static void cf_send_fn(void *arg)
@@ -1166,7 +1004,7 @@ static void cf_send_fn(void *arg)
 	atomic_fetch_add(&cf_parked, 1);
 	if (goro_chan_send(cf_d, &v) == GORO_CLOSED)
 		atomic_fetch_add(&cf_good, 1);
-	signal_done(cf_done);
+	test_signal_done(cf_done);
 }
 
 static void *cf_closer(void *arg)
@@ -1184,9 +1022,8 @@ static void *cf_closer(void *arg)
 	return NULL;
 }
 
-static int cf_main(void *arg)
+GORO_TEST(TestChanCloseFromForeignThread, 2)
 {
-	(void)arg;
 	cf_c = goro_chan_make(sizeof(long), 0);
 	cf_d = goro_chan_make(sizeof(long), 0);
 	cf_e = goro_chan_make(sizeof(long), 0);
@@ -1198,7 +1035,7 @@ static int cf_main(void *arg)
 	ck_assert_int_eq(goro_spawn(cf_send_fn, NULL), GORO_OK);
 	pthread_t t;
 	ck_assert_int_eq(pthread_create(&t, NULL, cf_closer, NULL), 0);
-	wait_done(cf_done, 2 * CF_G + 1);
+	test_wait_done(cf_done, 2 * CF_G + 1);
 	ck_assert_int_eq(atomic_load(&cf_good), 2 * CF_G + 1);
 	goro_sleep(5 * MS);   /* let the pthread park on e */
 	ck_assert_int_eq(atomic_load(&cf_thread_done), 0);
@@ -1208,13 +1045,6 @@ static int cf_main(void *arg)
 	ck_assert_int_eq(cf_thread_err, 0);
 	return 0;
 }
-
-START_TEST(TestChanCloseFromForeignThread)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, cf_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestMultiConsumer (chan_test.go): 23 workers range over q and
  * forward to r; a feeder closes q, then r once the workers are done ---- */
@@ -1234,7 +1064,7 @@ static void mc_worker(void *arg)
 			goro_yield();   /* mess with the fifo-ish nature of range */
 		ck_assert_int_eq(goro_chan_send(mc_r, &v), GORO_OK);
 	}
-	signal_done(mc_wg);
+	test_signal_done(mc_wg);
 }
 
 static void mc_feeder(void *arg)
@@ -1246,13 +1076,12 @@ static void mc_feeder(void *arg)
 		ck_assert_int_eq(goro_chan_send(mc_q, &v), GORO_OK);
 	}
 	ck_assert_int_eq(goro_chan_close(mc_q), GORO_OK);
-	wait_done(mc_wg, MC_NWORK);
+	test_wait_done(mc_wg, MC_NWORK);
 	ck_assert_int_eq(goro_chan_close(mc_r), GORO_OK);
 }
 
-static int mc_main(void *arg)
+GORO_TEST(TestMultiConsumer, 2)
 {
-	(void)arg;
 	mc_q = goro_chan_make(sizeof(int), MC_NWORK * 3);
 	mc_r = goro_chan_make(sizeof(int), MC_NWORK * 3);
 	mc_wg = goro_chan_make(sizeof(int), MC_NWORK);
@@ -1272,13 +1101,6 @@ static int mc_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestMultiConsumer)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, mc_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestNonblockRecvRace (chan_test.go): a buffered value stays visible
  * to a non-blocking receive while the channel is being closed ---- */
 
@@ -1290,12 +1112,11 @@ static void nbr_fn(void *arg)
 	goro_chan *c = arg;
 	if (goro_chan_tryrecv(c, NULL) == GORO_AGAIN)
 		atomic_store(&nbr_bad, 1);
-	signal_done(cw_done);
+	test_signal_done(cw_done);
 }
 
-static int nbr_main(void *arg)
+GORO_TEST(TestNonblockRecvRace, 2)
 {
-	(void)arg;
 	cw_done = goro_chan_make(sizeof(int), 1);
 	for (int i = 0; i < NBR_N && !atomic_load(&nbr_bad); i++) {
 		goro_chan *c = goro_chan_make(sizeof(int), 1);
@@ -1304,19 +1125,12 @@ static int nbr_main(void *arg)
 		ck_assert_int_eq(goro_spawn(nbr_fn, c), GORO_OK);
 		ck_assert_int_eq(goro_chan_close(c), GORO_OK);
 		goro_chan_recv(c, NULL);
-		wait_done(cw_done, 1);
+		test_wait_done(cw_done, 1);
 		goro_chan_free(c);
 	}
 	ck_assert_msg(!atomic_load(&nbr_bad), "chan is not ready");
 	return 0;
 }
-
-START_TEST(TestNonblockRecvRace)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, nbr_main, NULL), 0);
-}
-END_TEST
 
 int main(void)
 {

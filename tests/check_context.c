@@ -11,17 +11,9 @@
 
 #include "testutil.h"
 
-#define MS GORO_MILLISECOND
 #define LATE (5000 * MS)   /* "not wildly late" on a loaded box or qemu */
 
-static int run_procs;
 static int k1, k2, k3;   /* context keys: their addresses */
-
-static void run(int (*fn)(void *))
-{
-	goro_config cfg = { .procs = run_procs };
-	ck_assert_int_eq(goro_main(&cfg, fn, NULL), 0);
-}
 
 /* Is c's done channel closed now? */
 static bool is_done(goro_ctx *c)
@@ -80,8 +72,7 @@ static int bg_main(void *arg)
 
 START_TEST(TestBackground)
 {
-	run_procs = 1;
-	run(bg_main);
+	test_run(1, bg_main);
 }
 END_TEST
 
@@ -100,17 +91,15 @@ START_TEST(TestContextBeforeMain)
 	ck_assert(is_done(v));
 	goro_ctx_free(c);
 	goro_ctx_free(v);
-	run_procs = 1;
-	run(bg_main);
+	test_run(1, bg_main);
 }
 END_TEST
 
 /* ---- TestWithCancel: cancel reaches the child through a value; Err says
  * CANCELED; done is closed once and stays closed ---- */
 
-static int wc_main(void *arg)
+GORO_TEST(TestWithCancel, _i + 1)
 {
-	(void)arg;
 	goro_ctx *c1 = goro_ctx_with_cancel(goro_ctx_background());
 	ck_assert_ptr_nonnull(c1);
 	goro_ctx *o = goro_ctx_with_value(c1, "k", "v");
@@ -135,18 +124,10 @@ static int wc_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestWithCancel)
-{
-	run_procs = _i + 1;
-	run(wc_main);
-}
-END_TEST
-
 /* ---- TestParentFinishesChild / TestChildFinishesFirst ---- */
 
-static int pfc_main(void *arg)
+GORO_TEST(TestParentFinishesChild, _i + 1)
 {
-	(void)arg;
 	goro_ctx *parent = goro_ctx_with_cancel(goro_ctx_background());
 	goro_ctx *cancel_child = goro_ctx_with_cancel(parent);
 	goro_ctx *timer_child = goro_ctx_with_timeout(parent, 3600 * GORO_SECOND);
@@ -182,20 +163,12 @@ static int pfc_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestParentFinishesChild)
-{
-	run_procs = _i + 1;
-	run(pfc_main);
-}
-END_TEST
-
 /* ---- TestDeadline / TestTimeout: done with TIMEOUT, not before the
  * deadline; deadlines are inherited; a later deadline under an earlier
  * one keeps the earlier ---- */
 
-static int dl_main(void *arg)
+GORO_TEST(TestDeadline, _i + 1)
 {
-	(void)arg;
 	goro_ctx *bg = goro_ctx_background();
 	int64_t t0 = goro_now();
 	goro_ctx *c = goro_ctx_with_deadline(bg, t0 + 30 * MS);
@@ -249,19 +222,11 @@ static int dl_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestDeadline)
-{
-	run_procs = _i + 1;
-	run(dl_main);
-}
-END_TEST
-
 /* ---- TestCanceledTimeout: cancelling a timeout context says CANCELED,
  * and its timer does not later turn that into TIMEOUT ---- */
 
-static int ct_main(void *arg)
+GORO_TEST(TestCanceledTimeout, _i + 1)
 {
-	(void)arg;
 	/* 200 ms: the OK check below must come first even on a loaded qemu */
 	goro_ctx *c = goro_ctx_with_timeout(goro_ctx_background(), 200 * MS);
 	goro_ctx *o = goro_ctx_with_value(c, "k", "v");
@@ -280,20 +245,11 @@ static int ct_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestCanceledTimeout)
-{
-	run_procs = _i + 1;
-	run(ct_main);
-}
-END_TEST
-
 /* ---- TestValues: nearest value for each key; shadowing; keys are
  * pointers ---- */
 
-
-static int val_main(void *arg)
+GORO_TEST(TestValues, 1)
 {
-	(void)arg;
 	goro_ctx *bg = goro_ctx_background();
 	goro_ctx *c1 = goro_ctx_with_value(bg, &k1, "c1k1");
 	ck_assert_str_eq(goro_ctx_value(c1, &k1), "c1k1");
@@ -326,13 +282,6 @@ static int val_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestValues)
-{
-	run_procs = 1;
-	run(val_main);
-}
-END_TEST
-
 /* ---- TestDoneInSelect: done is a channel select can wait on beside
  * others ---- */
 
@@ -345,9 +294,8 @@ static void ds_canceller(void *arg)
 	goro_ctx_cancel(ds_ctx);
 }
 
-static int ds_main(void *arg)
+GORO_TEST(TestDoneInSelect, _i + 1)
 {
-	(void)arg;
 	ds_ctx = goro_ctx_with_cancel(goro_ctx_background());
 	goro_chan *work = goro_chan_make(sizeof(int), 0);
 	ck_assert_int_eq(goro_spawn(ds_canceller, NULL), GORO_OK);
@@ -372,13 +320,6 @@ static int ds_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestDoneInSelect)
-{
-	run_procs = _i + 1;
-	run(ds_main);
-}
-END_TEST
-
 /* ---- TestManyChildren: 10,000 children, a goroutine blocked on each
  * one's done; cancelling the root wakes them all, each seeing CANCELED ---- */
 
@@ -395,9 +336,8 @@ static void mc_waiter(void *arg)
 	atomic_fetch_add_explicit(&mc_woke, 1, memory_order_release);
 }
 
-static int mc_main(void *arg)
+GORO_TEST(TestManyChildren, _i + 1)
 {
-	(void)arg;
 	goro_ctx *root = goro_ctx_with_cancel(goro_ctx_background());
 	for (int i = 0; i < MC_N; i++) {
 		/* every third through a value, every fifth with a far deadline */
@@ -426,13 +366,6 @@ static int mc_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestManyChildren)
-{
-	run_procs = _i + 1;
-	run(mc_main);
-}
-END_TEST
-
 /* ---- TestCancelRemoves: a cancelled (and freed) child leaves its
  * parent's list, so a long-lived parent does not accumulate them: a
  * million children made and cancelled under one parent cost no memory ---- */
@@ -451,9 +384,8 @@ static long rss_kib(void)
 	return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-static int cr_main(void *arg)
+GORO_TEST(TestCancelRemoves, 1)
 {
-	(void)arg;
 	goro_ctx *parent = goro_ctx_with_cancel(goro_ctx_background());
 	goro_ctx *keep = goro_ctx_with_cancel(parent);
 	for (int i = 0; i < 1000; i++) {   /* warm the allocator's caches */
@@ -489,13 +421,6 @@ static int cr_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestCancelRemoves)
-{
-	run_procs = 1;
-	run(cr_main);
-}
-END_TEST
-
 /* ---- TestFreeAnyOrder: trees freed root first, leaves first and at
  * random; the survivors keep working (values, done, err). Memory misuse
  * shows under SANITIZE=address. ---- */
@@ -503,9 +428,8 @@ END_TEST
 #define FA_ROUNDS TEST_SCALE(2000, 300)
 #define FA_NODES 24
 
-static int fa_main(void *arg)
+GORO_TEST(TestFreeAnyOrder, _i + 1)
 {
-	(void)arg;
 	uint32_t seed = 3;
 	for (int r = 0; r < FA_ROUNDS; r++) {
 		goro_ctx *n[FA_NODES];
@@ -554,13 +478,6 @@ static int fa_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestFreeAnyOrder)
-{
-	run_procs = _i + 1;
-	run(fa_main);
-}
-END_TEST
-
 /* ---- TestDeepChain: 10,000 contexts each the child of the last:
  * cancelling the root reaches the leaf without eating the stack; freed
  * leaf-first and root-first ---- */
@@ -568,9 +485,8 @@ END_TEST
 #define DC_N 10000
 static goro_ctx *dc[DC_N];
 
-static int dc_main(void *arg)
+GORO_TEST(TestDeepChain, 1)
 {
-	(void)arg;
 	for (int pass = 0; pass < 2; pass++) {
 		dc[0] = goro_ctx_with_cancel(goro_ctx_background());
 		for (int i = 1; i < DC_N; i++) {
@@ -590,13 +506,6 @@ static int dc_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestDeepChain)
-{
-	run_procs = 1;
-	run(dc_main);
-}
-END_TEST
-
 /* ---- TestSimultaneousCancels: a tree cancelled from many goroutines at
  * once, root and inner nodes racing; everything ends done ---- */
 
@@ -611,9 +520,8 @@ static void sc_cancel(void *arg)
 	atomic_fetch_add_explicit(&sc_cancelled, 1, memory_order_release);
 }
 
-static int sc_main(void *arg)
+GORO_TEST(TestSimultaneousCancels, _i + 1)
 {
-	(void)arg;
 	uint32_t seed = 11;
 	for (int r = 0; r < SC_ROUNDS; r++) {
 		sc_n[0] = goro_ctx_with_cancel(goro_ctx_background());
@@ -635,13 +543,6 @@ static int sc_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSimultaneousCancels)
-{
-	run_procs = _i + 1;
-	run(sc_main);
-}
-END_TEST
-
 /* ---- TestInterlockedCancels: a goroutine waits for the parent to be done
  * and then cancels the child, while the parent's cancel reaches the child
  * too: no deadlock ---- */
@@ -657,9 +558,8 @@ static void ic_fn(void *arg)
 	atomic_store_explicit(&ic_done, 1, memory_order_release);
 }
 
-static int ic_main(void *arg)
+GORO_TEST(TestInterlockedCancels, _i + 1)
 {
-	(void)arg;
 	for (int r = 0; r < 200; r++) {
 		ic_parent = goro_ctx_with_cancel(goro_ctx_background());
 		ic_child = goro_ctx_with_cancel(ic_parent);
@@ -674,13 +574,6 @@ static int ic_main(void *arg)
 	}
 	return 0;
 }
-
-START_TEST(TestInterlockedCancels)
-{
-	run_procs = _i + 1;
-	run(ic_main);
-}
-END_TEST
 
 /* ---- TestLayersCancel / TestLayersTimeout: random stacks of value,
  * cancel and timeout layers over a root; the root's cancel or timeout
@@ -715,22 +608,14 @@ static void layers(bool timeout, uint32_t seed)
 		goro_ctx_free(ls[i]);
 }
 
-static int lay_main(void *arg)
+GORO_TEST(TestLayers, _i + 1)
 {
-	(void)arg;
 	for (uint32_t s = 1; s <= 20; s++) {
 		layers(false, s);
 		layers(true, s);
 	}
 	return 0;
 }
-
-START_TEST(TestLayers)
-{
-	run_procs = _i + 1;
-	run(lay_main);
-}
-END_TEST
 
 /* ---- TestContextForeignThread: a pthread derives contexts, blocks on a
  * timeout's done, and cancels a context goroutines are waiting on ---- */
@@ -771,9 +656,8 @@ static void *fc_thread(void *arg)
 	return NULL;
 }
 
-static int fc_main(void *arg)
+GORO_TEST(TestContextForeignThread, _i + 1)
 {
-	(void)arg;
 	fc_shared = goro_ctx_with_cancel(goro_ctx_background());
 	for (int i = 0; i < 10; i++)
 		ck_assert_int_eq(goro_spawn(fc_waiter, NULL), GORO_OK);
@@ -787,13 +671,6 @@ static int fc_main(void *arg)
 	goro_ctx_free(fc_shared);
 	return 0;
 }
-
-START_TEST(TestContextForeignThread)
-{
-	run_procs = _i + 1;
-	run(fc_main);
-}
-END_TEST
 
 /* ---- TestContextStrict: under GORO_DEBUG=strict=1 a nil parent or
  * context is fatal and named, as Go's panics ---- */
@@ -810,11 +687,6 @@ static const char *const ctx_strict_rows[] = {
 	"goro_ctx_deadline: invalid argument (GORO_DEBUG=strict=1)",
 };
 static int strict_row;
-
-static void set_strict(void)
-{
-	setenv("GORO_DEBUG", "strict=1", 1);
-}
 
 static int strict_main(void *arg)
 {
@@ -839,7 +711,7 @@ START_TEST(TestContextStrict)
 {
 	strict_row = _i;
 	test_child c;
-	test_run_child(1, strict_main, set_strict, &c);
+	test_run_child(1, strict_main, test_set_strict, &c);
 	char how[64], want[200];
 	ck_assert_msg(!c.hung && WIFEXITED(c.status) && WEXITSTATUS(c.status) == 2, "child: %s",
 	              test_child_describe(&c, how, sizeof how));

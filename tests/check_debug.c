@@ -12,8 +12,6 @@
 #include "goro.h"
 #include "testutil.h"
 
-#define MS (1000 * 1000LL)
-
 /* What the child sets GORO_DEBUG to, before goro_main reads it. */
 static const char *debug_env;
 

@@ -15,18 +15,9 @@
 
 #include "testutil.h"
 
-#define MS (1000LL * 1000)
-
 static const char deadlock_line[] = "goro: fatal error: all goroutines are asleep - deadlock!";
 
 /* ---- what the child must show (test_run_child: testutil.h) ---- */
-
-static void expect_exit(const test_child *c, int code)
-{
-	char d[64];
-	ck_assert_msg(!c->hung && WIFEXITED(c->status) && WEXITSTATUS(c->status) == code,
-	              "child: %s, want exit %d; stderr:\n%s", test_child_describe(c, d, sizeof d), code, c->err);
-}
 
 static void expect_first(const test_child *c, const char *line)
 {
@@ -54,7 +45,7 @@ static void expect_deadlock(int procs, int (*fn)(void *), const char *state1, co
 {
 	test_child c;
 	test_run_child(procs, fn, NULL, &c);
-	expect_exit(&c, 2);
+	test_expect_exit(&c, 2);
 	expect_first(&c, deadlock_line);
 	if (state1 != NULL)
 		expect_listed(&c, state1);
@@ -203,7 +194,7 @@ START_TEST(TestNoDeadlockTimer)
 {
 	test_child c;
 	test_run_child(2, nfp_timer_main, NULL, &c);
-	expect_exit(&c, TEST_CHILD_RETURNED);
+	test_expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -224,7 +215,7 @@ START_TEST(TestNoDeadlockSelectTimeout)
 {
 	test_child c;
 	test_run_child(1, nfp_select_timeout_main, NULL, &c);
-	expect_exit(&c, TEST_CHILD_RETURNED);
+	test_expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -295,7 +286,7 @@ START_TEST(TestNoDeadlockBlockingCallThread)
 	ck_assert_int_eq(pipe(nfp_pipe), 0);
 	test_child c;
 	test_run_child(2, nfp_blocking_thread_main, NULL, &c);
-	expect_exit(&c, TEST_CHILD_RETURNED);
+	test_expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -316,7 +307,7 @@ START_TEST(TestNoDeadlockBlockingCallProcess)
 	test_run_child(1, nfp_blocking_proc_main, NULL, &c);
 	int ws;
 	waitpid(writer, &ws, 0);
-	expect_exit(&c, TEST_CHILD_RETURNED);
+	test_expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -356,7 +347,7 @@ START_TEST(TestNoDeadlockForeignThread)
 {
 	test_child c;
 	test_run_child(1, nfp_thread_main, NULL, &c);
-	expect_exit(&c, TEST_CHILD_RETURNED);
+	test_expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -403,7 +394,7 @@ START_TEST(TestNoDeadlockThreadBeforeMain)
 {
 	test_child c;
 	test_run_child(1, early_thread_main, start_early_thread, &c);
-	expect_exit(&c, TEST_CHILD_RETURNED);
+	test_expect_exit(&c, TEST_CHILD_RETURNED);
 	ck_assert_msg(c.err[0] == '\0', "stderr:\n%s", c.err);
 }
 END_TEST
@@ -551,7 +542,7 @@ START_TEST(TestSigquit)
 {
 	test_child c;
 	test_run_child(2, sigquit_main, NULL, &c);
-	expect_exit(&c, 2);
+	test_expect_exit(&c, 2);
 	expect_first(&c, "SIGQUIT: quit");
 	expect_listed(&c, "chan receive");
 	expect_listed(&c, "chan send");

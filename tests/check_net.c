@@ -15,8 +15,6 @@
 
 #include "testutil.h"
 
-#define MS (1000LL * 1000)
-
 static int port_of(goro_fd l)
 {
 	int p = goro_fd_port(l);
@@ -106,9 +104,8 @@ static void echo_roundtrips(goro_fd c)
 
 /* ---- TestEchoTCP / Unix / Pipe ---- */
 
-static int echo_tcp_main(void *arg)
+GORO_TEST(TestEchoTCP, 1 + _i)
 {
-	(void)arg;
 	int port;
 	goro_fd l = listen_tcp(&port);
 	ck_assert_int_eq(goro_spawn_copy(echo_server, &l, sizeof l), GORO_OK);
@@ -133,18 +130,10 @@ static int echo_tcp_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestEchoTCP)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, echo_tcp_main, NULL), 0);
-}
-END_TEST
-
 static char unix_path[108];
 
-static int echo_unix_main(void *arg)
+GORO_TEST(TestEchoUnix, 2)
 {
-	(void)arg;
 	snprintf(unix_path, sizeof unix_path, "/tmp/goro-check-net-%d.sock", (int)getpid());
 	unlink(unix_path);
 	goro_fd l;
@@ -179,13 +168,6 @@ static int echo_unix_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestEchoUnix)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, echo_unix_main, NULL), 0);
-}
-END_TEST
-
 /* Two pipes, a goroutine copying one to the other. */
 struct pipe_pair { goro_fd in, out; };
 
@@ -203,9 +185,8 @@ static void pipe_copier(void *arg)
 	goro_fd_close(p.in);
 }
 
-static int echo_pipe_main(void *arg)
+GORO_TEST(TestEchoPipe, 1 + _i)
 {
-	(void)arg;
 	int a[2], b[2];
 	ck_assert_int_eq(pipe(a), 0);
 	ck_assert_int_eq(pipe(b), 0);
@@ -233,19 +214,11 @@ static int echo_pipe_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestEchoPipe)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, echo_pipe_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestEOFReset: a graceful close reads as EOF, an abortive one (linger
  * 0: RST) as ERRNO(ECONNRESET); writing to a gone pipe is EPIPE, no signal ---- */
 
-static int eof_reset_main(void *arg)
+GORO_TEST(TestEOFReset, 2)
 {
-	(void)arg;
 	int port;
 	goro_fd l = listen_tcp(&port);
 	goro_fd c = dial_tcp(port), s;
@@ -288,13 +261,6 @@ static int eof_reset_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestEOFReset)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, eof_reset_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestBigWrite: 8 MiB in one goro_write to a reader that sleeps ---- */
 
 #define BW_SIZE (8 << 20)
@@ -327,9 +293,8 @@ static void bw_reader(void *arg)
 	atomic_store(&bw_ok, 1);
 }
 
-static int big_write_main(void *arg)
+GORO_TEST(TestBigWrite, 1 + _i)
 {
-	(void)arg;
 	int port;
 	goro_fd l = listen_tcp(&port);
 	goro_fd c = dial_tcp(port), s;
@@ -347,13 +312,6 @@ static int big_write_main(void *arg)
 	goro_fd_close(l);
 	return 0;
 }
-
-START_TEST(TestBigWrite)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, big_write_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestDeadline ---- */
 
@@ -381,9 +339,8 @@ static void wait_status_not(int v)
 	ck_assert_int_ne(atomic_load(&dl_status), v);
 }
 
-static int deadline_main(void *arg)
+GORO_TEST(TestDeadline, 1 + _i)
 {
-	(void)arg;
 	int p[2];
 	ck_assert_int_eq(pipe(p), 0);
 	goro_fd w;
@@ -488,13 +445,6 @@ static int deadline_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestDeadline)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, deadline_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestCloseParked: a reader, a writer and an acceptor parked; close
  * each: all return CLOSED at once; the reused number has no stale
  * readiness; the stale handle is CLOSED ---- */
@@ -535,9 +485,8 @@ static void cp_acceptor(void *arg)
 	atomic_store(&cp_st[2], goro_accept(cp_l, &c, NULL, NULL));
 }
 
-static int close_parked_main(void *arg)
+GORO_TEST(TestCloseParked, 1 + _i)
 {
-	(void)arg;
 	int p[2], q[2];
 	ck_assert_int_eq(pipe(p), 0);
 	ck_assert_int_eq(pipe(q), 0);
@@ -613,13 +562,6 @@ static int close_parked_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestCloseParked)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, close_parked_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestAcceptMany: 64 goroutines accept on one listener; each of 256
  * connections is accepted exactly once ---- */
 
@@ -647,9 +589,8 @@ static void am_acceptor(void *arg)
 	}
 }
 
-static int accept_many_main(void *arg)
+GORO_TEST(TestAcceptMany, 1 + _i)
 {
-	(void)arg;
 	int port;
 	am_l = listen_tcp(&port);
 	for (int i = 0; i < AM_G; i++)
@@ -668,19 +609,11 @@ static int accept_many_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestAcceptMany)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, accept_many_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestConnect: refused; timing out against a full backlog; AGAIN
  * with timeout 0 ---- */
 
-static int connect_main(void *arg)
+GORO_TEST(TestConnect, 2)
 {
-	(void)arg;
 	int port;
 	goro_fd l = listen_tcp(&port);
 	goro_fd_close(l);
@@ -731,13 +664,6 @@ static int connect_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestConnect)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, connect_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestDialParks: at one P, a dial on loopback, whose connection is
  * made at once, still parks in the poller and lets the other goroutines run
  * (Go's connect waits in pd.waitWrite; asking poll(2) first would not park,
@@ -751,9 +677,8 @@ static void dp_mark(void *arg)
 	atomic_fetch_add(&dp_ran, 1);
 }
 
-static int dial_parks_main(void *arg)
+GORO_TEST(TestDialParks, 1)
 {
-	(void)arg;
 	int port;
 	goro_fd l = listen_tcp(&port);   /* nobody accepts: the backlog holds them */
 	goro_fd c[20];
@@ -772,13 +697,6 @@ static int dial_parks_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestDialParks)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, dial_parks_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestPoll ---- */
 
 static goro_fd pl_w;
@@ -790,9 +708,8 @@ static void pl_later(void *arg)
 	goro_write(pl_w, "p", 1, NULL);
 }
 
-static int poll_main(void *arg)
+GORO_TEST(TestPoll, 1 + _i)
 {
-	(void)arg;
 	int p[2];
 	ck_assert_int_eq(pipe(p), 0);
 	goro_fd r;
@@ -843,13 +760,6 @@ static int poll_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestPoll)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, poll_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSelectFd: channel and fd cases together ---- */
 
 static goro_fd sf_w;
@@ -879,9 +789,8 @@ static void sf_close_later(void *arg)
 	goro_fd_close(sf_closeme);
 }
 
-static int select_fd_main(void *arg)
+GORO_TEST(TestSelectFd, 1 + _i)
 {
-	(void)arg;
 	int p[2];
 	ck_assert_int_eq(pipe(p), 0);
 	goro_fd r;
@@ -948,18 +857,10 @@ static int select_fd_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSelectFd)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, select_fd_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestRegularFile: accepted, blocking-call I/O, always ready ---- */
 
-static int regular_file_main(void *arg)
+GORO_TEST(TestRegularFile, 2)
 {
-	(void)arg;
 	char path[64];
 	snprintf(path, sizeof path, "/tmp/goro-check-net-%d.txt", (int)getpid());
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -981,13 +882,6 @@ static int regular_file_main(void *arg)
 	ck_assert(fcntl(fd, F_GETFD) == -1);
 	return 0;
 }
-
-START_TEST(TestRegularFile)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, regular_file_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestManyConns: 2,000 connections (500 under qemu) with their server
  * goroutines blocked reading, on at most procs + 8 threads ---- */
@@ -1047,8 +941,7 @@ START_TEST(TestManyConns)
 		printf("TestManyConns: skipped, RLIMIT_NOFILE %llu\n", (unsigned long long)rl.rlim_cur);
 		return;
 	}
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, many_conns_main, NULL), 0);
+	test_run(1 + _i, many_conns_main);
 }
 END_TEST
 
@@ -1114,9 +1007,8 @@ static void *ft_acceptor(void *arg)
 	return NULL;
 }
 
-static int foreign_main(void *arg)
+GORO_TEST(TestForeignThread, 1 + _i)
 {
-	(void)arg;
 	goro_fd l = listen_tcp(&ft_port);
 	ck_assert_int_eq(goro_spawn_copy(slow_echo_server, &l, sizeof l), GORO_OK);
 	pthread_t t;
@@ -1137,13 +1029,6 @@ static int foreign_main(void *arg)
 	goro_fd_close(l);
 	return 0;
 }
-
-START_TEST(TestForeignThread)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, foreign_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestNoFalseDeadlock: every goroutine waits on descriptors fed by
  * another process, with no timer armed: not a deadlock. An open descriptor
@@ -1189,8 +1074,7 @@ START_TEST(TestNoFalseDeadlock)
 		_exit(0);
 	}
 	close(nfd_pipe[1]);
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, nfd_main, NULL), 0);
+	test_run(2, nfd_main);
 	waitpid(pid, NULL, 0);
 }
 END_TEST
@@ -1220,9 +1104,8 @@ END_TEST
 
 /* ---- TestBadInput ---- */
 
-static int bad_input_main(void *arg)
+GORO_TEST(TestBadInput, 2)
 {
-	(void)arg;
 	goro_fd z = { 0 }, f;
 	char b[4];
 	size_t n;
@@ -1307,13 +1190,6 @@ static int bad_input_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestBadInput)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, bad_input_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSleepPrecision: a 100 us sleep while the idle M blocks in
  * netpoll (a descriptor open, a goroutine waiting on it): epoll_pwait2 keeps
  * nanoseconds; the millisecond fallback (qemu) would make it 1 ms ---- */
@@ -1340,9 +1216,8 @@ static void sp_measure(double *med, double *p90)
 	*p90 = d[SP_N * 9 / 10] / 1e3;
 }
 
-static int sp_main(void *arg)
+GORO_TEST(TestSleepPrecision, 1)
 {
-	(void)arg;
 	double m0, q0, m1, q1;
 	sp_measure(&m0, &q0);   /* no poller yet: the futex sleep */
 	int p[2];
@@ -1357,13 +1232,6 @@ static int sp_main(void *arg)
 	close(p[1]);
 	return 0;
 }
-
-START_TEST(TestSleepPrecision)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, sp_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestFdStress: readers that alternate goro_read, goro_poll and a
  * select on (channel, fd), against writers that write a byte at a time,
@@ -1431,9 +1299,8 @@ static void fs_reader(void *arg)
 	atomic_fetch_add(&fs_done, 1);
 }
 
-static int fd_stress_main(void *arg)
+GORO_TEST(TestFdStress, 1 + _i)
 {
-	(void)arg;
 	fs_tick = goro_chan_make(0, 0);
 	fs_quiet = goro_chan_make(0, 0);
 	for (int i = 0; i < FS_PAIRS; i++) {
@@ -1460,13 +1327,6 @@ static int fd_stress_main(void *arg)
 	goro_chan_free(fs_quiet);
 	return 0;
 }
-
-START_TEST(TestFdStress)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, fd_stress_main, NULL), 0);
-}
-END_TEST
 
 int main(void)
 {

@@ -22,19 +22,12 @@ static void yield_exit_fn(void *arg)
 	atomic_store_explicit(&yield_exit_flag, 1, memory_order_release);
 }
 
-static int yield_exit_main(void *arg)
+GORO_TEST(TestGoroutineYieldExit, 0)
 {
-	(void)arg;
 	ck_assert_int_eq(goro_spawn(yield_exit_fn, NULL), GORO_OK);
 	ck_assert_msg(test_wait_flag(&yield_exit_flag), "spawned goroutine never ran");
 	return 0;
 }
-
-START_TEST(TestGoroutineYieldExit)
-{
-	ck_assert_int_eq(goro_main(NULL, yield_exit_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestYieldMany: 10,000 goroutines each yield 100 times ---- */
 
@@ -50,9 +43,8 @@ static void yield_many_fn(void *arg)
 	atomic_fetch_add_explicit(&yield_done, 1, memory_order_release);
 }
 
-static int yield_many_main(void *arg)
+GORO_TEST(TestYieldMany, 2)
 {
-	(void)arg;
 	for (int i = 0; i < YIELD_G; i++)
 		ck_assert_int_eq(goro_spawn(yield_many_fn, NULL), GORO_OK);
 	ck_assert_msg(test_wait_atleast(&yield_done, YIELD_G),
@@ -61,13 +53,6 @@ static int yield_many_main(void *arg)
 	ck_assert_int_eq(atomic_load(&yield_done), YIELD_G);
 	return 0;
 }
-
-START_TEST(TestYieldMany)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, yield_many_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestYieldRoundRobin: at procs=1, goroutines that only yield take
  * turns: a yield goes behind the other runnable goroutines, never ahead of
@@ -90,9 +75,8 @@ static void rr_fn(void *arg)
 	goro_wg_done(&rr_wg);
 }
 
-static int rr_main(void *arg)
+GORO_TEST(TestYieldRoundRobin, 1)
 {
-	(void)arg;
 	goro_wg_add(&rr_wg, RR_G);
 	for (int i = 0; i < RR_G; i++)
 		ck_assert_int_eq(goro_spawn(rr_fn, (void *)(intptr_t)i), GORO_OK);
@@ -125,13 +109,6 @@ static int rr_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestYieldRoundRobin)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, rr_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestYieldNoStarvation: at procs=1, a goroutine that yields in a loop
  * must let a goroutine readied onto the global run queue (by a thread the
  * runtime does not own) run within a bounded number of its yields. ---- */
@@ -156,9 +133,8 @@ static void starve_recv_fn(void *arg)
 	atomic_store_explicit(&starve_ran, 1, memory_order_release);
 }
 
-static int starve_main(void *arg)
+GORO_TEST(TestYieldNoStarvation, 1)
 {
-	(void)arg;
 	starve_c = goro_chan_make(sizeof(int), 0);
 	ck_assert_ptr_nonnull(starve_c);
 	ck_assert_int_eq(goro_spawn(starve_recv_fn, NULL), GORO_OK);
@@ -176,13 +152,6 @@ static int starve_main(void *arg)
 	goro_chan_free(starve_c);
 	return 0;
 }
-
-START_TEST(TestYieldNoStarvation)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, starve_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestGoroutineParallelism (proc_test.go): with procs=2 the main
  * goroutine and one it spawned pass a token back and forth 1000 times, each
@@ -220,9 +189,8 @@ static void par_fn(void *arg)
 	atomic_fetch_add_explicit(&par_done, 1, memory_order_release);
 }
 
-static int par_main(void *arg)
+GORO_TEST(TestGoroutineParallelism, 2)
 {
-	(void)arg;
 	for (int r = 0; r < PAR_ROUNDS; r++) {
 		atomic_store(&par_turn, 0);
 		atomic_store(&par_done, 0);
@@ -237,13 +205,6 @@ static int par_main(void *arg)
 	}
 	return 0;
 }
-
-START_TEST(TestGoroutineParallelism)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, par_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestGoroutinesOnSeveralThreads: with procs=2 and 64 goroutines that
  * spin and yield, goroutines are observed on at least 2 OS threads. ---- */
@@ -263,9 +224,8 @@ static void sev_fn(void *arg)
 	atomic_fetch_add_explicit(&sev_done, 1, memory_order_release);
 }
 
-static int sev_main(void *arg)
+GORO_TEST(TestGoroutinesOnSeveralThreads, 2)
 {
-	(void)arg;
 	ck_assert_int_eq(goro_procs(), 2);
 	for (int i = 0; i < SEV_G; i++)
 		ck_assert_int_eq(goro_spawn(sev_fn, NULL), GORO_OK);
@@ -274,13 +234,6 @@ static int sev_main(void *arg)
 	ck_assert_msg(k >= 2, "goroutines ran on %d OS thread(s), want >= 2", k);
 	return 0;
 }
-
-START_TEST(TestGoroutinesOnSeveralThreads)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, sev_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSpawnTree: goroutines spawning goroutines from every P: a binary
  * tree of depth 10 (2047 nodes), each node spawns its children. ---- */
@@ -306,9 +259,8 @@ static void tree_fn(void *arg)
 	atomic_fetch_add_explicit(&tree_nodes, 1, memory_order_release);
 }
 
-static int tree_main(void *arg)
+GORO_TEST(TestSpawnTree, 2)
 {
-	(void)arg;
 	ck_assert_int_eq(goro_spawn(tree_fn, (void *)(intptr_t)0), GORO_OK);
 	ck_assert_msg(test_wait_atleast(&tree_nodes, TREE_NODES),
 	              "%ld of %ld tree nodes ran", atomic_load(&tree_nodes), TREE_NODES);
@@ -321,13 +273,6 @@ static int tree_main(void *arg)
 	ck_assert_msg(k >= 2, "spawns happened on %d OS thread(s), want >= 2", k);
 	return 0;
 }
-
-START_TEST(TestSpawnTree)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, tree_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestGoroutineID: main is 1; ids unique and nonzero ---- */
 
@@ -369,7 +314,7 @@ static int id_main(void *arg)
 START_TEST(TestGoroutineID)
 {
 	ck_assert_uint_eq(goro_id(), 0);  /* not a goroutine */
-	ck_assert_int_eq(goro_main(NULL, id_main, NULL), 0);
+	test_run(0, id_main);
 }
 END_TEST
 
@@ -418,9 +363,8 @@ static void churn_fn(void *arg)
 	atomic_fetch_sub(&churn_live, 1);
 }
 
-static int mig_main(void *arg)
+GORO_TEST(TestGoroutineIDAfterMigration, 2)
 {
-	(void)arg;
 	for (int i = 0; i < MIG_W; i++)
 		ck_assert_int_eq(goro_spawn(mig_watcher, NULL), GORO_OK);
 	int64_t deadline = goro_now() + TEST_WAIT_NS;
@@ -440,13 +384,6 @@ static int mig_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestGoroutineIDAfterMigration)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, mig_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestMillionGoroutines: 1,000,000 goroutines in batches of 10,000
  * (200,000 on arm64 under qemu); dead Gs and stacks must be reused. ---- */
 
@@ -460,9 +397,8 @@ static void million_fn(void *arg)
 	atomic_fetch_add_explicit(&million_done, 1, memory_order_release);
 }
 
-static int million_main(void *arg)
+GORO_TEST(TestMillionGoroutines, 2)
 {
-	(void)arg;
 	for (long b = 0; b < MILLION_BATCHES; b++) {
 		for (long i = 0; i < MILLION_BATCH; i++) {
 			int st = goro_spawn(million_fn, NULL);
@@ -475,13 +411,6 @@ static int million_main(void *arg)
 	ck_assert_int_eq(atomic_load(&million_done), MILLION_BATCHES * MILLION_BATCH);
 	return 0;
 }
-
-START_TEST(TestMillionGoroutines)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, million_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestGOMAXPROCS: goro_procs reports cfg.procs, GORO_PROCS, or CPUs ---- */
 
@@ -568,7 +497,7 @@ START_TEST(TestSpawnOutsideRuntime)
 	ck_assert_int_eq(goro_spawn(misuse_fn, NULL), GORO_INVAL);
 	ck_assert_int_eq(goro_spawn_copy(misuse_fn, "abc", 4), GORO_INVAL);
 	ck_assert_uint_eq(goro_id(), 0);
-	ck_assert_int_eq(goro_main(NULL, spawn_before_main, NULL), 0);
+	test_run(0, spawn_before_main);
 }
 END_TEST
 
@@ -603,7 +532,7 @@ static int strerror_main(void *arg)
 START_TEST(TestStrerror)
 {
 	check_strerror();  /* works without the runtime */
-	ck_assert_int_eq(goro_main(NULL, strerror_main, NULL), 0);
+	test_run(0, strerror_main);
 }
 END_TEST
 
@@ -651,9 +580,8 @@ static void copy_max_fn(void *arg)
 	atomic_store_explicit(&copy_max_ok, ok ? 1 : -1, memory_order_release);
 }
 
-static int copy_main(void *arg)
+GORO_TEST(TestSpawnCopy, 2)
 {
-	(void)arg;
 	copy_args src;  /* one buffer reused for every spawn */
 	copy_src_addr = &src;
 	for (int g = 0; g < COPY_G; g++) {
@@ -684,13 +612,6 @@ static int copy_main(void *arg)
 	ck_assert_int_eq(atomic_load(&copy_max_ok), 1);
 	return 0;
 }
-
-START_TEST(TestSpawnCopy)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, copy_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSpawnFromForeignThread: a plain pthread may call goro_spawn ---- */
 
@@ -723,9 +644,8 @@ static void *foreign_thread(void *arg)
 	return NULL;
 }
 
-static int foreign_main(void *arg)
+GORO_TEST(TestSpawnFromForeignThread, 2)
 {
-	(void)arg;
 	pthread_t t;
 	ck_assert_int_eq(pthread_create(&t, NULL, foreign_thread, NULL), 0);
 	ck_assert(test_wait_flag(&foreign_thread_done));
@@ -739,13 +659,6 @@ static int foreign_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSpawnFromForeignThread)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, foreign_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestNanotime: goro_now is monotonic and advances like the clock ---- */
 
 static int64_t mono_ns(void)
@@ -755,9 +668,8 @@ static int64_t mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int now_main(void *arg)
+GORO_TEST(TestNanotime, 2)
 {
-	(void)arg;
 	int64_t prev = goro_now();
 	for (int i = 0; i < 100000; i++) {
 		int64_t t = goro_now();
@@ -775,13 +687,6 @@ static int now_main(void *arg)
 	              "goro_now advanced %lld ns over 20 ms", (long long)gd);
 	return 0;
 }
-
-START_TEST(TestNanotime)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, now_main, NULL), 0);
-}
-END_TEST
 
 static Suite *proc_suite(void)
 {

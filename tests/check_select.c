@@ -9,26 +9,11 @@
 
 #include "testutil.h"
 
-#define MS (1000LL * 1000)
-
-static void wait_done(goro_chan *done, int n)
-{
-	for (int i = 0; i < n; i++)
-		ck_assert_int_eq(goro_chan_recv(done, NULL), GORO_OK);
-}
-
-static void signal_done(goro_chan *done)
-{
-	int one = 1;
-	ck_assert_int_eq(goro_chan_send(done, &one), GORO_OK);
-}
-
 /* ---- TestSelectTimeout: nothing ready: GORO_TIMEOUT after at least the
  * timeout, and not absurdly later ---- */
 
-static int timeout_main(void *arg)
+GORO_TEST(TestSelectTimeout, 1 + _i)
 {
-	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(int), 0);
 	goro_chan *b = goro_chan_make(sizeof(int), 1);
 	int one = 1;
@@ -56,19 +41,11 @@ static int timeout_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSelectTimeout)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, timeout_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSelectDefault: timeout 0 never waits: AGAIN when nothing is
  * ready, else the ready case ---- */
 
-static int default_main(void *arg)
+GORO_TEST(TestSelectDefault, 0)
 {
-	(void)arg;
 	goro_chan *u = goro_chan_make(sizeof(int), 0);
 	goro_chan *b = goro_chan_make(sizeof(int), 1);
 	int v = 7, w = 0;
@@ -93,17 +70,10 @@ static int default_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSelectDefault)
-{
-	ck_assert_int_eq(goro_main(NULL, default_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSelectNilChannel: a NULL channel's case is never chosen ---- */
 
-static int nil_main(void *arg)
+GORO_TEST(TestSelectNilChannel, 0)
 {
-	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(int), 1);
 	int v, w = 3;
 	for (int i = 0; i < 1000; i++) {
@@ -126,18 +96,11 @@ static int nil_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSelectNilChannel)
-{
-	ck_assert_int_eq(goro_main(NULL, nil_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSelectNilSleep: only NULL channels (or no cases) and a timeout
  * is a sleep ---- */
 
-static int nilsleep_main(void *arg)
+GORO_TEST(TestSelectNilSleep, 0)
 {
-	(void)arg;
 	int v;
 	goro_case cs[2] = { { NULL, GORO_RECV, &v, 99, { 0 } }, { NULL, GORO_SEND, &v, 99, { 0 } } };
 	for (int n = 0; n <= 2; n += 2) {
@@ -149,12 +112,6 @@ static int nilsleep_main(void *arg)
 	}
 	return 0;
 }
-
-START_TEST(TestSelectNilSleep)
-{
-	ck_assert_int_eq(goro_main(NULL, nilsleep_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestNilSelectThenPark: a select with only NULL channels and a
  * timeout holds no channel lock, so its timer can wake it while the M that
@@ -183,12 +140,11 @@ static void nsp_side(void *arg)
 			ck_assert_int_eq(v, i);
 		}
 	}
-	signal_done(nsp_done);
+	test_signal_done(nsp_done);
 }
 
-static int nsp_main(void *arg)
+GORO_TEST(TestNilSelectThenPark, 2)
 {
-	(void)arg;
 	goro_chan *c[NSP_PAIRS];
 	nsp_done = goro_chan_make(sizeof(int), 2 * NSP_PAIRS);
 	for (int i = 0; i < NSP_PAIRS; i++) {
@@ -198,26 +154,18 @@ static int nsp_main(void *arg)
 			ck_assert_int_eq(goro_spawn_copy(nsp_side, &a, sizeof a), GORO_OK);
 		}
 	}
-	wait_done(nsp_done, 2 * NSP_PAIRS);
+	test_wait_done(nsp_done, 2 * NSP_PAIRS);
 	for (int i = 0; i < NSP_PAIRS; i++)
 		goro_chan_free(c[i]);
 	goro_chan_free(nsp_done);
 	return 0;
 }
 
-START_TEST(TestNilSelectThenPark)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, nsp_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSelectSameChannel: a send and a receive case on one buffered
  * channel: exactly the one that can proceed is chosen; both when both can ---- */
 
-static int same_main(void *arg)
+GORO_TEST(TestSelectSameChannel, 0)
 {
-	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(int), 1);
 	int in, out = 0;
 	goro_case cs[2] = { { c, GORO_SEND, &in, 99, { 0 } }, { c, GORO_RECV, &out, 99, { 0 } } };
@@ -259,12 +207,6 @@ static int same_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSelectSameChannel)
-{
-	ck_assert_int_eq(goro_main(NULL, same_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSelfSelect (chan_test.go): two goroutines each select a send and
  * a receive on one channel; no crash, no deadlock, and on an unbuffered
  * channel a goroutine never receives its own value ---- */
@@ -293,12 +235,11 @@ static void ss_fn(void *arg)
 		if (cs[r].dir == GORO_RECV && ss_cap == 0 && v == p)
 			atomic_store(&ss_self, 1);
 	}
-	signal_done(ss_done);
+	test_signal_done(ss_done);
 }
 
-static int ss_main(void *arg)
+GORO_TEST(TestSelfSelect, 2)
 {
-	(void)arg;
 	static const size_t caps[] = { 0, 10 };
 	ss_done = goro_chan_make(sizeof(int), 2);
 	for (int k = 0; k < 2; k++) {
@@ -306,18 +247,11 @@ static int ss_main(void *arg)
 		ss_c = goro_chan_make(sizeof(int), ss_cap);
 		for (int p = 0; p < 2; p++)
 			ck_assert_int_eq(goro_spawn_copy(ss_fn, &p, sizeof p), GORO_OK);
-		wait_done(ss_done, 2);
+		test_wait_done(ss_done, 2);
 		ck_assert_msg(!atomic_load(&ss_self), "self receive (cap %zu)", ss_cap);
 	}
 	return 0;
 }
-
-START_TEST(TestSelfSelect)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, ss_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSelectDuplicateChannel (chan_test.go): a select queued twice on
  * c and woken through d must leave c's queue intact for a later waiter ---- */
@@ -341,12 +275,11 @@ static void dc_b(void *arg)
 	int v = 0;
 	ck_assert_int_eq(goro_chan_recv(dc_c, &v), GORO_OK);
 	ck_assert_int_eq(v, 8);
-	signal_done(dc_e);
+	test_signal_done(dc_e);
 }
 
-static int dc_main(void *arg)
+GORO_TEST(TestSelectDuplicateChannel, 2)
 {
-	(void)arg;
 	dc_c = goro_chan_make(sizeof(int), 0);
 	dc_d = goro_chan_make(sizeof(int), 0);
 	dc_e = goro_chan_make(sizeof(int), 0);
@@ -363,13 +296,6 @@ static int dc_main(void *arg)
 	ck_assert_int_eq(goro_chan_recv(dc_e, NULL), GORO_OK);
 	return 0;
 }
-
-START_TEST(TestSelectDuplicateChannel)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, dc_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSelectFairness (chan_test.go): c1 and c2 always ready, c3 and c4
  * never; over 10,000 trials each of c1 and c2 wins about half, within Go's
@@ -393,12 +319,11 @@ static void sf_fn(void *arg)
 		if (goro_select(os, 2, -1) == 1)
 			break;
 	}
-	signal_done(sf_exit);
+	test_signal_done(sf_exit);
 }
 
-static int sf_main(void *arg)
+GORO_TEST(TestSelectFairness, 0)
 {
-	(void)arg;
 	for (int i = 0; i < 2; i++) {
 		sf_c[i] = goro_chan_make(1, SF_TRIALS + 1);
 		unsigned char v = (unsigned char)(i + 1);
@@ -427,15 +352,9 @@ static int sf_main(void *arg)
 	ck_assert_msg(e <= 4.891676 / (2 * sqrt(SF_TRIALS)),
 	              "unfair select: in %d trials, results were %d, %d", SF_TRIALS, cnt1, cnt2);
 	ck_assert_int_eq(goro_chan_close(sf_done), GORO_OK);
-	wait_done(sf_exit, 1);
+	test_wait_done(sf_exit, 1);
 	return 0;
 }
-
-START_TEST(TestSelectFairness)
-{
-	ck_assert_int_eq(goro_main(NULL, sf_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestPseudoRandomSend (chan_test.go): select { c <- 1; c <- 0 } picks
  * both, unbuffered and buffered ---- */
@@ -451,12 +370,11 @@ static void prs_fn(void *arg)
 		goro_yield();
 		ck_assert_int_eq(goro_chan_recv(prs_c, &prs_l[i]), GORO_OK);
 	}
-	signal_done(prs_done);
+	test_signal_done(prs_done);
 }
 
-static int prs_main(void *arg)
+GORO_TEST(TestPseudoRandomSend, 2)
 {
-	(void)arg;
 	prs_done = goro_chan_make(sizeof(int), 1);
 	for (size_t cap = 0; cap <= PRS_N; cap += PRS_N) {
 		prs_c = goro_chan_make(sizeof(int), cap);
@@ -466,7 +384,7 @@ static int prs_main(void *arg)
 			goro_case cs[2] = { { prs_c, GORO_SEND, &one, 0, { 0 } }, { prs_c, GORO_SEND, &zero, 0, { 0 } } };
 			ck_assert_int_ge(goro_select(cs, 2, -1), 0);
 		}
-		wait_done(prs_done, 1);
+		test_wait_done(prs_done, 1);
 		int n0 = 0, n1 = 0;
 		for (int i = 0; i < PRS_N; i++) {
 			n0 += (prs_l[i] + 1) % 2;
@@ -478,20 +396,12 @@ static int prs_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestPseudoRandomSend)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, prs_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSelectClosed: a send case on a closed channel is ready with
  * status CLOSED; a receive case on a closed, drained one gets CLOSED and a
  * zeroed elem, after any buffered values ---- */
 
-static int closed_main(void *arg)
+GORO_TEST(TestSelectClosed, 0)
 {
-	(void)arg;
 	goro_chan *never = goro_chan_make(sizeof(long[4]), 0);
 	goro_chan *c = goro_chan_make(sizeof(long[4]), 2);
 	long in[4] = { 1, 2, 3, 4 }, out[4];
@@ -533,12 +443,6 @@ static int closed_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSelectClosed)
-{
-	ck_assert_int_eq(goro_main(NULL, closed_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSelectWakeup: a parked select is woken by a send, by a
  * receive, and by a close from another goroutine ---- */
 
@@ -559,9 +463,8 @@ static void wk_fn(void *arg)
 	ck_assert_int_eq(goro_chan_close(wk_b), GORO_OK);      /* wake 3: a close */
 }
 
-static int wk_main(void *arg)
+GORO_TEST(TestSelectWakeup, 1 + _i)
 {
-	(void)arg;
 	wk_a = goro_chan_make(sizeof(long), 0);
 	wk_b = goro_chan_make(sizeof(long), 0);
 	wk_step = goro_chan_make(0, 0);
@@ -586,13 +489,6 @@ static int wk_main(void *arg)
 	ck_assert_int_eq(cs[0].status, 99);
 	return 0;
 }
-
-START_TEST(TestSelectWakeup)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, wk_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSelectForeignThread: a plain pthread selects: a timeout, a
  * default arm, and a wake-up by a goroutine's send ---- */
@@ -620,9 +516,8 @@ static void *fs_thread(void *arg)
 	return NULL;
 }
 
-static int fs_main(void *arg)
+GORO_TEST(TestSelectForeignThread, 2)
 {
-	(void)arg;
 	fs_c = goro_chan_make(sizeof(int), 0);
 	pthread_t t;
 	ck_assert_int_eq(pthread_create(&t, NULL, fs_thread, NULL), 0);
@@ -640,19 +535,11 @@ static int fs_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSelectForeignThread)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, fs_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSelectInval: a bad dir, too many cases, NULL cases, a NULL send
  * elem; nothing happens to the channels ---- */
 
-static int inval_main(void *arg)
+GORO_TEST(TestSelectInval, 0)
 {
-	(void)arg;
 	goro_chan *c = goro_chan_make(sizeof(int), 1);
 	int v = 1;
 	ck_assert_int_eq(goro_chan_send(c, &v), GORO_OK);
@@ -691,12 +578,6 @@ static int inval_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSelectInval)
-{
-	ck_assert_int_eq(goro_main(NULL, inval_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestNonblockSelectRace, TestNonblockSelectRace2 (chan_test.go): a
  * non-blocking select sees the channels at one moment: one of c1, c2 is
  * always ready, so the default arm must never be taken ---- */
@@ -712,9 +593,9 @@ static void nbs_fn(void *arg)
 	ck_assert_int_eq(goro_chan_send(nbs_done, &ok), GORO_OK);
 }
 
-static int nbs_main(void *arg)
+GORO_TEST(TestNonblockSelectRace, 2)
 {
-	bool use_close = *(int *)arg;
+	bool use_close = _i;   /* 1: TestNonblockSelectRace2 */
 	nbs_done = goro_chan_make(sizeof(bool), 1);
 	for (int i = 0; i < NBS_N; i++) {
 		nbs_c1 = goro_chan_make(sizeof(int), 1);
@@ -737,14 +618,6 @@ static int nbs_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestNonblockSelectRace)
-{
-	goro_config cfg = { .procs = 2 };
-	int use_close = _i;   /* 1: TestNonblockSelectRace2 */
-	ck_assert_int_eq(goro_main(&cfg, nbs_main, &use_close), 0);
-}
-END_TEST
-
 /* ---- TestSelectStress (chan_test.go): 4 senders and 4 receivers, one per
  * channel, plus one goroutine sending N on every channel in a single select
  * and one receiving likewise; nil-ing out a finished channel. Must not
@@ -759,7 +632,7 @@ static void sst_send(void *arg)
 	int z = 0;
 	for (int i = 0; i < SS_N; i++)
 		ck_assert_int_eq(goro_chan_send(sst_c[k], &z), GORO_OK);
-	signal_done(sst_wg);
+	test_signal_done(sst_wg);
 }
 
 static void sst_recv(void *arg)
@@ -767,7 +640,7 @@ static void sst_recv(void *arg)
 	int k = *(int *)arg;
 	for (int i = 0; i < SS_N; i++)
 		ck_assert_int_eq(goro_chan_recv(sst_c[k], NULL), GORO_OK);
-	signal_done(sst_wg);
+	test_signal_done(sst_wg);
 }
 
 static void sst_select(void *arg)
@@ -786,12 +659,11 @@ static void sst_select(void *arg)
 	}
 	for (int k = 0; k < 4; k++)
 		ck_assert_int_eq(n[k], SS_N);
-	signal_done(sst_wg);
+	test_signal_done(sst_wg);
 }
 
-static int sst_main(void *arg)
+GORO_TEST(TestSelectStress, 2)
 {
-	(void)arg;
 	sst_c[0] = goro_chan_make(sizeof(int), 0);
 	sst_c[1] = goro_chan_make(sizeof(int), 0);
 	sst_c[2] = goro_chan_make(sizeof(int), 2);
@@ -805,18 +677,11 @@ static int sst_main(void *arg)
 	ck_assert_int_eq(goro_spawn_copy(sst_select, &dir, sizeof dir), GORO_OK);
 	dir = GORO_RECV;
 	ck_assert_int_eq(goro_spawn_copy(sst_select, &dir, sizeof dir), GORO_OK);
-	wait_done(sst_wg, 10);
+	test_wait_done(sst_wg, 10);
 	for (int k = 0; k < 4; k++)
 		ck_assert_uint_eq(goro_chan_len(sst_c[k]), 0);
 	return 0;
 }
-
-START_TEST(TestSelectStress)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, sst_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSelectTimeoutStress: 16 receivers select over 4 channels with
  * a 1 ms timeout, 4 senders select over them with a 1 ms timeout and retry;
@@ -844,7 +709,7 @@ static void sto_sender(void *arg)
 		ck_assert(r >= 0 && r < 4);
 		ck_assert_int_eq(cs[r].status, GORO_OK);
 	}
-	signal_done(sto_done);
+	test_signal_done(sto_done);
 }
 
 static void sto_receiver(void *arg)
@@ -871,12 +736,11 @@ static void sto_receiver(void *arg)
 	}
 	atomic_fetch_add(&sto_sum, sum);
 	atomic_fetch_add(&sto_count, n);
-	signal_done(sto_done);
+	test_signal_done(sto_done);
 }
 
-static int sto_main(void *arg)
+GORO_TEST(TestSelectTimeoutStress, 2)
 {
-	(void)arg;
 	for (int k = 0; k < 4; k++)
 		sto_c[k] = goro_chan_make(sizeof(uint64_t), (size_t)k);   /* 0..3 */
 	sto_done = goro_chan_make(sizeof(int), STO_SEND + STO_RECV);
@@ -884,7 +748,7 @@ static int sto_main(void *arg)
 		ck_assert_int_eq(goro_spawn_copy(sto_receiver, &i, sizeof i), GORO_OK);
 	for (int i = 0; i < STO_SEND; i++)
 		ck_assert_int_eq(goro_spawn_copy(sto_sender, &i, sizeof i), GORO_OK);
-	wait_done(sto_done, STO_SEND);
+	test_wait_done(sto_done, STO_SEND);
 	/* the senders are done; receivers drain the buffers, then stop */
 	for (;;) {
 		size_t left = 0;
@@ -895,7 +759,7 @@ static int sto_main(void *arg)
 		goro_sleep(1 * MS);
 	}
 	atomic_store(&sto_stop, 1);
-	wait_done(sto_done, STO_RECV);
+	test_wait_done(sto_done, STO_RECV);
 	uint64_t total = (uint64_t)STO_SEND * STO_N;
 	printf("TestSelectTimeoutStress: %ld timeouts\n", atomic_load(&sto_timeouts));
 	ck_assert_int_eq(atomic_load(&sto_count), (long)total);
@@ -905,13 +769,6 @@ static int sto_main(void *arg)
 	ck_assert_int_gt(atomic_load(&sto_timeouts), 0);
 	return 0;
 }
-
-START_TEST(TestSelectTimeoutStress)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, sto_main, NULL), 0);
-}
-END_TEST
 
 int main(void)
 {

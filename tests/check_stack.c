@@ -105,9 +105,8 @@ static void alive_fn(void *arg)
 	atomic_fetch_add_explicit(&alive_finished, 1, memory_order_release);
 }
 
-static int alive_main(void *arg)
+GORO_TEST(TestManyGoroutinesAlive, 2)
 {
-	(void)arg;
 	ck_assert_int_eq(goro_wg_add(&alive_gate, 1), GORO_OK);
 	for (long i = 0; i < ALIVE_N; i++) {
 		int st = goro_spawn(alive_fn, NULL);
@@ -122,13 +121,6 @@ static int alive_main(void *arg)
 	              "%ld of %ld goroutines finished", atomic_load(&alive_finished), ALIVE_N);
 	return 0;
 }
-
-START_TEST(TestManyGoroutinesAlive)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, alive_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestStackOverflowFatal (crash_test.go pattern): a child process
  * overflows a goroutine's stack; it must die with exit status 2 and first

@@ -22,7 +22,6 @@
 #include "testutil.h"
 
 #define US 1000LL
-#define MS (1000LL * 1000)
 
 #define NWORKERS TEST_SCALE(2000, 300)
 #define NSLOTS 16
@@ -495,8 +494,7 @@ static void run_stress(int procs)
 	read_env();
 	fprintf(stderr, "check_stress: GORO_STRESS_SEED=%" PRIu64 " GORO_STRESS_SECONDS=%g procs=%d goroutines=%d\n",
 	        stress_seed, stress_seconds, procs, NWORKERS);
-	goro_config cfg = { .procs = procs };
-	ck_assert_int_eq(goro_main(&cfg, stress_main, NULL), 0);
+	test_run(procs, stress_main);
 }
 
 START_TEST(TestStressProcs1)

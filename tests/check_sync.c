@@ -30,7 +30,6 @@ static void yield_for(int64_t ns)
 		goro_yield();
 }
 
-#define MS (1000LL * 1000)
 #define SEC (1000LL * MS)
 
 /* ======================= Mutex ======================= */
@@ -59,9 +58,8 @@ static void mutex_hammer(void *arg)
 	atomic_fetch_add_explicit(&mutex_done, 1, memory_order_release);
 }
 
-static int mutex_main(void *arg)
+GORO_TEST(TestMutex, 1 + _i)
 {
-	(void)arg;
 	for (int i = 0; i < MUTEX_G; i++)
 		ck_assert_int_eq(goro_spawn(mutex_hammer, NULL), GORO_OK);
 	ck_assert_msg(test_wait_atleast(&mutex_done, MUTEX_G), "only %ld of %d finished",
@@ -71,13 +69,6 @@ static int mutex_main(void *arg)
 	ck_assert_int_eq(goro_mutex_unlock(&mutex_m), GORO_OK);
 	return 0;
 }
-
-START_TEST(TestMutex)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, mutex_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestMutexTryLock: trylock takes a free mutex only; a holder on
  * another goroutine makes it fail there too ---- */
@@ -92,9 +83,8 @@ static void try_other(void *arg)
 	atomic_store_explicit(&try_other_result, got ? 2 : 1, memory_order_release);
 }
 
-static int trylock_main(void *arg)
+GORO_TEST(TestMutexTryLock, 2)
 {
-	(void)arg;
 	goro_mutex m = GORO_MUTEX_INIT;
 	ck_assert(goro_mutex_trylock(&m));
 	ck_assert(!goro_mutex_trylock(&m));
@@ -115,19 +105,11 @@ static int trylock_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestMutexTryLock)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, trylock_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestMutexMisuse: unlocking an unlocked mutex is GORO_INVAL (Go
  * throws) and leaves it working: free, lockable, excluding ---- */
 
-static int misuse_main(void *arg)
+GORO_TEST(TestMutexMisuse, 0)
 {
-	(void)arg;
 	goro_mutex m = GORO_MUTEX_INIT;
 	ck_assert_int_eq(goro_mutex_unlock(&m), GORO_INVAL);
 	ck_assert_int_eq(goro_mutex_unlock(NULL), GORO_INVAL);
@@ -141,12 +123,6 @@ static int misuse_main(void *arg)
 	ck_assert_int_eq(goro_mutex_unlock(&m), GORO_OK);
 	return 0;
 }
-
-START_TEST(TestMutexMisuse)
-{
-	ck_assert_int_eq(goro_main(NULL, misuse_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestMutexFairness (mutex_test.go): one goroutine holds the lock
  * almost all the time, letting go only between a release and an immediate
@@ -179,9 +155,8 @@ static void fair_waiter(void *arg)
 	}
 }
 
-static int fairness_main(void *arg)
+GORO_TEST(TestMutexFairness, 1 + _i)
 {
-	(void)arg;
 	int64_t t0 = goro_now();
 	ck_assert_int_eq(goro_spawn(fair_holder, NULL), GORO_OK);
 	ck_assert_int_eq(goro_spawn(fair_waiter, NULL), GORO_OK);
@@ -192,13 +167,6 @@ static int fairness_main(void *arg)
 	              atomic_load(&fair_got), (long long)(took / MS));
 	return 0;
 }
-
-START_TEST(TestMutexFairness)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, fairness_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestMutexForeignThread: two plain pthreads and 4 goroutines
  * increment one plain counter under one mutex; the pthreads park on a
@@ -239,9 +207,8 @@ static void foreign_goroutine(void *arg)
 	atomic_fetch_add_explicit(&foreign_done, 1, memory_order_release);
 }
 
-static int foreign_main(void *arg)
+GORO_TEST(TestMutexForeignThread, 2)
 {
-	(void)arg;
 	pthread_t th[FOREIGN_THREADS];
 	for (int i = 0; i < FOREIGN_THREADS; i++)
 		ck_assert_int_eq(pthread_create(&th[i], NULL, foreign_thread, NULL), 0);
@@ -255,13 +222,6 @@ static int foreign_main(void *arg)
 	ck_assert_int_eq(foreign_counter, (long)(FOREIGN_THREADS + FOREIGN_G) * FOREIGN_N);
 	return 0;
 }
-
-START_TEST(TestMutexForeignThread)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, foreign_main, NULL), 0);
-}
-END_TEST
 
 /* ======================= RWMutex ======================= */
 
@@ -285,9 +245,8 @@ static void par_reader(void *arg)
 	atomic_fetch_add_explicit(&par_out, 1, memory_order_release);
 }
 
-static int par_readers_main(void *arg)
+GORO_TEST(TestParallelReaders, 1 + _i)
 {
-	(void)arg;
 	for (int i = 0; i < PAR_READERS; i++)
 		ck_assert_int_eq(goro_spawn(par_reader, NULL), GORO_OK);
 	ck_assert(test_wait_atleast(&par_out, PAR_READERS));
@@ -295,13 +254,6 @@ static int par_readers_main(void *arg)
 	ck_assert_int_eq(goro_rwmutex_unlock(&par_rw), GORO_OK);
 	return 0;
 }
-
-START_TEST(TestParallelReaders)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, par_readers_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestRWMutex (rwmutex_test.go's HammerRWMutex): readers add 1 to an
  * activity count, writers 10000; inside a read section the count must be in
@@ -362,9 +314,8 @@ static void hammer(int readers)
 	ck_assert_int_eq(atomic_load(&hammer_activity), 0);
 }
 
-static int rwmutex_main(void *arg)
+GORO_TEST(TestRWMutex, 1 + _i)
 {
-	(void)arg;
 	static const int readers[] = { 1, 3, 10, 5 };
 	for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
 		hammer(readers[i]);
@@ -372,13 +323,6 @@ static int rwmutex_main(void *arg)
 	ck_assert_int_eq(goro_rwmutex_unlock(&hammer_rw), GORO_OK);
 	return 0;
 }
-
-START_TEST(TestRWMutex)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, rwmutex_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestRWMutexWriterBlocksReaders: a reader holds the lock; a writer
  * waits in lock; from then on a new reader's tryrlock fails and its rlock
@@ -409,9 +353,8 @@ static void wbr_reader(void *arg)
 	ck_assert_int_eq(goro_rwmutex_runlock(&wbr_rw), GORO_OK);
 }
 
-static int wbr_main(void *arg)
+GORO_TEST(TestRWMutexWriterBlocksReaders, 1 + _i)
 {
-	(void)arg;
 	goro_rwmutex_rlock(&wbr_rw);
 	ck_assert(goro_rwmutex_tryrlock(&wbr_rw));   /* readers share */
 	ck_assert_int_eq(goro_rwmutex_runlock(&wbr_rw), GORO_OK);
@@ -451,18 +394,10 @@ static int wbr_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestRWMutexWriterBlocksReaders)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, wbr_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestRWMutexTry: tryrlock / trylock against each state ---- */
 
-static int rwtry_main(void *arg)
+GORO_TEST(TestRWMutexTry, 0)
 {
-	(void)arg;
 	goro_rwmutex rw = GORO_RWMUTEX_INIT;
 	ck_assert(goro_rwmutex_trylock(&rw));
 	ck_assert(!goro_rwmutex_trylock(&rw));
@@ -485,18 +420,11 @@ static int rwtry_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestRWMutexTry)
-{
-	ck_assert_int_eq(goro_main(NULL, rwtry_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestRWMutexMisuse: runlock without a reader, unlock without a
  * writer: GORO_INVAL, and the lock's state is as before ---- */
 
-static int rwmisuse_main(void *arg)
+GORO_TEST(TestRWMutexMisuse, 0)
 {
-	(void)arg;
 	goro_rwmutex rw = GORO_RWMUTEX_INIT;
 	ck_assert_int_eq(goro_rwmutex_runlock(&rw), GORO_INVAL);
 	ck_assert_int_eq(goro_rwmutex_unlock(&rw), GORO_INVAL);
@@ -526,12 +454,6 @@ static int rwmisuse_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestRWMutexMisuse)
-{
-	ck_assert_int_eq(goro_main(NULL, rwmisuse_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestRWMutexMisuseWithWaitingReader: a writer holds the lock and a
  * reader waits in rlock; a runlock by nobody holding a read lock is
  * GORO_INVAL and changes nothing: the writer's unlock then lets the
@@ -549,9 +471,8 @@ static void mwr_reader(void *arg)
 	ck_assert_int_eq(goro_rwmutex_runlock(&mwr_rw), GORO_OK);
 }
 
-static int mwr_main(void *arg)
+GORO_TEST(TestRWMutexMisuseWithWaitingReader, 0)
 {
-	(void)arg;
 	goro_rwmutex_lock(&mwr_rw);
 	ck_assert_int_eq(goro_spawn(mwr_reader, NULL), GORO_OK);
 	ck_assert(test_wait_flag(&mwr_started));
@@ -570,12 +491,6 @@ static int mwr_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestRWMutexMisuseWithWaitingReader)
-{
-	ck_assert_int_eq(goro_main(NULL, mwr_main, NULL), 0);
-}
-END_TEST
-
 /* ======================= WaitGroup ======================= */
 
 /* ---- TestWaitGroup (waitgroup_test.go): a barrier of two WaitGroups,
@@ -593,9 +508,8 @@ static void wg_barrier(void *arg)
 	atomic_fetch_add_explicit(&wg_exited, 1, memory_order_release);
 }
 
-static int waitgroup_main(void *arg)
+GORO_TEST(TestWaitGroup, 1 + _i)
 {
-	(void)arg;
 	for (int round = 0; round < 8; round++) {
 		atomic_store(&wg_exited, 0);
 		ck_assert_int_eq(goro_wg_add(&wg1, WG_N), GORO_OK);
@@ -614,13 +528,6 @@ static int waitgroup_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestWaitGroup)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, waitgroup_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestWaitGroupFanOut: 10,000 goroutines (arm64: 2,000) each add
  * their index to a sum and call Done; Wait returns after all of them ---- */
 
@@ -637,9 +544,8 @@ static void fan_worker(void *arg)
 	ck_assert_int_eq(goro_wg_done(&fan_wg), GORO_OK);
 }
 
-static int fanout_main(void *arg)
+GORO_TEST(TestWaitGroupFanOut, 2)
 {
-	(void)arg;
 	for (long i = 0; i < FAN_N; i++) {
 		ck_assert_int_eq(goro_wg_add(&fan_wg, 1), GORO_OK);
 		ck_assert_int_eq(goro_spawn(fan_worker, (void *)(intptr_t)i), GORO_OK);
@@ -650,13 +556,6 @@ static int fanout_main(void *arg)
 	                 (long)FAN_N * (FAN_N - 1) / 2);
 	return 0;
 }
-
-START_TEST(TestWaitGroupFanOut)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, fanout_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestWaitGroupReuse: one WaitGroup, many rounds, with three waiters
  * a round (main and two goroutines); each Wait returns only after all of
@@ -685,9 +584,8 @@ static void reuse_waiter(void *arg)
 	atomic_fetch_add_explicit(&reuse_waiters_ok, 1, memory_order_release);
 }
 
-static int reuse_main(void *arg)
+GORO_TEST(TestWaitGroupReuse, 1 + _i)
 {
-	(void)arg;
 	for (int round = 1; round <= REUSE_ROUNDS; round++) {
 		long want = (long)round * REUSE_WORKERS;
 		atomic_store(&reuse_waiters_ok, 0);
@@ -708,13 +606,6 @@ static int reuse_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestWaitGroupReuse)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, reuse_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestWaitGroupMisuse: a negative counter is GORO_INVAL (Go panics)
  * and leaves the counter as it was; so is overflow ---- */
 
@@ -728,9 +619,8 @@ static void misuse_doner(void *arg)
 	ck_assert_int_eq(goro_wg_done(&misuse_wg), GORO_OK);
 }
 
-static int wgmisuse_main(void *arg)
+GORO_TEST(TestWaitGroupMisuse, 0)
 {
-	(void)arg;
 	goro_waitgroup wg = GORO_WAITGROUP_INIT;
 	ck_assert_int_eq(goro_wg_done(&wg), GORO_INVAL);
 	ck_assert_int_eq(goro_wg_add(&wg, -1), GORO_INVAL);
@@ -752,12 +642,6 @@ static int wgmisuse_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestWaitGroupMisuse)
-{
-	ck_assert_int_eq(goro_main(NULL, wgmisuse_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestWaitGroupMisuseWaitBlocks: after add 1, add -2 (rejected) Wait
  * does block: it returns only after the Done ---- */
 
@@ -771,9 +655,8 @@ static void mwb_waiter(void *arg)
 	atomic_store(&mwb_wait_returned, atomic_load(&mwb_done_called) ? 1 : 2);
 }
 
-static int mwb_main(void *arg)
+GORO_TEST(TestWaitGroupMisuseWaitBlocks, 1 + _i)
 {
-	(void)arg;
 	ck_assert_int_eq(goro_wg_add(&mwb_wg, 1), GORO_OK);
 	ck_assert_int_eq(goro_wg_add(&mwb_wg, -2), GORO_INVAL);
 	ck_assert_int_eq(goro_spawn(mwb_waiter, NULL), GORO_OK);
@@ -785,13 +668,6 @@ static int mwb_main(void *arg)
 	ck_assert_int_eq(atomic_load(&mwb_wait_returned), 1);
 	return 0;
 }
-
-START_TEST(TestWaitGroupMisuseWaitBlocks)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, mwb_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestWaitGroupOnStack: the common C case. A function keeps its
  * WaitGroup on its own stack, spawns goroutines that call Done, waits and
@@ -841,9 +717,8 @@ static __attribute__((noinline)) void stack_scribble(void)
 	(void)buf[0];
 }
 
-static int onstack_main(void *arg)
+GORO_TEST(TestWaitGroupOnStack, 2)
 {
-	(void)arg;
 	for (int i = 0; i < STACK_ROUNDS; i++) {
 		int r = stack_round();
 		ck_assert_msg(r == 0, "round %d: %s", i,
@@ -854,13 +729,6 @@ static int onstack_main(void *arg)
 	}
 	return 0;
 }
-
-START_TEST(TestWaitGroupOnStack)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, onstack_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestWaitGroupForeignThread: Wait from a plain pthread (parks on a
  * futex) while goroutines call Done; and Done from a pthread releasing a
@@ -891,9 +759,8 @@ static void *fwg_thread(void *arg)
 	return NULL;
 }
 
-static int fwg_main(void *arg)
+GORO_TEST(TestWaitGroupForeignThread, 1 + _i)
 {
-	(void)arg;
 	goro_wg_wait(&fwg_a);   /* zero: at once, from a goroutine */
 	ck_assert_int_eq(goro_wg_add(&fwg_a, 8), GORO_OK);
 	ck_assert_int_eq(goro_wg_add(&fwg_b, 1), GORO_OK);
@@ -907,19 +774,11 @@ static int fwg_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestWaitGroupForeignThread)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, fwg_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestWaitGroupZero: Wait on a zero counter returns at once, on a
  * fresh WaitGroup and after the counter went up and back down ---- */
 
-static int wgzero_main(void *arg)
+GORO_TEST(TestWaitGroupZero, 0)
 {
-	(void)arg;
 	goro_waitgroup wg = GORO_WAITGROUP_INIT;
 	int64_t t0 = goro_now();
 	goro_wg_wait(&wg);
@@ -930,12 +789,6 @@ static int wgzero_main(void *arg)
 	ck_assert_int_lt(goro_now() - t0, TEST_SCALE(100, 1000) * MS);
 	return 0;
 }
-
-START_TEST(TestWaitGroupZero)
-{
-	ck_assert_int_eq(goro_main(NULL, wgzero_main, NULL), 0);
-}
-END_TEST
 
 /* ======================= Once ======================= */
 
@@ -972,9 +825,8 @@ static void once_caller(void *arg)
 	atomic_fetch_add_explicit(&once_returned, 1, memory_order_release);
 }
 
-static int once_main(void *arg)
+GORO_TEST(TestOnce, 1 + _i)
 {
-	(void)arg;
 	for (int i = 0; i < ONCE_G; i++)
 		ck_assert_int_eq(goro_spawn(once_caller, NULL), GORO_OK);
 	ck_assert(test_wait_atleast(&once_returned, ONCE_G));
@@ -982,13 +834,6 @@ static int once_main(void *arg)
 	ck_assert_int_eq(atomic_load(&once_calls), 1);
 	return 0;
 }
-
-START_TEST(TestOnce)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, once_main, NULL), 0);
-}
-END_TEST
 
 /* ======================= Cond ======================= */
 
@@ -1009,9 +854,8 @@ static void cs_waiter(void *arg)
 	ck_assert_int_eq(goro_mutex_unlock(&cs_m), GORO_OK);
 }
 
-static int condsignal_main(void *arg)
+GORO_TEST(TestCondSignal, 1 + _i)
 {
-	(void)arg;
 	long n = 2;
 	for (long i = 0; i < n; i++)
 		ck_assert_int_eq(goro_spawn(cs_waiter, NULL), GORO_OK);
@@ -1030,13 +874,6 @@ static int condsignal_main(void *arg)
 	goro_cond_signal(&cs_c);   /* nobody waiting: a no-op */
 	return 0;
 }
-
-START_TEST(TestCondSignal)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, condsignal_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestCondSignalGenerations (cond_test.go): Signal wakes waiters in
  * the order they started waiting ---- */
@@ -1058,9 +895,8 @@ static void gen_waiter(void *arg)
 	ck_assert_int_eq(goro_mutex_unlock(&gen_m), GORO_OK);
 }
 
-static int gen_main(void *arg)
+GORO_TEST(TestCondSignalGenerations, 1 + _i)
 {
-	(void)arg;
 	for (long i = 0; i < GEN_N; i++) {
 		ck_assert_int_eq(goro_spawn(gen_waiter, (void *)(intptr_t)i), GORO_OK);
 		if (i > 0) {
@@ -1077,13 +913,6 @@ static int gen_main(void *arg)
 	ck_assert(test_wait_atleast(&gen_awake, GEN_N));
 	return 0;
 }
-
-START_TEST(TestCondSignalGenerations)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, gen_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestCondBroadcast: N waiters, several rounds; each Broadcast wakes
  * every one of them ---- */
@@ -1106,9 +935,8 @@ static void bc_waiter(void *arg)
 	}
 }
 
-static int bc_main(void *arg)
+GORO_TEST(TestCondBroadcast, 1 + _i)
 {
-	(void)arg;
 	for (int i = 0; i < BC_N; i++)
 		ck_assert_int_eq(goro_spawn(bc_waiter, NULL), GORO_OK);
 	for (long r = 1; r <= BC_ROUNDS; r++) {
@@ -1124,13 +952,6 @@ static int bc_main(void *arg)
 	goro_cond_broadcast(&bc_c);   /* nobody waiting: a no-op */
 	return 0;
 }
-
-START_TEST(TestCondBroadcast)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, bc_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestCondMisuse: cond_wait with an unlocked mutex is GORO_INVAL and
  * takes no ticket: the next Signal still wakes the next real waiter ---- */
@@ -1149,9 +970,8 @@ static void cm_waiter(void *arg)
 	ck_assert_int_eq(goro_mutex_unlock(&cm_m), GORO_OK);
 }
 
-static int condmisuse_main(void *arg)
+GORO_TEST(TestCondMisuse, 0)
 {
-	(void)arg;
 	ck_assert_int_eq(goro_cond_wait(&cm_c, &cm_m), GORO_INVAL);
 	ck_assert_int_eq(goro_cond_wait(NULL, &cm_m), GORO_INVAL);
 	ck_assert_int_eq(goro_cond_wait(&cm_c, NULL), GORO_INVAL);
@@ -1166,12 +986,6 @@ static int condmisuse_main(void *arg)
 	ck_assert_msg(test_wait_flag(&cm_awake), "Signal went to a rejected wait");
 	return 0;
 }
-
-START_TEST(TestCondMisuse)
-{
-	ck_assert_int_eq(goro_main(NULL, condmisuse_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestCondProducerConsumer: a bounded buffer with two Conds, 4
  * producers and 4 consumers; every item is consumed exactly once ---- */
@@ -1228,9 +1042,8 @@ static void pc_consumer(void *arg)
 	atomic_fetch_add(&pc_done, 1);
 }
 
-static int pc_main(void *arg)
+GORO_TEST(TestCondProducerConsumer, 1 + _i)
 {
-	(void)arg;
 	for (int i = 0; i < PC_CONSUMERS; i++)
 		ck_assert_int_eq(goro_spawn(pc_consumer, NULL), GORO_OK);
 	for (int i = 0; i < PC_PRODUCERS; i++)
@@ -1243,13 +1056,6 @@ static int pc_main(void *arg)
 	ck_assert_int_eq(atomic_load(&pc_sum), total * (total + 1) / 2);
 	return 0;
 }
-
-START_TEST(TestCondProducerConsumer)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, pc_main, NULL), 0);
-}
-END_TEST
 
 static Suite *sync_suite(void)
 {

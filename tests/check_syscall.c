@@ -10,7 +10,6 @@
 
 #include "testutil.h"
 
-#define MS (1000LL * 1000)
 #define SEC (1000LL * MS)
 
 /* Most tests block a goroutine in read(2) on an empty pipe on procs=1 and
@@ -126,9 +125,8 @@ static void hr_worker(void *arg)
 	atomic_store(&hr_worker_done, 1);
 }
 
-static int hr_main(void *arg)
+GORO_TEST(TestBlockingReadHandoff, 1)
 {
-	(void)arg;
 	struct watchdog w;
 	ck_assert_int_eq(pipe(hr_pipe), 0);
 	hr_c = goro_chan_make(sizeof(int), 0);
@@ -155,13 +153,6 @@ static int hr_main(void *arg)
 	watchdog_stop(&w);
 	return 0;
 }
-
-START_TEST(TestBlockingReadHandoff)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, hr_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestBlockingPingPong: procs=1, two goroutines pass a byte back and
  * forth through two pipes, each blocking in read between turns: every turn
@@ -198,9 +189,8 @@ static void pp_b(void *arg)
 	atomic_fetch_add(&pp_done, 1);
 }
 
-static int pp_main(void *arg)
+GORO_TEST(TestBlockingPingPong, 1)
 {
-	(void)arg;
 	struct watchdog w1, w2;
 	ck_assert_int_eq(pipe(pp_ab), 0);
 	ck_assert_int_eq(pipe(pp_ba), 0);
@@ -214,13 +204,6 @@ static int pp_main(void *arg)
 	watchdog_stop(&w2);
 	return 0;
 }
-
-START_TEST(TestBlockingPingPong)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, pp_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestBlockingSleepsParallel: procs=2, 8 goroutines each block in
  * usleep(20 ms) inside begin/end while a counter goroutine keeps counting.
@@ -261,9 +244,8 @@ static void sl_sleeper(void *arg)
 	atomic_fetch_add_explicit(&sl_done, 1, memory_order_release);
 }
 
-static int sl_main(void *arg)
+GORO_TEST(TestBlockingSleepsParallel, 2)
 {
-	(void)arg;
 	ck_assert_int_eq(goro_spawn(sl_counter, NULL), GORO_OK);
 	ck_assert(test_wait_atleast(&sl_count, 100));   /* counting */
 	/* sysmon backs off to 10 ms ticks when idle and needs two ticks to
@@ -292,13 +274,6 @@ static int sl_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestBlockingSleepsParallel)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, sl_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestBlockingNested: begin, begin, end (inner: nothing yet), a
  * blocking read still inside the outer pair, end. The read needs the
  * handoff, so the inner end must not have taken the P back. ---- */
@@ -324,9 +299,8 @@ static void nest_reader(void *arg)
 	atomic_store(&nest_out, 1);
 }
 
-static int nest_main(void *arg)
+GORO_TEST(TestBlockingNested, 1)
 {
-	(void)arg;
 	struct watchdog w;
 	ck_assert_int_eq(pipe(nest_pipe), 0);
 	watchdog_start(&w, nest_pipe[1]);
@@ -340,13 +314,6 @@ static int nest_main(void *arg)
 	watchdog_stop(&w);
 	return 0;
 }
-
-START_TEST(TestBlockingNested)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, nest_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestBlockingEndWithoutBegin: a stray goro_blocking_end does
  * nothing: the goroutine keeps running, and a later begin/end pair around
@@ -367,9 +334,8 @@ static void ewb_reader(void *arg)
 	atomic_store(&ewb_out, 1);
 }
 
-static int ewb_main(void *arg)
+GORO_TEST(TestBlockingEndWithoutBegin, 1)
 {
-	(void)arg;
 	struct watchdog w;
 	goro_blocking_end();   /* on the main goroutine too */
 	ck_assert_int_eq(pipe(ewb_pipe), 0);
@@ -384,13 +350,6 @@ static int ewb_main(void *arg)
 	watchdog_stop(&w);
 	return 0;
 }
-
-START_TEST(TestBlockingEndWithoutBegin)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, ewb_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestBlockingForeignThread: on a plain pthread begin and end do
  * nothing, balanced or not; the thread's channel send afterwards works.
@@ -428,9 +387,8 @@ static void ft_relay(void *arg)
 	write_byte(ft_pipe[1], 'X');
 }
 
-static int ft_main(void *arg)
+GORO_TEST(TestBlockingForeignThread, 1)
 {
-	(void)arg;
 	struct watchdog w;
 	ck_assert_int_eq(pipe(ft_pipe), 0);
 	ft_c = goro_chan_make(sizeof(int), 0);
@@ -449,13 +407,6 @@ static int ft_main(void *arg)
 	watchdog_stop(&w);
 	return 0;
 }
-
-START_TEST(TestBlockingForeignThread)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, ft_main, NULL), 0);
-}
-END_TEST
 
 static Suite *syscall_suite(void)
 {

@@ -10,13 +10,10 @@
 
 #include "testutil.h"
 
-#define MS (1000LL * 1000)
-
 /* ---- TestSleep: 1, 5 and 20 ms: never early, not absurdly late ---- */
 
-static int sleep_main(void *arg)
+GORO_TEST(TestSleep, 1 + _i)
 {
-	(void)arg;
 	static const int64_t ds[] = { 1 * MS, 5 * MS, 20 * MS };
 	for (int i = 0; i < 3; i++) {
 		int64_t t0 = goro_now();
@@ -33,13 +30,6 @@ static int sleep_main(void *arg)
 	}
 	return 0;
 }
-
-START_TEST(TestSleep)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, sleep_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSleepMany: 10,000 goroutines (2,000 under qemu) each sleep a
  * random 1-10 ms; all wake, none early; p99 lateness printed, and
@@ -69,9 +59,8 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int sm_main(void *arg)
+GORO_TEST(TestSleepMany, 2)
 {
-	(void)arg;
 	unsigned seed = 12345;
 	int64_t spawn0 = goro_now();
 	for (int i = 0; i < SM_G; i++) {
@@ -93,18 +82,10 @@ static int sm_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestSleepMany)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, sm_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestSleepZero: 0 and negative durations return at once ---- */
 
-static int zero_main(void *arg)
+GORO_TEST(TestSleepZero, 0)
 {
-	(void)arg;
 	static const int64_t ds[] = { 0, -1, -1000 * MS, INT64_MIN };
 	int64_t t0 = goro_now();
 	for (int k = 0; k < 1000; k++)
@@ -113,12 +94,6 @@ static int zero_main(void *arg)
 	ck_assert_msg(el < 250 * MS, "1000 non-positive sleeps took %lld ns", (long long)el);
 	return 0;
 }
-
-START_TEST(TestSleepZero)
-{
-	ck_assert_int_eq(goro_main(NULL, zero_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSleepHoldsNoThread: with one P, a goroutine sleeps 50 ms while
  * another keeps running and gets its work done meanwhile ---- */
@@ -136,9 +111,8 @@ static void hnt_sleeper(void *arg)
 	atomic_store_explicit(&hnt_woke, 1, memory_order_release);
 }
 
-static int hnt_main(void *arg)
+GORO_TEST(TestSleepHoldsNoThread, 1)
 {
-	(void)arg;
 	ck_assert_int_eq(goro_procs(), 1);
 	ck_assert_int_eq(goro_spawn(hnt_sleeper, NULL), GORO_OK);
 	ck_assert(test_wait_flag(&hnt_started));
@@ -160,13 +134,6 @@ static int hnt_main(void *arg)
 	printf("TestSleepHoldsNoThread: %ld rounds of work during a 50 ms sleep\n", work);
 	return 0;
 }
-
-START_TEST(TestSleepHoldsNoThread)
-{
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, hnt_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSleepForeignThread: goro_sleep on a plain pthread sleeps that
  * thread, while goroutines (sleeping too) carry on ---- */
@@ -196,9 +163,8 @@ static void fst_sleeper(void *arg)
 	atomic_fetch_add_explicit(&fst_g, 1, memory_order_release);
 }
 
-static int fst_main(void *arg)
+GORO_TEST(TestSleepForeignThread, 2)
 {
-	(void)arg;
 	pthread_t t;
 	ck_assert_int_eq(pthread_create(&t, NULL, fst_thread, NULL), 0);
 	for (int i = 0; i < 10; i++)
@@ -213,13 +179,6 @@ static int fst_main(void *arg)
 	              (long long)fst_el[2]);
 	return 0;
 }
-
-START_TEST(TestSleepForeignThread)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, fst_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSleep100k: 100,000 sleepers (10,000 under qemu or TSan), 1-10
  * ms each, on one P and on two: every one wakes, none early. ---- */
@@ -237,9 +196,8 @@ static void sk_fn(void *arg)
 	atomic_fetch_add_explicit(&sk_done, 1, memory_order_release);
 }
 
-static int sk_main(void *arg)
+GORO_TEST_CFG(TestSleep100k, .procs = 1 + _i, .stack_size = 16 << 10)
 {
-	(void)arg;
 	atomic_store(&sk_done, 0);
 	atomic_store(&sk_early, 0);
 	uint64_t z = 7;
@@ -254,13 +212,6 @@ static int sk_main(void *arg)
 	ck_assert_int_eq(early, 0);
 	return 0;
 }
-
-START_TEST(TestSleep100k)
-{
-	goro_config cfg = { .procs = 1 + _i, .stack_size = 16 << 10 };
-	ck_assert_int_eq(goro_main(&cfg, sk_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestSelectTimeoutsBothPs: 400 goroutines on two Ps each wait 20
  * times in a select that only its timeout (0.1-2 ms) can end: timers armed,
@@ -287,9 +238,8 @@ static void st_fn(void *arg)
 	atomic_fetch_add_explicit(&st_done, 1, memory_order_release);
 }
 
-static int st_main(void *arg)
+GORO_TEST(TestSelectTimeoutsBothPs, 2)
 {
-	(void)arg;
 	for (int i = 0; i < ST_G; i++)
 		ck_assert_int_eq(goro_spawn(st_fn, (void *)(uintptr_t)(i + 1)), GORO_OK);
 	ck_assert(test_wait_atleast(&st_done, ST_G));
@@ -297,13 +247,6 @@ static int st_main(void *arg)
 	ck_assert_int_eq(bad, 0);
 	return 0;
 }
-
-START_TEST(TestSelectTimeoutsBothPs)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, st_main, NULL), 0);
-}
-END_TEST
 
 int main(void)
 {

@@ -11,17 +11,8 @@
 
 #include "testutil.h"
 
-#define MS GORO_MILLISECOND
 #define US GORO_MICROSECOND
 #define LATE (2000 * MS)   /* "not wildly late" on a loaded 2-core box or qemu */
-
-static int run_procs;
-
-static void run(int (*fn)(void *))
-{
-	goro_config cfg = { .procs = run_procs };
-	ck_assert_int_eq(goro_main(&cfg, fn, NULL), 0);
-}
 
 /* A receive with a limit: the value, or -1 on timeout. */
 static int64_t recv_within(goro_chan *c, int64_t ns)
@@ -64,16 +55,14 @@ static int fires_main(void *arg)
 
 START_TEST(TestTimerFires)
 {
-	run_procs = _i + 1;
-	run(fires_main);
+	test_run(_i + 1, fires_main);
 }
 END_TEST
 
 /* ---- TestZeroTimer: 0 and negative durations fire at once ---- */
 
-static int zero_main(void *arg)
+GORO_TEST(TestZeroTimer, _i + 1)
 {
-	(void)arg;
 	static const int64_t ds[] = { 0, -1, -1000 * MS, INT64_MIN };
 	for (int k = 0; k < 400; k++) {
 		int64_t t0 = goro_now();
@@ -86,13 +75,6 @@ static int zero_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestZeroTimer)
-{
-	run_procs = _i + 1;
-	run(zero_main);
-}
-END_TEST
-
 /* ---- TestBadTimer: NULL and bad arguments are refused, not a crash ---- */
 
 static void never(void *arg)
@@ -101,9 +83,8 @@ static void never(void *arg)
 	ck_abort_msg("never runs");
 }
 
-static int bad_main(void *arg)
+GORO_TEST(TestBadTimer, 1)
 {
-	(void)arg;
 	ck_assert(!goro_timer_stop(NULL));
 	ck_assert(!goro_timer_reset(NULL, MS));
 	ck_assert_ptr_null(goro_timer_chan(NULL));
@@ -118,13 +99,6 @@ static int bad_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestBadTimer)
-{
-	run_procs = 1;
-	run(bad_main);
-}
-END_TEST
-
 /* ---- TestTimerBeforeMain: timers live on goro_main's Ps: before it,
  * making one says NULL, and the runtime still starts ---- */
 
@@ -133,16 +107,14 @@ START_TEST(TestTimerBeforeMain)
 	ck_assert_ptr_null(goro_timer_make(MS));
 	ck_assert_ptr_null(goro_ticker_make(MS));
 	ck_assert_ptr_null(goro_after_func(MS, never, NULL));
-	run_procs = 1;
-	run(fires_main);
+	test_run(1, fires_main);
 }
 END_TEST
 
 /* ---- TestStopPending: Stop before the fire prevents it ---- */
 
-static int stop_main(void *arg)
+GORO_TEST(TestStopPending, _i + 1)
 {
-	(void)arg;
 	goro_timer *t = goro_timer_make(30 * MS);
 	ck_assert(goro_timer_stop(t));
 	ck_assert(!goro_timer_stop(t));   /* stopped already */
@@ -151,20 +123,12 @@ static int stop_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestStopPending)
-{
-	run_procs = _i + 1;
-	run(stop_main);
-}
-END_TEST
-
 /* ---- TestStopUnreceived (Go 1.23): a value that came due but was not
  * received is still pending: Stop discards it and returns true; Reset
  * likewise, and what then arrives is the new arm's ---- */
 
-static int unrecv_main(void *arg)
+GORO_TEST(TestStopUnreceived, _i + 1)
 {
-	(void)arg;
 	goro_timer *t = goro_timer_make(1 * MS);
 	goro_chan *c = goro_timer_chan(t);
 	int64_t deadline = goro_now() + LATE;
@@ -190,19 +154,11 @@ static int unrecv_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestStopUnreceived)
-{
-	run_procs = _i + 1;
-	run(unrecv_main);
-}
-END_TEST
-
 /* ---- TestReset: a reset timer fires at the new time, not the old; Reset
  * of a pending timer says true, of a fired and received one false ---- */
 
-static int reset_main(void *arg)
+GORO_TEST(TestReset, _i + 1)
 {
-	(void)arg;
 	int64_t t0 = goro_now();
 	goro_timer *t = goro_timer_make(10 * MS);
 	goro_chan *c = goro_timer_chan(t);
@@ -221,22 +177,14 @@ static int reset_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestReset)
-{
-	run_procs = _i + 1;
-	run(reset_main);
-}
-END_TEST
-
 /* ---- TestStopResetRace: thousands of rounds where Stop or Reset lands
  * just before, during or after the fire on another M: never a stale value
  * (one fired before the last Stop/Reset returned) nor a duplicate ---- */
 
 #define SR_ROUNDS TEST_SCALE(20000, 3000)
 
-static int race_main(void *arg)
+GORO_TEST(TestStopResetRace, _i + 1)
 {
-	(void)arg;
 	goro_timer *t = goro_timer_make(INT64_MAX);
 	goro_chan *c = goro_timer_chan(t);
 	uint32_t seed = 7;
@@ -282,13 +230,6 @@ static int race_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestStopResetRace)
-{
-	run_procs = _i + 1;
-	run(race_main);
-}
-END_TEST
-
 /* ---- TestStopFromOtherGoroutine (TestTimerStopStress and kin): one
  * goroutine stops and resets while another receives; every value received
  * belongs to an arm made after the last Stop the receiver knows of ---- */
@@ -311,9 +252,8 @@ static void so_stopper(void *arg)
 	}
 }
 
-static int so_main(void *arg)
+GORO_TEST(TestStopFromOtherGoroutine, _i + 1)
 {
-	(void)arg;
 	so_t = goro_timer_make(INT64_MAX);
 	so_go = goro_chan_make(sizeof(int), 0);
 	so_ack = goro_chan_make(sizeof(int), 0);
@@ -343,19 +283,11 @@ static int so_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestStopFromOtherGoroutine)
-{
-	run_procs = _i + 1;
-	run(so_main);
-}
-END_TEST
-
 /* ---- TestTicker: ticks at multiples of the period, never early; Stop
  * ends them; Reset changes the period ---- */
 
-static int ticker_main(void *arg)
+GORO_TEST(TestTicker, _i + 1)
 {
-	(void)arg;
 	int64_t t0 = goro_now();
 	goro_timer *tk = goro_ticker_make(10 * MS);
 	ck_assert_ptr_nonnull(tk);
@@ -384,19 +316,11 @@ static int ticker_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestTicker)
-{
-	run_procs = _i + 1;
-	run(ticker_main);
-}
-END_TEST
-
 /* ---- TestTickerResetLtZeroDuration: a ticker refuses a period <= 0
  * (Go panics) and keeps its old one ---- */
 
-static int tneg_main(void *arg)
+GORO_TEST(TestTickerResetLtZeroDuration, 1)
 {
-	(void)arg;
 	goro_timer *tk = goro_ticker_make(2 * MS);
 	ck_assert(!goro_timer_reset(tk, 0));
 	ck_assert(!goro_timer_reset(tk, -1));
@@ -408,19 +332,11 @@ static int tneg_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestTickerResetLtZeroDuration)
-{
-	run_procs = 1;
-	run(tneg_main);
-}
-END_TEST
-
 /* ---- TestTickerDrops: a receiver slower than the ticker gets the latest
  * ticks, not a queue of old ones (the buffer holds one) ---- */
 
-static int tdrop_main(void *arg)
+GORO_TEST(TestTickerDrops, _i + 1)
 {
-	(void)arg;
 	goro_timer *tk = goro_ticker_make(1 * MS);
 	goro_chan *c = goro_timer_chan(tk);
 	goro_sleep(60 * MS);
@@ -433,13 +349,6 @@ static int tdrop_main(void *arg)
 	goro_timer_free(tk);
 	return 0;
 }
-
-START_TEST(TestTickerDrops)
-{
-	run_procs = _i + 1;
-	run(tdrop_main);
-}
-END_TEST
 
 /* ---- TestTickerOverlap: ticks of one ticker may be run by two Ms at
  * once (the owner's and a thief's, the first one descheduled by the OS
@@ -485,9 +394,8 @@ static void to_hog(void *arg)
 	goro_wg_done(&to_wg);
 }
 
-static int to_main(void *arg)
+GORO_TEST(TestTickerOverlap, 4)
 {
-	(void)arg;
 	goro_wg_add(&to_wg, 2 * TO_TICKERS);
 	for (int i = 0; i < TO_TICKERS; i++) {
 		ck_assert_int_eq(goro_spawn(to_recv, NULL), GORO_OK);
@@ -502,13 +410,6 @@ static int to_main(void *arg)
 	ck_assert_int_eq(bad, 0);
 	return 0;
 }
-
-START_TEST(TestTickerOverlap)
-{
-	run_procs = 4;
-	run(to_main);
-}
-END_TEST
 
 /* ---- TestAfterFunc: the chain of Go's TestAfterFunc (each fn arms the
  * next); fn runs in a goroutine of its own, so it may block ---- */
@@ -545,9 +446,8 @@ static void afb_release(void *arg)
 	goro_chan_send(afb_c, &x);
 }
 
-static int af_main(void *arg)
+GORO_TEST(TestAfterFunc, _i + 1)
 {
-	(void)arg;
 	af_c = goro_chan_make(sizeof(int), 0);
 	atomic_store(&af_i, 10);
 	ck_assert_ptr_nonnull(goro_after_func(0, af_fn, NULL));
@@ -575,13 +475,6 @@ static int af_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestAfterFunc)
-{
-	run_procs = _i + 1;
-	run(af_main);
-}
-END_TEST
-
 /* ---- TestAfterFuncSelf: fn re-arms its own timer (a periodic AfterFunc,
  * as Go programs write it), and the last run frees it ---- */
 
@@ -602,9 +495,8 @@ static void afself_fn(void *arg)
 	atomic_store_explicit(&afself_freed, 1, memory_order_release);
 }
 
-static int afself_main(void *arg)
+GORO_TEST(TestAfterFuncSelf, _i + 1)
 {
-	(void)arg;
 	goro_timer *t = goro_after_func(0, afself_fn, NULL);
 	ck_assert_ptr_nonnull(t);
 	atomic_store(&afself_t, t);
@@ -613,13 +505,6 @@ static int afself_main(void *arg)
 	ck_assert_int_eq(atomic_load(&afself_runs), 20);
 	return 0;
 }
-
-START_TEST(TestAfterFuncSelf)
-{
-	run_procs = _i + 1;
-	run(afself_main);
-}
-END_TEST
 
 /* ---- TestAfterFuncStop: Stop before the fire keeps fn from running ---- */
 
@@ -631,9 +516,8 @@ static void afs_fn(void *arg)
 	atomic_fetch_add(&afs_ran, 1);
 }
 
-static int afs_main(void *arg)
+GORO_TEST(TestAfterFuncStop, _i + 1)
 {
-	(void)arg;
 	goro_timer *ts[100];
 	int64_t t0 = goro_now();
 	for (int i = 0; i < 100; i++)
@@ -660,13 +544,6 @@ static int afs_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestAfterFuncStop)
-{
-	run_procs = _i + 1;
-	run(afs_main);
-}
-END_TEST
-
 /* ---- TestAfterStress / TestManyTimers: 100,000 AfterFunc timers with
  * random 1-10 ms deadlines each fire exactly once and never early ---- */
 
@@ -692,9 +569,8 @@ static void mt_fn(void *arg)
 
 static goro_timer *mt_t[100000];
 
-static int mt_main(void *arg)
+GORO_TEST(TestManyTimers, _i + 1)
 {
-	(void)arg;
 	uint64_t z = 1;
 	for (int i = 0; i < MT_N; i++) {
 		z = z * 6364136223846793005ull + 1442695040888963407ull;
@@ -715,13 +591,6 @@ static int mt_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestManyTimers)
-{
-	run_procs = _i + 1;
-	run(mt_main);
-}
-END_TEST
-
 /* ---- TestFreePending: free a timer, ticker or AfterFunc while armed,
  * while firing, and with a value waiting; an AfterFunc freed before its
  * time never runs. Under ASan a use after free shows here. ---- */
@@ -735,9 +604,8 @@ static void fp_fn(void *arg)
 	atomic_fetch_add(&fp_ran, 1);
 }
 
-static int fp_main(void *arg)
+GORO_TEST(TestFreePending, _i + 1)
 {
-	(void)arg;
 	uint32_t seed = 99;
 	for (int i = 0; i < FP_N; i++) {
 		seed = seed * 1103515245u + 12345u;
@@ -771,19 +639,11 @@ static int fp_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestFreePending)
-{
-	run_procs = _i + 1;
-	run(fp_main);
-}
-END_TEST
-
 /* ---- TestOverflowTimer: INT64_MAX durations neither overflow into the
  * past nor fire ---- */
 
-static int ovf_main(void *arg)
+GORO_TEST(TestOverflowTimer, _i + 1)
 {
-	(void)arg;
 	goro_timer *t = goro_timer_make(INT64_MAX);
 	goro_timer *tk = goro_ticker_make(INT64_MAX);
 	goro_timer *f = goro_after_func(INT64_MAX, never, NULL);
@@ -805,13 +665,6 @@ static int ovf_main(void *arg)
 	goro_timer_free(r);
 	return 0;
 }
-
-START_TEST(TestOverflowTimer)
-{
-	run_procs = _i + 1;
-	run(ovf_main);
-}
-END_TEST
 
 /* ---- TestTimerForeignThread: a plain pthread makes timers and tickers,
  * blocks on their channels, stops, resets and frees them ---- */
@@ -863,9 +716,8 @@ out:
 	return NULL;
 }
 
-static int ft_main(void *arg)
+GORO_TEST(TestTimerForeignThread, _i + 1)
 {
-	(void)arg;
 	pthread_t th;
 	ck_assert_int_eq(pthread_create(&th, NULL, ft_thread, NULL), 0);
 	ck_assert(test_wait_flag(&ft_done));
@@ -873,13 +725,6 @@ static int ft_main(void *arg)
 	ck_assert_msg(ft_err[0] == '\0', "pthread: %s", ft_err);
 	return 0;
 }
-
-START_TEST(TestTimerForeignThread)
-{
-	run_procs = _i + 1;
-	run(ft_main);
-}
-END_TEST
 
 /* ---- TestTimerStrict: under GORO_DEBUG=strict=1 what Go panics on is
  * fatal and named ---- */
@@ -893,11 +738,6 @@ static const char *const timer_strict_rows[] = {
 	"goro_after_func: invalid argument (GORO_DEBUG=strict=1)",
 };
 static int strict_row;
-
-static void set_strict(void)
-{
-	setenv("GORO_DEBUG", "strict=1", 1);
-}
 
 static int strict_main(void *arg)
 {
@@ -919,7 +759,7 @@ START_TEST(TestTimerStrict)
 {
 	strict_row = _i;
 	test_child c;
-	test_run_child(1, strict_main, set_strict, &c);
+	test_run_child(1, strict_main, test_set_strict, &c);
 	char how[64], want[200];
 	ck_assert_msg(!c.hung && WIFEXITED(c.status) && WEXITSTATUS(c.status) == 2, "child: %s",
 	              test_child_describe(&c, how, sizeof how));

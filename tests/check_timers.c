@@ -10,8 +10,6 @@
 #include "testutil.h"
 #include "runtime2.h"
 
-#define MS (1000LL * 1000)
-
 /* ---- TestTimerOnBusyP: with two Ps, a goroutine arms timers on its own P
  * and then keeps that P busy without ever yielding. The timers still fire
  * on time: the idle P's M sleeps until them and steals them (stealWork);
@@ -45,9 +43,8 @@ static void bp_spinner(void *arg)
 	atomic_store_explicit(&bp_done, 1, memory_order_release);
 }
 
-static int bp_main(void *arg)
+GORO_TEST(TestTimerOnBusyP, 2)
 {
-	(void)arg;
 	static struct timer ts[8];
 	ck_assert_int_eq(goro_spawn(bp_spinner, ts), GORO_OK);
 	/* main parks, so its P goes idle: the only other M must do the work */
@@ -67,21 +64,13 @@ static int bp_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestTimerOnBusyP)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, bp_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestTimerOnBusyPOthersBusy: as TestTimerOnBusyP, but main keeps the
  * other P busy too, yielding, so that it never runs out of work and never
  * steals: its findRunnable still runs the spinner's overdue timers now and
  * then (checkTimersOthers). ---- */
 
-static int bb_main(void *arg)
+GORO_TEST(TestTimerOnBusyPOthersBusy, 2)
 {
-	(void)arg;
 	static struct timer ts[8];
 	atomic_store(&bp_fired, 0);
 	atomic_store(&bp_done, 0);
@@ -100,13 +89,6 @@ static int bb_main(void *arg)
 	ck_assert_msg(worst < 500 * MS, "a timer waited %lld ns for its busy P", (long long)worst);
 	return 0;
 }
-
-START_TEST(TestTimerOnBusyPOthersBusy)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, bb_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestTimerOnIdleP: a goroutine arms a timer and parks for good on a
  * channel, so its P goes idle, while main keeps the other P busy without
@@ -134,9 +116,8 @@ static void ip_waiter(void *arg)
 	atomic_store_explicit(&ip_woke, 1, memory_order_release);
 }
 
-static int ip_main(void *arg)
+GORO_TEST(TestTimerOnIdleP, 2)
 {
-	(void)arg;
 	ip_c = goro_chan_make(0, 1);
 	ck_assert_ptr_nonnull(ip_c);
 	ck_assert_int_eq(goro_spawn(ip_waiter, NULL), GORO_OK);
@@ -150,13 +131,6 @@ static int ip_main(void *arg)
 	goro_chan_free(ip_c);
 	return 0;
 }
-
-START_TEST(TestTimerOnIdleP)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, ip_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestDeltimerFromF: f deletes itself (already disarmed: false),
  * another armed timer (true: that one never fires) and its own periodic
@@ -190,9 +164,8 @@ static void df_tick_f(void *arg, uintptr_t seq)
 		ck_assert(deltimer(&df_tick));   /* periodic: still armed while f runs */
 }
 
-static int df_main(void *arg)
+GORO_TEST(TestDeltimerFromF, 1 + _i)
 {
-	(void)arg;
 	df_self = (struct timer){ .when = when_after(2 * MS), .f = df_self_f };
 	df_other = (struct timer){ .when = when_after(200 * MS), .f = df_other_f };
 	df_tick = (struct timer){ .when = when_after(1 * MS), .period = 1 * MS, .f = df_tick_f };
@@ -214,13 +187,6 @@ static int df_main(void *arg)
 	return 0;
 }
 
-START_TEST(TestDeltimerFromF)
-{
-	goro_config cfg = { .procs = 1 + _i };
-	ck_assert_int_eq(goro_main(&cfg, df_main, NULL), 0);
-}
-END_TEST
-
 /* ---- TestDeltimerUnderFLock (golang/go#35532): f takes a lock that the
  * owner holds while it calls deltimer. A deltimer that waited for the
  * running f would never return. ---- */
@@ -241,9 +207,8 @@ static void dl_f(void *arg, uintptr_t seq)
 	atomic_store(&dl_lock, 0);
 }
 
-static int dl_main(void *arg)
+GORO_TEST(TestDeltimerUnderFLock, 2)
 {
-	(void)arg;
 	for (int round = 0; round < 20; round++) {
 		atomic_store(&dl_entered, 0);
 		atomic_store(&dl_lock, 1);   /* the owner's lock, taken before f can run */
@@ -257,13 +222,6 @@ static int dl_main(void *arg)
 	}
 	return 0;
 }
-
-START_TEST(TestDeltimerUnderFLock)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, dl_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestModtimerRace: goroutines on both Ps re-arm one timer with
  * modtimer, racing each other and the fire, for 300 ms (millions of
@@ -313,9 +271,8 @@ static void mr_worker(void *arg)
 	atomic_fetch_add_explicit(&mr_done, 1, memory_order_release);
 }
 
-static int mr_main(void *arg)
+GORO_TEST(TestModtimerRace, 2)
 {
-	(void)arg;
 	mr_state = calloc((size_t)MR_MAXSEQ + 1, 1);
 	ck_assert_ptr_nonnull(mr_state);
 	for (uintptr_t i = 0; i < MR_G; i++)
@@ -334,13 +291,6 @@ static int mr_main(void *arg)
 	free(mr_state);
 	return 0;
 }
-
-START_TEST(TestModtimerRace)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, mr_main, NULL), 0);
-}
-END_TEST
 
 /* ---- TestTimerForeignThread: a thread the runtime does not own arms and
  * disarms timers (they go on a P picked at random); each fires once. ---- */
@@ -379,9 +329,8 @@ static void *ft_thread(void *arg)
 	return NULL;
 }
 
-static int ft_main(void *arg)
+GORO_TEST(TestTimerForeignThread, 2)
 {
-	(void)arg;
 	pthread_t th;
 	ck_assert_int_eq(pthread_create(&th, NULL, ft_thread, NULL), 0);
 	while (!atomic_load_explicit(&ft_done, memory_order_acquire))
@@ -389,13 +338,6 @@ static int ft_main(void *arg)
 	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	return 0;
 }
-
-START_TEST(TestTimerForeignThread)
-{
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, ft_main, NULL), 0);
-}
-END_TEST
 
 int main(void)
 {

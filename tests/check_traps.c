@@ -14,15 +14,6 @@
 
 #include "testutil.h"
 
-#define MS (1000LL * 1000)
-
-static void expect_exit(const test_child *c, int code)
-{
-	char d[64];
-	ck_assert_msg(!c->hung && WIFEXITED(c->status) && WEXITSTATUS(c->status) == code,
-	              "child: %s, want exit %d; stderr:\n%s", test_child_describe(c, d, sizeof d), code, c->err);
-}
-
 /* ---- calls before goro_main ---- */
 
 /* The jobs/results program of the README with its channels, WaitGroup and
@@ -84,8 +75,7 @@ START_TEST(test_objects_made_before_main)
 	              "two channels made before goro_main are %zu bytes apart",
 	              (size_t)(a > b ? a - b : b - a));
 	ck_assert_int_eq(goro_wg_add(&pm_wg, PM_WORKERS), GORO_OK);
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, pm_main, NULL), 0);
+	test_run(2, pm_main);
 }
 END_TEST
 
@@ -142,7 +132,7 @@ START_TEST(test_lone_recv_before_main)
 {
 	test_child c;
 	test_run_child(1, NULL, lone_recv, &c);
-	expect_exit(&c, 2);
+	test_expect_exit(&c, 2);
 	ck_assert_msg(strncmp(c.first, "goro: fatal error: ", 19) == 0 && strstr(c.first, "goro_main") != NULL,
 	              "first line \"%s\" should be fatal and name goro_main; stderr:\n%s", c.first, c.err);
 }
@@ -217,8 +207,7 @@ START_TEST(test_sleep_without_runtime)
 	int64_t d = goro_now() - t0;
 	ck_assert_msg(d >= 20 * MS, "goro_sleep(20 ms) before goro_main returned after %lld ns", (long long)d);
 
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, start_sleeper_main, NULL), 0);
+	test_run(1, start_sleeper_main);
 	pthread_join(sleeper, NULL);   /* hangs (Check's timeout) if nothing wakes it */
 
 	t0 = goro_now();
@@ -290,8 +279,7 @@ static int errno_migrate_main(void *arg)
 START_TEST(test_errno_forced_migration)
 {
 	setenv("GORO_DEBUG", "migrate=1", 1);
-	goro_config cfg = { .procs = 2 };
-	ck_assert_int_eq(goro_main(&cfg, errno_migrate_main, NULL), 0);
+	test_run(2, errno_migrate_main);
 	ck_assert_msg(en_run.moved >= EN_ROUNDS * 9 / 10,
 	              "migrate=1: only %d of %d goro_blocking_end came back on another thread",
 	              en_run.moved, EN_ROUNDS);
@@ -325,8 +313,7 @@ static int errno_natural_main(void *arg)
 
 START_TEST(test_errno_after_handoff)
 {
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, errno_natural_main, NULL), 0);
+	test_run(1, errno_natural_main);
 	ck_assert_msg(en_run.wrong == 0, "%d errno reads after goro_blocking_end were wrong (%d moved)",
 	              en_run.wrong, en_run.moved);
 	/* The trap needs the slow path: if nothing moved, this test shows nothing. */
@@ -508,7 +495,7 @@ static void run_inpair(int procs, int which)
 	char want[160];
 	snprintf(want, sizeof want, "goro: fatal error: %s called between goro_blocking_begin and goro_blocking_end",
 	         inpair_calls[which]);
-	expect_exit(&c, 2);
+	test_expect_exit(&c, 2);
 	ck_assert_msg(strcmp(c.first, want) == 0, "procs %d: first line \"%s\", want \"%s\"; stderr:\n%s",
 	              procs, c.first, want, c.err);
 }
@@ -618,7 +605,7 @@ START_TEST(test_newosproc_says_why)
 #endif
 	test_child c;
 	test_run_child(1, nothread_main, NULL, &c);
-	expect_exit(&c, 2);
+	test_expect_exit(&c, 2);
 	static const char prefix[] = "goro: fatal error: newosproc: cannot create thread: errno ";
 	ck_assert_msg(strncmp(c.first, prefix, sizeof prefix - 1) == 0, "first line \"%s\"; stderr:\n%s", c.first, c.err);
 	int err = 0, ms = 0, threads = 0;
@@ -675,7 +662,7 @@ static void expect_deadlock_line(void (*before)(void))
 {
 	test_child c;
 	test_run_child(1, dl_recv_main, before, &c);
-	expect_exit(&c, 2);
+	test_expect_exit(&c, 2);
 	ck_assert_msg(strcmp(c.first, "goro: fatal error: all goroutines are asleep - deadlock!") == 0,
 	              "first line \"%s\"; stderr:\n%s", c.first, c.err);
 }
@@ -713,11 +700,6 @@ static const struct {
 enum { STRICT_N = sizeof strict_rows / sizeof strict_rows[0] };
 static int strict_row;
 
-static void set_strict(void)
-{
-	setenv("GORO_DEBUG", "strict=1", 1);
-}
-
 static int strict_main(void *arg)
 {
 	(void)arg;
@@ -750,8 +732,8 @@ START_TEST(test_strict_misuse_fatal)
 {
 	strict_row = _i;
 	test_child c;
-	test_run_child(1, strict_main, set_strict, &c);
-	expect_exit(&c, 2);
+	test_run_child(1, strict_main, test_set_strict, &c);
+	test_expect_exit(&c, 2);
 	char want[200];
 	snprintf(want, sizeof want, "goro: fatal error: %s\n", strict_rows[_i].line);
 	ck_assert_msg(strstr(c.err, want) != NULL, "no line \"%s\"; stderr:\n%s", want, c.err);
@@ -866,8 +848,7 @@ START_TEST(test_timed_select_without_runtime)
 	ck_assert_int_eq(goro_select(cs, 1, 20 * MS), GORO_TIMEOUT);
 	ck_assert(goro_now() - t0 >= 20 * MS);
 
-	goro_config cfg = { .procs = 1 };
-	ck_assert_int_eq(goro_main(&cfg, start_selector_main, NULL), 0);
+	test_run(1, start_selector_main);
 	void *r;
 	pthread_join(selector, &r);   /* hangs (Check's timeout) if nothing fires it */
 	ck_assert_ptr_null(r);

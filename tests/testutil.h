@@ -1,5 +1,6 @@
-/* Helpers shared by the Check suites: thread ids, bounded waits that yield,
- * a lock-free set of OS thread ids, busy work the compiler cannot remove,
+/* Helpers shared by the Check suites: a test whose body is goro_main's main
+ * (GORO_TEST), thread ids, bounded waits that yield, done channels, a
+ * lock-free set of OS thread ids, busy work the compiler cannot remove,
  * goro_main run in a child process. Header-only (static functions); every
  * suite is its own program. */
 #ifndef GORO_TESTUTIL_H
@@ -36,6 +37,39 @@
 #define TEST_SCALE(native, arm64) (native)
 #endif
 
+/* Nanoseconds in a millisecond, for goro_sleep, timeouts and deadlines. */
+#define MS GORO_MILLISECOND
+
+/* GORO_TEST(Name, nprocs) { ... return 0; }: the Check test Name, whose body
+ * runs as goro_main's main goroutine on nprocs Ps (0: as a NULL config,
+ * GORO_PROCS or the CPUs) and returns goro_main's result, which must be 0.
+ * Check's loop index _i is in scope in nprocs and in the body, for
+ * tcase_add_loop_test. GORO_TEST_CFG(Name, .procs = 2, .stack_size = ...)
+ * takes the whole goro_config initializer. */
+#define GORO_TEST(name, nprocs) GORO_TEST_CFG(name, .procs = (nprocs))
+#define GORO_TEST_CFG(name, ...)                                                \
+	static int name##_main(int _i __attribute__((unused)));                 \
+	static int name##_goro(void *test_arg)                                  \
+	{                                                                       \
+		return name##_main(*(const int *)test_arg);                     \
+	}                                                                       \
+	START_TEST(name)                                                        \
+	{                                                                       \
+		goro_config test_cfg = { __VA_ARGS__ };                         \
+		int test_loop_i = _i;                                           \
+		ck_assert_int_eq(goro_main(&test_cfg, name##_goro, &test_loop_i), 0); \
+	}                                                                       \
+	END_TEST                                                                \
+	static int name##_main(int _i __attribute__((unused)))
+
+/* goro_main(fn) on procs Ps, which must return 0: for a test that does
+ * work on its own thread first, or whose main two tests share. */
+static inline void test_run(int procs, int (*fn)(void *))
+{
+	goro_config cfg = { .procs = procs };
+	ck_assert_int_eq(goro_main(&cfg, fn, NULL), 0);
+}
+
 /* How long a waiting loop may take before the test fails rather than hangs;
  * below the per-tcase Check timeouts so the failure message is ours. */
 #define TEST_WAIT_NS (50LL * 1000 * 1000 * 1000)
@@ -71,6 +105,20 @@ static inline bool test_wait_flag(atomic_int *f)
 			return false;
 		goro_yield();
 	}
+}
+
+/* A done channel (of int): each worker sends one, the waiter receives n.
+ * Runs on a goroutine or a thread of the program's own. */
+static inline void test_wait_done(goro_chan *done, int n)
+{
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(goro_chan_recv(done, NULL), GORO_OK);
+}
+
+static inline void test_signal_done(goro_chan *done)
+{
+	int one = 1;
+	ck_assert_int_eq(goro_chan_send(done, &one), GORO_OK);
 }
 
 /* Burn roughly n iterations of CPU without a syscall or a yield. */
@@ -262,6 +310,20 @@ static inline const char *test_child_describe(const test_child *c, char *buf, si
 	else
 		snprintf(buf, n, "status %#x", c->status);
 	return buf;
+}
+
+/* The child exited with code (2: the runtime's fatal error). */
+static inline void test_expect_exit(const test_child *c, int code)
+{
+	char d[64];
+	ck_assert_msg(!c->hung && WIFEXITED(c->status) && WEXITSTATUS(c->status) == code,
+	              "child: %s, want exit %d; stderr:\n%s", test_child_describe(c, d, sizeof d), code, c->err);
+}
+
+/* A before_main for test_run_child: GORO_DEBUG=strict=1, misuse is fatal. */
+static inline void test_set_strict(void)
+{
+	setenv("GORO_DEBUG", "strict=1", 1);
 }
 
 /* Run one suite in Check's default (fork) mode; exit status for main(). */
