@@ -23,21 +23,21 @@ static bool all_bytes(const void *p, int byte, size_t n)
 
 #define TC_CAPS TEST_SCALE(20, 8)
 static atomic_int tc_recv1, tc_sent;
-static goro_chan *tc_c, *tc_done;
+static goro_chan *tc_done;
 
+/* The channel comes as the argument, not through a global that the next
+ * block overwrites: a late receiver's read of it would race that write. */
 static void tc_recv_fn(void *arg)
 {
-	(void)arg;
 	int v;
-	goro_chan_recv(tc_c, &v);
+	goro_chan_recv(arg, &v);
 	atomic_store(&tc_recv1, 1);
 }
 
 static void tc_send_fn(void *arg)
 {
-	(void)arg;
 	int z = 0;
-	goro_chan_send(tc_c, &z);
+	goro_chan_send(arg, &z);
 	atomic_store(&tc_sent, 1);
 }
 
@@ -86,11 +86,11 @@ GORO_TEST(TestChan, 4)
 	for (int cap = 0; cap < TC_CAPS; cap++) {
 		int v, zero = 0;
 		{	/* receive from an empty channel blocks */
-			goro_chan *c = tc_c = goro_chan_make(sizeof(int), cap);
+			goro_chan *c = goro_chan_make(sizeof(int), cap);
 			ck_assert_ptr_nonnull(c);
 			atomic_store(&tc_recv1, 0);
-			ck_assert_int_eq(goro_spawn(tc_recv_fn, NULL), GORO_OK);
-			ck_assert_int_eq(goro_spawn(tc_recv_fn, NULL), GORO_OK);
+			ck_assert_int_eq(goro_spawn(tc_recv_fn, c), GORO_OK);
+			ck_assert_int_eq(goro_spawn(tc_recv_fn, c), GORO_OK);
 			goro_sleep(1 * MS);
 			ck_assert_msg(!atomic_load(&tc_recv1), "chan[%d]: receive from empty chan", cap);
 			ck_assert_int_eq(goro_chan_tryrecv(c, &v), GORO_AGAIN);
@@ -104,11 +104,11 @@ GORO_TEST(TestChan, 4)
 				goro_yield();
 		}
 		{	/* send to a full channel blocks */
-			goro_chan *c = tc_c = goro_chan_make(sizeof(int), cap);
+			goro_chan *c = goro_chan_make(sizeof(int), cap);
 			for (int i = 0; i < cap; i++)
 				ck_assert_int_eq(goro_chan_send(c, &i), GORO_OK);
 			atomic_store(&tc_sent, 0);
-			ck_assert_int_eq(goro_spawn(tc_send_fn, NULL), GORO_OK);
+			ck_assert_int_eq(goro_spawn(tc_send_fn, c), GORO_OK);
 			goro_sleep(1 * MS);
 			ck_assert_msg(!atomic_load(&tc_sent), "chan[%d]: send to full chan", cap);
 			ck_assert_int_eq(goro_chan_trysend(c, &zero), GORO_AGAIN);
