@@ -195,9 +195,9 @@ static atomic_int got[NG];
 static int sig[NG];          /* owner writes before runqput; taker reads */
 static int round_sig;        /* this round's sig, set before the stealer starts */
 static atomic_long stale;    /* takes that saw another round's sig */
-static atomic_int taken;
-static atomic_int stop;
-static atomic_long nsteals;
+static atomic_int taken;     /* Gs taken this round, by either side */
+static atomic_int stop;      /* the stealer's end of round; join orders what it did */
+static atomic_long nsteals;  /* the stealer's count, read after join */
 static long nglobal;   /* owner's: globrunqget calls that found Gs */
 
 static _Atomic(struct g *) stranger;   /* a pointer that is none of gs */
@@ -342,6 +342,8 @@ END_TEST
 /* RunSchedLocalQueueEmptyTest: while the owner moves a G between runnext
  * and the ring (runqput with next, then runqget), runqempty on another
  * thread never sees the queue empty. */
+/* seq_cst, as Go's Xadd and Load: the two sides meet at ready each
+ * iteration, and the owner waits for empty_done before the next. */
 static atomic_uint ready;
 static atomic_uint empty_done;
 static atomic_int empty_seen, empty_iters;
