@@ -135,13 +135,9 @@ $(B)/%.o: %.c
 $(B)/%.o: %.S
 	$(compile)
 
-# ---- Libraries ----
-# Both hold one relocatable object: `cc -r` over the core, arch and host
-# objects, then objcopy keeps global only the functions goro.h declares
-# (plus a host's globals outside plat_*, such as a libc-free host's _start
-# and mem*): tools/relocatable.sh. core's short names (lock, throw,
-# runqput, sched...) stay core's, and the .so's version script (goro.map)
-# exports goro_* on top of that.
+# ---- Libraries: both hold one relocatable object whose only globals are
+# goro.h's functions and a host's own (tools/relocatable.sh), so core's short
+# names (lock, throw, runqput...) stay core's; goro.map exports goro_* on top.
 $(LIB): $(B)/goro.o
 	@mkdir -p $(@D)
 	rm -f $@
@@ -254,22 +250,19 @@ demo: $(EXAMPLES)
 	@$(need_qemu)
 	@TIMEOUT=$(DEMO_TIMEOUT) QEMU="$(QEMU)" sh tools/run-demo.sh $(EXAMPLES)
 
-# core/HACKING.md's map names every core file; cheap, so every `make test`
-# runs it first.
+# Cheap, so every `make test` runs it.
 check-docs:
 	@sh tools/check-docs.sh
 test: check-docs
 
 # ---- Link checks ----
-# core/ and arch/ may leave undefined only the platform interface and the
-# four mem* functions; references between their own objects do not count.
+# core/ and arch/ leave undefined only the platform interface and mem*.
 check-freestanding: $(FREE_OBJS)
 	@NM="$(NM)" ARCH=$(ARCH) sh tools/check-freestanding.sh $(B) $(FREE_OBJS)
 
-# One link namespace: every global symbol libgoro.a defines has a prefix
-# from $(NAMESPACE). Then the application with core's short names, linked
-# statically and (natively; qemu-aarch64 hangs on dynamic threaded
-# programs) against libgoro.so.
+# Every global libgoro.a defines has a prefix from $(NAMESPACE); an
+# application with core's short names links statically and (natively:
+# qemu-aarch64 hangs on dynamic threaded programs) against libgoro.so.
 check-namespace: $(LIB) check-namespace-app
 	@NM="$(NM)" ARCH=$(ARCH) sh tools/check-namespace.sh $(LIB) $(NAMESPACE)
 check-namespace-app: $(B)/link/namespace $(if $(QEMU),,$(B)/link/namespace-shared)
@@ -277,14 +270,11 @@ check-namespace-app: $(B)/link/namespace $(if $(QEMU),,$(B)/link/namespace-share
 	$(QEMU) $(B)/link/namespace
 	$(if $(QEMU),,LD_LIBRARY_PATH=$(B) $(B)/link/namespace-shared)
 
-# Exported = declared: nothing outside goro_*, nothing goro.h does not
-# declare, nothing goro.h declares missing; the soname; no text relocations.
+# Exported = declared in goro.h; the soname; no text relocations.
 check-exports: $(SOLIB) $(B)/goro.api
 	@NM="$(NM)" ARCH=$(ARCH) sh tools/check-exports.sh $(SOLIB) $(B)/goro.api $(SONAME)
 
-# goro.h under every compiler and standard it promises, warnings as errors,
-# and goro.hpp as C++17/20; then (natively) the C++ program linked by each
-# C++ compiler and run.
+# goro.h and goro.hpp under every compiler and standard they promise.
 CXX_HEADER ?= g++ clang++
 CC_HEADER ?= gcc clang
 HEADER_WFLAGS := -Wall -Wextra -Wpedantic -Werror -Iinclude
@@ -292,10 +282,7 @@ check-header: $(if $(QEMU),,$(LIB))
 	@CC_HEADER="$(CC_HEADER)" CXX_HEADER="$(CXX_HEADER)" WFLAGS="$(HEADER_WFLAGS)" QEMU="$(QEMU)" \
 		ARCH=$(ARCH) sh tools/check-header.sh $(B) $(LIB)
 
-# Install under build/, build examples/hello.c out of tree with pkg-config's
-# flags alone and tests/link/cmake through find_package(goro 0.2), each
-# statically and against the .so, run them (under qemu, the static builds
-# only), uninstall, and check that nothing is left.
+# pkg-config and CMake consumers of an install under build/: tools/check-install.sh.
 CMAKE ?= cmake
 CHECK_INSTALL_PREFIX := /opt/goro
 check-install: $(LIB) $(SOLIB)
@@ -304,7 +291,7 @@ check-install: $(LIB) $(SOLIB)
 		VERSION=$(GORO_VERSION) SONAME=$(SONAME) CC="$(CC)" CXX="$(CXX)" CMAKE="$(CMAKE)" \
 		ARCH_LDFLAGS="$(ARCH_LDFLAGS)" QEMU="$(QEMU)" ARCH=$(ARCH) sh tools/check-install.sh
 
-# ---- Install ----
+# ---- Install: tools/install.sh, which lists the files ----
 PREFIX ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
 LIBDIR ?= $(PREFIX)/lib
@@ -313,41 +300,12 @@ DATADIR ?= $(PREFIX)/share
 CMAKEDIR ?= $(LIBDIR)/cmake/goro
 SUPPDIR ?= $(DATADIR)/goro
 INSTALL ?= install
-# Files `make install` creates, relative to $(DESTDIR).
-INSTALLED := $(INCLUDEDIR)/goro.h $(LIBDIR)/libgoro.a $(LIBDIR)/libgoro.so.$(GORO_VERSION) \
-	$(LIBDIR)/$(SONAME) $(LIBDIR)/libgoro.so $(PKGCONFIGDIR)/goro.pc \
-	$(DATADIR)/goro/goro-gdb.py $(LIBDIR)/libgoro.so.$(GORO_VERSION)-gdb.py \
-	$(INCLUDEDIR)/goro.hpp $(CMAKEDIR)/goroConfig.cmake $(CMAKEDIR)/goroConfigVersion.cmake \
-	$(SUPPDIR)/goro.supp
-
 install: $(LIB) $(SOLIB)
-	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	$(INSTALL) -m 644 include/goro.h $(DESTDIR)$(INCLUDEDIR)/goro.h
-	$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libgoro.a
-	$(INSTALL) -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/libgoro.so.$(GORO_VERSION)
-	ln -sf libgoro.so.$(GORO_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
-	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libgoro.so
-	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@version@|$(GORO_VERSION)|' \
-		-e 's|@libdir@|$(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))|' \
-		-e 's|@includedir@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
-		goro.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/goro.pc
-	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/goro.pc
-	$(INSTALL) -d $(DESTDIR)$(DATADIR)/goro
-	$(INSTALL) -m 644 tools/goro-gdb.py $(DESTDIR)$(DATADIR)/goro/goro-gdb.py
-	$(INSTALL) -m 644 tools/goro-gdb.py $(DESTDIR)$(LIBDIR)/libgoro.so.$(GORO_VERSION)-gdb.py
-	$(INSTALL) -d $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(SUPPDIR)
-	$(INSTALL) -m 644 include/goro.hpp $(DESTDIR)$(INCLUDEDIR)/goro.hpp
-	sed -e 's|@version@|$(GORO_VERSION)|' -e 's|@soname@|$(SONAME)|' \
-		-e "s|@libdir_rel@|$$(realpath -m --relative-to=$(CMAKEDIR) $(LIBDIR))|" \
-		-e "s|@includedir_rel@|$$(realpath -m --relative-to=$(CMAKEDIR) $(INCLUDEDIR))|" \
-		cmake/goroConfig.cmake.in >$(DESTDIR)$(CMAKEDIR)/goroConfig.cmake
-	sed -e 's|@version@|$(GORO_VERSION)|' cmake/goroConfigVersion.cmake.in \
-		>$(DESTDIR)$(CMAKEDIR)/goroConfigVersion.cmake
-	chmod 644 $(DESTDIR)$(CMAKEDIR)/goroConfig.cmake $(DESTDIR)$(CMAKEDIR)/goroConfigVersion.cmake
-	$(INSTALL) -m 644 goro.supp $(DESTDIR)$(SUPPDIR)/goro.supp
-
-uninstall:
-	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+install uninstall:
+	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INCLUDEDIR="$(INCLUDEDIR)" LIBDIR="$(LIBDIR)" \
+		PKGCONFIGDIR="$(PKGCONFIGDIR)" DATADIR="$(DATADIR)" CMAKEDIR="$(CMAKEDIR)" SUPPDIR="$(SUPPDIR)" \
+		INSTALL="$(INSTALL)" LIB=$(LIB) SOLIB=$(SOLIB) VERSION=$(GORO_VERSION) SONAME=$(SONAME) \
+		sh tools/install.sh $@
 
 # ---- The libc-free host, HOST=nolibc ----
 # tests/nolibc/nolibc_test.c with core, arch and host/nolibc only
@@ -359,12 +317,9 @@ $(NOLIBC_TEST): tests/nolibc/nolibc_test.c $(FREE_OBJS) $(HOST_OBJS)
 	$(link)
 	@NM="$(NM)" sh tools/check-nolibc.sh $@
 
-# ---- Benchmarks (bench/): goro's suite and its Go twin in bench/go ----
-#   make bench         build both, run them interleaved REPS times at one P and
-#                      at all CPUs (every case its own process), print the table
-#   make bench-goro    the C side only, once per procs setting, raw BENCH lines
-# BENCH_REPS, BENCH_CASES, BENCH_TIMEOUT tune `make bench`. Without Go the
-# table shows goro alone. Nothing in `make test` depends on these.
+# ---- Benchmarks: bench/ and its Go twin in bench/go, interleaved REPS
+# times at one P and at all CPUs (bench/run.sh), the table by bench/compare.py;
+# without Go, goro alone. bench-goro: the C side once per procs setting.
 GO ?= go
 GO_PATH := $(shell command -v $(GO) 2>/dev/null)
 BENCH_REPS ?= 3
@@ -375,7 +330,6 @@ GO_BENCH := build/bench/go_bench
 # build/ when $HOME is not writable.
 GO_BENCH_ENV = GOFLAGS=-mod=mod GOPROXY=off GO111MODULE=on GOWORK=off \
 	$$( [ -w "$${HOME:-/nonexistent}" ] || echo GOCACHE=$(CURDIR)/build/bench/gocache )
-
 $(GO_BENCH): $(wildcard bench/go/*.go) bench/go/go.mod
 	@mkdir -p $(@D)
 	cd bench/go && env $(GO_BENCH_ENV) $(GO) build -o $(CURDIR)/$@ .
@@ -388,29 +342,25 @@ bench: $(GORO_BENCH) $(if $(GO_PATH),$(GO_BENCH))
 		$(if $(strip $(BENCH_CASES)),CASES="$(BENCH_CASES)") \
 		sh bench/run.sh $(GORO_BENCH) $(if $(GO_PATH),$(GO_BENCH)) >build/bench/raw.txt; \
 	python3 bench/compare.py build/bench/raw.txt | tee build/bench/table.txt
-
 bench-goro: $(GORO_BENCH)
 	@$(need_qemu)
 	@st=0; for p in 1 0; do \
 		timeout $(BENCH_TIMEOUT) $(QEMU) $(GORO_BENCH) -procs $$p $(BENCH_CASES) || st=$$?; \
 	done; exit $$st
 
-# ---- Soak: the randomized stress suite for minutes rather than seconds,
-# outside CI: make soak [ARCH=arm64] [SOAK_SECONDS=600]. It prints its seed.
+# ---- Soak: check_stress for SOAK_SECONDS rather than seconds, outside CI.
 SOAK_SECONDS ?= 600
 soak: $(B)/tests/check_stress
 	@$(need_qemu)
 	GORO_STRESS_SECONDS=$(SOAK_SECONDS) CK_FORK=yes CK_DEFAULT_TIMEOUT=$$(($(SOAK_SECONDS) * 3 + 120)) \
 		$(QEMU) $(B)/tests/check_stress
 
-# ---- Valgrind: suites under memcheck ----
-# make memcheck [MEMCHECK_TESTS=...]: suites under valgrind's memcheck, built
-# with VALGRIND=1 so goroutine stacks are registered. Suites that assert on
-# timing are left out by default: valgrind runs about 50 times slower and
-# serialises threads, so waits with deadlines (check_sync at procs=2) fail.
+# ---- Valgrind: suites under memcheck, built with VALGRIND=1 so goroutine
+# stacks are registered. Not the suites that assert on timing: valgrind runs
+# about 50 times slower and serialises threads, so waits with deadlines
+# (check_sync at procs=2) fail. Then examples with --leak-check=full and
+# goro.supp: any leak but the runtime's own threads' TLS is an error.
 MEMCHECK_TESTS ?= check_chan check_select check_badinput check_arch
-# Then examples with --leak-check=full and goro.supp, the suppressions make
-# install ships: any leak but the runtime's own threads' TLS is an error.
 MEMCHECK_LEAK_EXAMPLES ?= hello wordcount
 memcheck:
 	$(MAKE) VALGRIND=1 TESTS="$(MEMCHECK_TESTS)" memcheck-run memcheck-leaks
@@ -422,13 +372,10 @@ memcheck-run: $(TEST_BINS)
 	@for t in $(TEST_BINS); do echo "== $$t"; \
 		CK_FORK=yes CK_TIMEOUT_MULTIPLIER=20 valgrind -q --error-exitcode=9 $$t || exit 1; done
 
-# ---- gdb: goroutines in the debugger (tools/goro-gdb.py) ----
-# tools/check-gdb.sh: gdb in batch mode on tests/gdb/target.c stopped at a
-# known state, on the live process and on a core dump of it (arm64: under
-# qemu-aarch64 -g, with gdb-multiarch); natively also the auto-load beside
-# libgoro.so (qemu-aarch64 can't run the dynamically linked program).
-# `make test` runs it when that gdb is installed (not for sanitizer or
-# valgrind builds, whose runtimes fight ptrace).
+# ---- gdb: tools/goro-gdb.py on tests/gdb/target.c (tools/check-gdb.sh);
+# natively also the auto-load beside libgoro.so (qemu-aarch64 can't run the
+# dynamically linked program). `make test` runs it when that gdb is installed,
+# but not for sanitizer or valgrind builds, whose runtimes fight ptrace.
 GDB_amd64 = gdb
 GDB_arm64 = gdb-multiarch
 GDB ?= $(GDB_$(ARCH))

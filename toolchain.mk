@@ -44,24 +44,13 @@ CHECK_HEADERS = /usr/include/check.h /usr/include/check_stdint.h
 TESTENV_amd64 =
 TESTENV_arm64 = CK_TIMEOUT_MULTIPLIER=4
 
-ifeq ($(filter $(ARCH),$(ARCHS)),)
-$(error ARCH=$(ARCH) is not one of: $(ARCHS))
-endif
+# $(call one_of,VAR,CHOICES): VAR's value is one of CHOICES, or make stops.
+one_of = $(if $(filter $($(1)),$(2)),,$(error $(1)=$($(1)) is not one of: $(2)))
+$(call one_of,ARCH,$(ARCHS))
 
 # Table lookups. Only a command-line (or override) CC/AR replaces the table.
 CC_ORIGIN := $(origin CC)
-ifeq ($(filter command line override,$(origin CC)),)
-CC := $(CC_$(ARCH))
-endif
-ifeq ($(filter command line override,$(origin AR)),)
-AR := $(AR_$(ARCH))
-endif
-ifeq ($(filter command line override,$(origin NM)),)
-NM := $(NM_$(ARCH))
-endif
-ifeq ($(filter command line override,$(origin OBJCOPY)),)
-OBJCOPY := $(OBJCOPY_$(ARCH))
-endif
+$(foreach t,CC AR NM OBJCOPY,$(if $(filter command line override,$(origin $(t))),,$(eval $(t) := $($(t)_$(ARCH)))))
 QEMU := $(QEMU_$(ARCH))
 ARCH_LDFLAGS := $(LDFLAGS_$(ARCH))
 ARCHFLAGS := $(ARCHFLAGS_$(ARCH))
@@ -84,12 +73,8 @@ HOSTS := posix nolibc
 HOST ?= posix
 PARKS := futex condvar
 PARK ?= futex
-ifeq ($(filter $(HOST),$(HOSTS)),)
-$(error HOST=$(HOST) is not one of: $(HOSTS))
-endif
-ifeq ($(filter $(PARK),$(PARKS)),)
-$(error PARK=$(PARK) is not one of: $(PARKS))
-endif
+$(call one_of,HOST,$(HOSTS))
+$(call one_of,PARK,$(PARKS))
 ifeq ($(HOST)-$(PARK),nolibc-condvar)
 $(error PARK=condvar needs HOST=posix: host/nolibc has no pthreads)
 endif
@@ -102,9 +87,7 @@ VARIANT := $(if $(filter nolibc,$(HOST)),-nolibc)$(if $(filter condvar,$(PARK)),
 # check-freestanding does not apply to them.
 SANITIZERS := address undefined thread
 ifneq ($(SANITIZE),)
-ifeq ($(filter $(SANITIZE),$(SANITIZERS)),)
-$(error SANITIZE=$(SANITIZE) is not one of: $(SANITIZERS))
-endif
+$(call one_of,SANITIZE,$(SANITIZERS))
 # The one switch everything reads (core/sanitizer.h, the posix host, the
 # tests): GORO_ASAN, GORO_TSAN or GORO_UBSAN, set here by the build as Go
 # picks race0.go or race.go by build tag; no file sniffs the compiler.

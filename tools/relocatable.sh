@@ -1,11 +1,11 @@
 #!/bin/sh
 # relocatable: link core+arch objects and host objects into one relocatable
-# OUT and localise every global but API's functions and the host's own
-# non-plat_ globals.   relocatable.sh OUT API FREE_OBJECT... -- HOST_OBJECT...
-# ($CC, $CFLAGS, $NM, $OBJCOPY). core's and arch's code moves to a section of
-# its own, goro_text, whose bounds (the linker's __start_goro_text,
-# __stop_goro_text) tell a traceback the runtime's frames from the
-# application's (Go's showframe).
+# OUT; localise every global but API's functions and the host's own globals
+# outside plat_* (such as a libc-free host's _start and mem*).
+#   relocatable.sh OUT API FREE_OBJECT... -- HOST_OBJECT...  ($CC $CFLAGS $NM $OBJCOPY)
+# core's and arch's code moves to a section of its own, goro_text, whose
+# bounds (the linker's __start_goro_text, __stop_goro_text) tell a traceback
+# the runtime's frames from the application's (Go's showframe).
 set -e
 out=$1 api=$2; shift 2
 free=
