@@ -57,6 +57,13 @@ EXAMPLES := $(addprefix $(B)/examples/,$(notdir $(EXAMPLE_SRCS:.c=) $(EXAMPLE_CX
 NOLIBC_TEST := $(B)/tests/nolibc/nolibc_test
 GORO_BENCH := $(B)/bench/goro_bench
 GDB_TARGET := $(B)/tests/gdb/target
+# check-gdb's debugger per ARCH; natively also the auto-load beside
+# libgoro.so (qemu-aarch64 can't run the dynamically linked program).
+GDB_amd64 = gdb
+GDB_arm64 = gdb-multiarch
+GDB ?= $(GDB_$(ARCH))
+GDB_PATH := $(shell command -v $(GDB) 2>/dev/null)
+GDB_SHARED := $(if $(QEMU)$(filter nolibc,$(HOST)),,$(B)/tests/gdb/target-shared)
 
 # Seconds one test binary or one example may run before it counts as failed.
 TEST_TIMEOUT ?= 600
@@ -233,27 +240,22 @@ $(CHECK_INC_arm64)/%.h: /usr/include/%.h
 # An emulator is needed only to run, not to build.
 need_qemu = if [ -n "$(QEMU)" ] && [ -z "$(QEMU_PATH)" ]; then \
 	echo "$(QEMU) not found: needed to run ARCH=$(ARCH) binaries; run make deps" >&2; exit 1; fi
-run_tests = @TIMEOUT=$(TEST_TIMEOUT) QEMU="$(QEMU)" TESTENV="$(TESTENV)" sh tools/run-tests.sh
 
 # HOST=nolibc has no libc for Check: tests/nolibc/nolibc_test.c alone.
-ifeq ($(HOST),nolibc)
-test: $(NOLIBC_TEST)
+# check-docs is cheap, so every `make test` runs it; check-gdb runs when
+# that gdb is installed, but not for sanitizer or valgrind builds, whose
+# runtimes fight ptrace.
+TEST_RUN := $(if $(filter nolibc,$(HOST)),-s $(NOLIBC_TEST),$(TEST_BINS))
+test: $(filter-out -s,$(TEST_RUN)) check-docs $(if $(GDB_PATH),$(if $(filter posix,$(HOST)$(SANITIZE)$(VALGRIND)),check-gdb))
 	@$(need_qemu)
-	$(run_tests) -s $<
-else
-test: $(TEST_BINS)
-	@$(need_qemu)
-	$(run_tests) $(TEST_BINS)
-endif
+	@TIMEOUT=$(TEST_TIMEOUT) QEMU="$(QEMU)" TESTENV="$(TESTENV)" sh tools/run-tests.sh $(TEST_RUN)
 
 demo: $(EXAMPLES)
 	@$(need_qemu)
 	@TIMEOUT=$(DEMO_TIMEOUT) QEMU="$(QEMU)" sh tools/run-demo.sh $(EXAMPLES)
 
-# Cheap, so every `make test` runs it.
 check-docs:
 	@sh tools/check-docs.sh
-test: check-docs
 
 # ---- Link checks ----
 # core/ and arch/ leave undefined only the platform interface and mem*.
@@ -300,12 +302,14 @@ DATADIR ?= $(PREFIX)/share
 CMAKEDIR ?= $(LIBDIR)/cmake/goro
 SUPPDIR ?= $(DATADIR)/goro
 INSTALL ?= install
+install_sh = @DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INCLUDEDIR="$(INCLUDEDIR)" LIBDIR="$(LIBDIR)" \
+	PKGCONFIGDIR="$(PKGCONFIGDIR)" DATADIR="$(DATADIR)" CMAKEDIR="$(CMAKEDIR)" SUPPDIR="$(SUPPDIR)" \
+	INSTALL="$(INSTALL)" LIB=$(LIB) SOLIB=$(SOLIB) VERSION=$(GORO_VERSION) SONAME=$(SONAME) \
+	sh tools/install.sh
 install: $(LIB) $(SOLIB)
-install uninstall:
-	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INCLUDEDIR="$(INCLUDEDIR)" LIBDIR="$(LIBDIR)" \
-		PKGCONFIGDIR="$(PKGCONFIGDIR)" DATADIR="$(DATADIR)" CMAKEDIR="$(CMAKEDIR)" SUPPDIR="$(SUPPDIR)" \
-		INSTALL="$(INSTALL)" LIB=$(LIB) SOLIB=$(SOLIB) VERSION=$(GORO_VERSION) SONAME=$(SONAME) \
-		sh tools/install.sh $@
+	$(install_sh) install
+uninstall:
+	$(install_sh) uninstall
 
 # ---- The libc-free host, HOST=nolibc ----
 # tests/nolibc/nolibc_test.c with core, arch and host/nolibc only
@@ -372,24 +376,11 @@ memcheck-run: $(TEST_BINS)
 	@for t in $(TEST_BINS); do echo "== $$t"; \
 		CK_FORK=yes CK_TIMEOUT_MULTIPLIER=20 valgrind -q --error-exitcode=9 $$t || exit 1; done
 
-# ---- gdb: tools/goro-gdb.py on tests/gdb/target.c (tools/check-gdb.sh);
-# natively also the auto-load beside libgoro.so (qemu-aarch64 can't run the
-# dynamically linked program). `make test` runs it when that gdb is installed,
-# but not for sanitizer or valgrind builds, whose runtimes fight ptrace.
-GDB_amd64 = gdb
-GDB_arm64 = gdb-multiarch
-GDB ?= $(GDB_$(ARCH))
-GDB_PATH := $(shell command -v $(GDB) 2>/dev/null)
-GDB_SHARED := $(if $(QEMU)$(filter nolibc,$(HOST)),,$(B)/tests/gdb/target-shared)
+# ---- gdb: tools/goro-gdb.py on tests/gdb/target.c (tools/check-gdb.sh) ----
 check-gdb: $(GDB_TARGET) $(GDB_SHARED)
 	@$(need_qemu)
 	@if [ -z "$(GDB_PATH)" ]; then echo "check-gdb: $(GDB) not found (make deps, or GDB=...)" >&2; exit 1; fi
 	@QEMU="$(QEMU)" sh tools/check-gdb.sh $(GDB_TARGET) $(GDB) $(if $(GDB_SHARED),$(GDB_SHARED) $(SOLIB))
-ifneq ($(GDB_PATH),)
-ifeq ($(HOST)$(SANITIZE)$(VALGRIND),posix)
-test: check-gdb
-endif
-endif
 
 # ---- Tools ----
 toolchain:

@@ -15,7 +15,7 @@ if [ "$1" = uninstall ]; then
 		"$DESTDIR$DATADIR/goro/goro-gdb.py" "$DESTDIR$LIBDIR/libgoro.so.$VERSION-gdb.py" \
 		"$DESTDIR$INCLUDEDIR/goro.hpp" "$DESTDIR$CMAKEDIR/goroConfig.cmake" \
 		"$DESTDIR$CMAKEDIR/goroConfigVersion.cmake" "$DESTDIR$SUPPDIR/goro.supp"
-	exit 0
+	{ set +x; exit 0; } 2>/dev/null
 fi
 # goro.pc names libdir and includedir under ${exec_prefix} and ${prefix}
 # when they are below PREFIX; goroConfig.cmake finds both relative to itself.
