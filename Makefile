@@ -57,10 +57,8 @@ EXAMPLES := $(addprefix $(B)/examples/,$(notdir $(EXAMPLE_SRCS:.c=) $(EXAMPLE_CX
 NOLIBC_TEST := $(B)/tests/nolibc/nolibc_test
 GORO_BENCH := $(B)/bench/goro_bench
 GDB_TARGET := $(B)/tests/gdb/target
-# check-gdb's debugger per ARCH; natively also the auto-load beside
-# libgoro.so (qemu-aarch64 can't run the dynamically linked program).
-GDB_amd64 = gdb
-GDB_arm64 = gdb-multiarch
+# check-gdb: natively also the auto-load beside libgoro.so (qemu-aarch64
+# can't run the dynamically linked program).
 GDB ?= $(GDB_$(ARCH))
 GDB_PATH := $(shell command -v $(GDB) 2>/dev/null)
 GDB_SHARED := $(if $(QEMU)$(filter nolibc,$(HOST)),,$(B)/tests/gdb/target-shared)

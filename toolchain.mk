@@ -19,6 +19,9 @@ OBJCOPY_arm64 = aarch64-linux-gnu-objcopy
 # Emulator prefix for running target binaries; empty runs them natively.
 QEMU_amd64 =
 QEMU_arm64 = qemu-aarch64
+# The debugger for check-gdb (arm64: attached to qemu-aarch64's gdb stub).
+GDB_amd64 = gdb
+GDB_arm64 = gdb-multiarch
 
 # Debian 12's qemu-aarch64 hangs on dynamically linked threaded programs.
 LDFLAGS_amd64 =
@@ -48,7 +51,7 @@ TESTENV_arm64 = CK_TIMEOUT_MULTIPLIER=4
 one_of = $(if $(filter $($(1)),$(2)),,$(error $(1)=$($(1)) is not one of: $(2)))
 $(call one_of,ARCH,$(ARCHS))
 
-# Table lookups. Only a command-line (or override) CC/AR replaces the table.
+# Table lookups. Only a command-line (or override) CC, AR, NM, OBJCOPY replaces the table.
 CC_ORIGIN := $(origin CC)
 $(foreach t,CC AR NM OBJCOPY,$(if $(filter command line override,$(origin $(t))),,$(eval $(t) := $($(t)_$(ARCH)))))
 QEMU := $(QEMU_$(ARCH))
