@@ -317,10 +317,122 @@ void timerwait(struct timer *t)
 		plat_osyield();
 }
 
+#ifdef ARCH_HAVE_CPUTICKS
+/* A clock for deadlines that is never behind plat_nanotime and at most a
+ * few microseconds ahead, for less than the vDSO's clock_gettime costs (a
+ * Reset or a sleep reads the clock once: on a VM the call is most of a
+ * Reset). Not in Go, whose when() reads nanotime.
+ *
+ * From the last base pair (tsc, ns), ns read just after tsc, the estimate
+ * is ns + (now's ticks - tsc) * mult + FC_SLACK_NS, where mult is the ns
+ * per tick measured once, made larger by 1/512 (2,000 ppm: CLOCK_MONOTONIC
+ * is the same counter scaled, and NTP slews that scale by at most 500 ppm).
+ * It is used only for FC_WINDOW_NS after its base; then plat_nanotime is
+ * read and becomes the base. While that rate bound holds the estimate is
+ * never early (FC_SLACK_NS covers counter skew between CPUs and a read a
+ * few instructions early). Should it fail (the counter slowed, another
+ * CPU's lags, the rate was mismeasured), the next base read in a quick
+ * pair shows it: the estimate it replaces fell short, and the estimate is
+ * turned off for good, after at most one window of early deadlines. */
+enum {
+	FC_SLACK_NS = 1000,         /* counter skew between CPUs, its read a few instructions early */
+	FC_WINDOW_NS = 250000,
+	FC_CAL_NS = 10000000,       /* calibrate over at least this */
+	FC_QUICK_TICKS = 4096,      /* a pair read with no preemption between */
+};
+#define FC_OFF UINT64_MAX
+
+static struct {
+	uint32_t seq;      /* seqlock over tsc and ns: odd while a base is written */
+	uint64_t tsc;      /* the base */
+	int64_t ns;
+	uint64_t mult;     /* ns per tick << 32 (inflated); 0: not yet measured; FC_OFF */
+	uint64_t window;   /* FC_WINDOW_NS in ticks */
+	uint64_t cal_tsc;  /* the calibration's first pair */
+	int64_t cal_ns;
+} fc __attribute__((aligned(CACHE_LINE)));
+
+/* plat_nanotime, and a new base from it. The seqlock's data are written
+ * with release stores after the odd seq's CAS and read with acquire loads
+ * before the re-check of seq (no fences: TSan has none), so a reader that
+ * saw any new datum sees seq changed. */
+static int64_t fc_refresh(void)
+{
+	uint64_t t0 = arch_cputicks();
+	int64_t now = plat_nanotime();
+	uint64_t t1 = arch_cputicks();
+	bool quick = t1 - t0 < FC_QUICK_TICKS;
+	uint64_t mult = a_load_relaxed(&fc.mult);   /* written only under the seqlock, below */
+	if (mult == FC_OFF)
+		return now;
+	uint32_t s = a_load_relaxed(&fc.seq);
+	if ((s & 1) != 0 || !a_cas(&fc.seq, s, s + 1))
+		return now;   /* another thread is writing a base */
+	mult = a_load_relaxed(&fc.mult);
+	if (mult == 0) {
+		int64_t cal_ns = a_load_relaxed(&fc.cal_ns);
+		/* CPUID once (a VM exit): before the first sample */
+		if (cal_ns == 0 && !arch_cputicks_invariant()) {
+			a_store_rel(&fc.mult, FC_OFF);
+		} else if (quick) {
+			uint64_t cal_tsc = a_load_relaxed(&fc.cal_tsc);
+			int64_t dns = now - cal_ns;
+			if (cal_ns == 0 || dns > (int64_t)1 << 30 || t0 <= cal_tsc) {
+				a_store_relaxed(&fc.cal_ns, now);   /* (re)start: dns << 32 stays in range */
+				a_store_relaxed(&fc.cal_tsc, t0);
+			} else if (dns >= FC_CAL_NS) {
+				uint64_t m = ((uint64_t)dns << 32) / (t0 - cal_tsc);
+				m += m / 512 + 1;
+				a_store_rel(&fc.window, ((uint64_t)FC_WINDOW_NS << 32) / m);
+				a_store_rel(&fc.tsc, t0);
+				a_store_rel(&fc.ns, now);
+				a_store_rel(&fc.mult, m);
+			}
+		}
+	} else if (mult != FC_OFF) {
+		/* What the estimate would say at t1, by when now had been
+		 * read: below now, it fell short. Unchecked after a long gap
+		 * (no estimate was made from that base since its window). */
+		uint64_t base = a_load_relaxed(&fc.tsc);
+		uint64_t d = t1 - base;
+		if (quick && t1 >= base && d < a_load_relaxed(&fc.window) << 12 &&
+		    a_load_relaxed(&fc.ns) + (int64_t)(d * mult >> 32) + FC_SLACK_NS < now)
+			a_store_rel(&fc.mult, FC_OFF);
+		a_store_rel(&fc.tsc, t0);
+		a_store_rel(&fc.ns, now);
+	}
+	a_store_rel(&fc.seq, s + 2);
+	return now;
+}
+
+/* A time no earlier than plat_nanotime() now, and at most a few us later. */
+static int64_t nanotime_deadline(void)
+{
+	/* acquire: the seqlock's read side, as Linux's read_seqcount_begin */
+	uint32_t s = a_load_acq(&fc.seq);
+	uint64_t mult = a_load_acq(&fc.mult);
+	if ((s & 1) == 0 && mult != 0 && mult != FC_OFF) {
+		uint64_t base = a_load_acq(&fc.tsc);
+		int64_t ns = a_load_acq(&fc.ns);
+		uint64_t window = a_load_acq(&fc.window);
+		uint64_t d = arch_cputicks() - base;
+		/* relaxed: the acquire loads above keep it after them */
+		if (d < window && a_load_relaxed(&fc.seq) == s)
+			return ns + (int64_t)(d * mult >> 32) + FC_SLACK_NS;
+	}
+	return fc_refresh();
+}
+#else
+static int64_t nanotime_deadline(void)
+{
+	return plat_nanotime();
+}
+#endif
+
 /* A deadline ns from now; "forever" rather than a wrapped past. */
 int64_t when_after(int64_t ns)
 {
-	int64_t now = plat_nanotime();
+	int64_t now = nanotime_deadline();
 	return ns > INT64_MAX - now ? INT64_MAX : now + ns;
 }
 

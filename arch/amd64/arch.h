@@ -33,6 +33,7 @@
 #define ARCH_CACHE_LINE 64
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
 /* mcall's subq/addq cover the slots below the return address, which the
@@ -92,6 +93,31 @@ static inline uintptr_t arch_getsp(void)
 	uintptr_t sp;
 	__asm__ volatile("mov %%rsp, %0" : "=r"(sp));
 	return sp;
+}
+
+/* cputicks: the time-stamp counter, unserialised (it may be read a few
+ * instructions early). time.c's when_after uses it only where the CPU says
+ * the counter is invariant (arch_cputicks_invariant). */
+#define ARCH_HAVE_CPUTICKS 1
+static inline uint64_t arch_cputicks(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* CPUID 0x80000007 EDX bit 8: the counter runs at a constant rate in every
+ * P-, C- and T-state. */
+static inline bool arch_cputicks_invariant(void)
+{
+	uint32_t a = 0x80000000u, b, c = 0, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	if (a < 0x80000007u)
+		return false;
+	a = 0x80000007u;
+	c = 0;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return (d >> 8 & 1) != 0;
 }
 
 #endif /* __ASSEMBLER__ */
