@@ -248,6 +248,58 @@ GORO_TEST(TestSelectTimeoutsBothPs, 2)
 	return 0;
 }
 
+/* ---- TestDeadlineClock: a deadline d from now (here a context's, which
+ * goes through the same when_after as every timer) is never before
+ * goro_now() + d read just before it, on any thread, and not far after
+ * goro_now() + d read just after. Runs long enough for time.c's counter-
+ * based estimate to be calibrated and used, with more Ms than CPUs so that
+ * goroutines move between threads and CPUs ---- */
+
+enum { DC_G = 8 };
+#define DC_D (1000 * MS)   /* never fires: only the deadline is looked at */
+
+static atomic_long dc_bad, dc_n;
+static atomic_int dc_done;
+
+static void dc_worker(void *arg)
+{
+	(void)arg;
+	goro_ctx *bg = goro_ctx_background();
+	int64_t end = goro_now() + 300 * MS;
+	for (long i = 0; goro_now() < end; i++) {
+		int64_t t0 = goro_now();
+		goro_ctx *c = goro_ctx_with_timeout(bg, DC_D);
+		ck_assert_ptr_nonnull(c);
+		int64_t dl = goro_ctx_deadline(c);
+		int64_t t1 = goro_now();
+		goro_ctx_free(c);
+		/* after: 1 ms, far beyond the estimate's few us, well below
+		 * what a thread preempted between the two reads might see */
+		if (dl < t0 + DC_D || dl > t1 + DC_D + 1 * MS) {
+			if (atomic_fetch_add(&dc_bad, 1) == 0)
+				fprintf(stderr, "TestDeadlineClock: deadline %lld ns after the read before, "
+				        "%lld after the one after\n",
+				        (long long)(dl - t0 - DC_D), (long long)(dl - t1 - DC_D));
+		}
+		atomic_fetch_add(&dc_n, 1);
+		if (i % 8 == 7)
+			goro_yield();
+	}
+	atomic_fetch_add(&dc_done, 1);
+}
+
+GORO_TEST(TestDeadlineClock, 4)
+{
+	for (int i = 0; i < DC_G; i++)
+		ck_assert_int_eq(goro_spawn(dc_worker, NULL), GORO_OK);
+	while (atomic_load(&dc_done) < DC_G)
+		goro_sleep(10 * MS);
+	long bad = atomic_load(&dc_bad);
+	printf("TestDeadlineClock: %ld deadlines, %ld out of bounds\n", atomic_load(&dc_n), bad);
+	ck_assert_int_eq(bad, 0);
+	return 0;
+}
+
 int main(void)
 {
 	Suite *s = suite_create("time");
@@ -264,6 +316,7 @@ int main(void)
 	tcase_add_test(th, TestSleepMany);
 	tcase_add_loop_test(th, TestSleep100k, 0, 2);
 	tcase_add_test(th, TestSelectTimeoutsBothPs);
+	tcase_add_test(th, TestDeadlineClock);
 	suite_add_tcase(s, th);
 	return test_run_suite(s);
 }
