@@ -1382,9 +1382,14 @@ static void schedtrace(int64_t now)
  * schedtrace. */
 static uint32_t sysmon_key;
 
+uintptr_t sysmon_fp;
+
 static void sysmon(void *arg)
 {
 	(void)arg;
+	/* relaxed: read by a traceback on this thread, or by one elsewhere
+	 * that finds its sp is not below it */
+	a_store_relaxed(&sysmon_fp, (uintptr_t)__builtin_frame_address(0));
 	int64_t delay = 0, lasttrace = 0;
 	int idle = 0;
 

@@ -441,6 +441,7 @@ void goyield(void);
 bool sync_canspin(int iter);
 void sync_dospin(void);
 void sysmon_start(void);
+extern uintptr_t sysmon_fp;   /* sysmon's first frame, for its tracebacks (traceback.c) */
 _Noreturn void goro_rt_goexit(void);
 
 /* proc.c: blocking primitives and threads the runtime does not own */

@@ -180,7 +180,7 @@ static void walk(struct frames *f, uintptr_t pc, bool is_pc, uintptr_t fp,
 	if (pc != 0)
 		f->pc[f->n++] = pc;
 	uintptr_t last = 0;
-	while (fp != 0) {
+	while (fp != 0 && fp != r0.hi) {   /* r0's top: the thread's first frame, not read */
 		bool ok = in_region(r, fp) && fp > last;
 		if (!ok && r == &r0 && !in_region(&r0, fp) && in_region(&r1, fp)) {
 			r = &r1;   /* from g0 onto the goroutine's stack, which may lie lower */
@@ -412,6 +412,17 @@ void tracebackothers(void)
 		listothers(NULL);
 }
 
+/* Whether sp is on sysmon's thread, below the frame sysmon began with. A
+ * thread without an M is sysmon or one the runtime does not own. sysmon's
+ * calls go a few frames deep; another thread's stack is a mapping of its
+ * own, which lies below the whole of sysmon's (256 KiB on both hosts), so
+ * 64 KiB below that frame is sysmon's alone. */
+static bool on_sysmon(uintptr_t sp)
+{
+	uintptr_t top = a_load_relaxed(&sysmon_fp);   /* written once, by sysmon */
+	return top != 0 && sp < top && top - sp < (64u << 10);
+}
+
 /* The goroutine on this thread (if any) from a point in it: pc and fp of a
  * signal context or of the caller, sp to tell its stack from g0's. Then the
  * others, as the level says; with no goroutine to blame, all of them. */
@@ -438,8 +449,9 @@ static void traceback_here(uintptr_t pc, bool is_pc, uintptr_t fp, uintptr_t sp,
 		walk(&f, pc, is_pc, fp, r0, r1);
 		printframes(&f, from_runtime, false);
 		printcreatedby(gp);
-	} else if (mp != NULL && level >= TB_SYSTEM) {
-		struct region r0 = { sp, mp->g0sp };
+	} else if (level >= TB_SYSTEM && (mp != NULL || on_sysmon(sp))) {
+		/* an M's g0, or sysmon (no M): up to the frame its thread began in */
+		struct region r0 = { sp, mp != NULL ? mp->g0sp : a_load_relaxed(&sysmon_fp) };
 		struct frames f;
 		printstr("\nruntime stack:\n");
 		walk(&f, pc, is_pc, fp, r0, r0);
