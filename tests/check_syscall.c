@@ -210,8 +210,9 @@ GORO_TEST(TestBlockingPingPong, 1)
  * Without the handoff a blocked thread keeps its P, so at most 2 sleepers
  * are ever inside their calls at once, and while 2 are, nothing else runs.
  * With it, more than 2 sleep at once on separate threads, the counter
- * counts on while 2 or more sleep, and the total is well below 8 x 20 ms
- * (the bound leaves room for load and qemu). ---- */
+ * counts on while 2 or more sleep. The total time is printed, not
+ * asserted: 2 at a time would take 80 ms, all 8 at once 20, and a loaded
+ * machine has made the second take 132. ---- */
 
 #define SL_G 8
 #define SL_NS (20 * MS)
@@ -268,9 +269,8 @@ GORO_TEST(TestBlockingSleepsParallel, 2)
 	ck_assert_msg(maxin > 2 || during > 0,
 	              "no handoff: at most %ld sleepers were in their calls at once, "
 	              "and the counter stood still while two were", maxin);
-	ck_assert_msg(elapsed < TEST_SCALE(6, 15) * SL_NS,
-	              "%d sleeps of 20 ms took %lld ms: they did not block in parallel",
-	              SL_G, (long long)(elapsed / MS));
+	printf("TestBlockingSleepsParallel: %d sleeps of 20 ms took %lld ms, at most %ld at once\n",
+	       SL_G, (long long)(elapsed / MS), maxin);
 	return 0;
 }
 
