@@ -219,7 +219,7 @@ static void symbolize(struct frames *f)
 }
 
 /* core's and arch's code, which the Makefile puts in a section of its own
- * (see relocatable there); weak, so a program linking core's objects
+ * (tools/relocatable.sh); weak, so a program linking core's objects
  * without that step (tests/nolibc) sees 0 and shows every frame. */
 extern const char __start_goro_text[] __attribute__((weak));
 extern const char __stop_goro_text[] __attribute__((weak));
