@@ -317,7 +317,6 @@ void timerwait(struct timer *t)
 		plat_osyield();
 }
 
-#ifdef ARCH_HAVE_CPUTICKS
 /* A clock for deadlines that is never behind plat_nanotime and at most a
  * few microseconds ahead, for less than the vDSO's clock_gettime costs (a
  * Reset or a sleep reads the clock once: on a VM the call is most of a
@@ -358,13 +357,13 @@ static struct {
  * saw any new datum sees seq changed. */
 static int64_t fc_refresh(void)
 {
+	uint64_t mult = a_load_relaxed(&fc.mult);   /* written only under the seqlock, below */
+	if (mult == FC_OFF)
+		return plat_nanotime();
 	uint64_t t0 = arch_cputicks();
 	int64_t now = plat_nanotime();
 	uint64_t t1 = arch_cputicks();
 	bool quick = t1 - t0 < FC_QUICK_TICKS;
-	uint64_t mult = a_load_relaxed(&fc.mult);   /* written only under the seqlock, below */
-	if (mult == FC_OFF)
-		return now;
 	uint32_t s = a_load_relaxed(&fc.seq);
 	if ((s & 1) != 0 || !a_cas(&fc.seq, s, s + 1))
 		return now;   /* another thread is writing a base */
@@ -422,12 +421,6 @@ static int64_t nanotime_deadline(void)
 	}
 	return fc_refresh();
 }
-#else
-static int64_t nanotime_deadline(void)
-{
-	return plat_nanotime();
-}
-#endif
 
 /* A deadline ns from now; "forever" rather than a wrapped past. */
 int64_t when_after(int64_t ns)

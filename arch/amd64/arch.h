@@ -98,7 +98,6 @@ static inline uintptr_t arch_getsp(void)
 /* cputicks: the time-stamp counter, unserialised (it may be read a few
  * instructions early). time.c's when_after uses it only where the CPU says
  * the counter is invariant (arch_cputicks_invariant). */
-#define ARCH_HAVE_CPUTICKS 1
 static inline uint64_t arch_cputicks(void)
 {
 	uint32_t lo, hi;
