@@ -462,12 +462,31 @@ static bool case_ok(const goro_case *cas)
 	return chan_valid(c, "goro_select") && (cas->dir == GORO_RECV || cas->elem != NULL || c->elemsize == 0);
 }
 
-static int select1(goro_case *cases, size_t n, int64_t timeout_ns);
+static int select1(goro_case *cases, size_t n, int64_t timeout_ns) __attribute__((noinline));
 
 /* GORO_DEBUG=strict=1: Go panics on a send to a closed channel in a select
- * too, and on what is INVAL here. */
+ * too, and on what is INVAL here.
+ *
+ * The first test is selectnbrecv/selectnbsend's fast "no" (a one-case
+ * select with a default arm, which Go compiles to a plain non-blocking
+ * chanrecv or chansend): a live channel (the magic check, from the line the
+ * fast check reads anyway) that would block returns AGAIN here, before
+ * select1's frame and the status checks, none of which AGAIN needs.
+ * Anything else, a stale handle included, goes the whole way. */
 int goro_select(goro_case *cases, size_t n, int64_t timeout_ns)
 {
+	if (n == 1 && timeout_ns == 0 && cases != NULL && cases[0].chan != NULL) {
+		const goro_case *cas = &cases[0];
+		struct hchan *c = hchan_of(cas->chan);
+		/* relaxed: as chan_valid, a check against stale handles */
+		if (a_load_relaxed(&c->magic) == CHAN_MAGIC) {
+			if (cas->dir == GORO_RECV && chan_recv_fails_fast(c))
+				return GORO_AGAIN;
+			if (cas->dir == GORO_SEND && (cas->elem != NULL || c->elemsize == 0) &&
+			    chan_send_fails_fast(c))
+				return GORO_AGAIN;
+		}
+	}
 	if (timeout_ns != 0)
 		blockingcheck("goro_select");
 	int i = misuse(select1(cases, n, timeout_ns), GORO_INVAL, "goro_select", INVAL_WHAT);
