@@ -28,39 +28,87 @@ goro_chan *goro_chan_make(size_t elem_size, size_t cap)
 /* Freed channels wait in a FIFO quarantine before their memory is reused,
  * so that a stale handle finds CHAN_FREED in the header (and is refused)
  * rather than a new channel it would act on. Bounded by count and bytes;
- * past that a stale handle may meet reused memory, as with free(3). The
- * ring is under quarantine.lock (a leaf). Sizes are kept here because the
- * header is poisoned for ASan, which then reports the stale use itself. */
-enum { QUARANTINE_N = 1024, QUARANTINE_BYTES = 1 << 20 };
+ * past that a stale handle may meet reused memory, as with free(3).
+ *
+ * The FIFO is linked through the freed headers' first word, which nothing
+ * reads once magic says CHAN_FREED (every call checks magic first) and
+ * which san_free leaves unpoisoned, as it does the allocator's own link;
+ * the rest of the header is poisoned for ASan, which then reports the
+ * stale use itself, so the size is read back under a brief unpoison.
+ *
+ * One FIFO per P, touched only by its owner (as the P's mcache that the
+ * evicted channels go back to), so a free takes no lock: a shared one's
+ * lock was two atomic read-modify-writes on every goro_chan_free. A thread
+ * without a P (before goro_main, a foreign thread) uses the shared FIFO,
+ * under quarantine.lock (a leaf). */
+enum { QUARANTINE_N = 1024, QUARANTINE_BYTES = 1 << 20, QUARANTINE_P_BYTES = 256 << 10 };
+
+struct qlink {
+	struct hchan *next;   /* overlays a freed header's first word */
+};
+
+struct qlist {
+	struct hchan *head, *tail;
+	uint32_t n;
+	size_t bytes;
+} __attribute__((aligned(CACHE_LINE)));   /* one P's apart from the next's */
 
 static struct {
 	struct mutex lock;
-	uint32_t head, n;
-	size_t bytes;
-	struct { struct hchan *c; size_t size; } ring[QUARANTINE_N];
+	struct qlist q;
 } quarantine = { .lock = MUTEX_INIT(lockRankQuarantine) };
+
+static struct qlist pquarantine[MAXPROCS];   /* owner P only */
+
+static size_t freed_size(struct hchan *c)
+{
+	san_malloc(&c->allocsize, sizeof c->allocsize);
+	return c->allocsize;
+}
+
+/* Append c to q and take out up to 8 of the oldest while q is over its
+ * bounds, into evict[]; returns how many. */
+static int qlist_put(struct qlist *q, size_t maxbytes, struct hchan *c, size_t size,
+                     struct hchan **evict, size_t *evsize)
+{
+	((struct qlink *)c)->next = NULL;
+	if (q->tail != NULL)
+		((struct qlink *)q->tail)->next = c;
+	else
+		q->head = c;
+	q->tail = c;
+	q->n++;
+	q->bytes += size;
+	int ne = 0;
+	while (ne < 8 && (q->n > QUARANTINE_N || q->bytes > maxbytes)) {
+		struct hchan *x = q->head;
+		q->head = ((struct qlink *)x)->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		q->n--;
+		evict[ne] = x;
+		evsize[ne] = freed_size(x);
+		q->bytes -= evsize[ne];
+		ne++;
+	}
+	return ne;
+}
 
 static void quarantine_put(struct hchan *c, size_t size)
 {
 	struct hchan *evict[8];
 	size_t evsize[8];
-	int ne = 0;
+	int ne;
 
-	lock(&quarantine.lock);
-	uint32_t tail = (quarantine.head + quarantine.n) % QUARANTINE_N;
-	quarantine.ring[tail].c = c;
-	quarantine.ring[tail].size = size;
-	quarantine.n++;
-	quarantine.bytes += size;
-	while (ne < 8 && (quarantine.n == QUARANTINE_N || quarantine.bytes > QUARANTINE_BYTES)) {
-		evict[ne] = quarantine.ring[quarantine.head].c;
-		evsize[ne] = quarantine.ring[quarantine.head].size;
-		quarantine.head = (quarantine.head + 1) % QUARANTINE_N;
-		quarantine.n--;
-		quarantine.bytes -= evsize[ne];
-		ne++;
+	struct m *mp = getm();
+	struct p *pp = mp != NULL ? mp->p : NULL;
+	if (pp != NULL) {
+		ne = qlist_put(&pquarantine[pp->id], QUARANTINE_P_BYTES, c, size, evict, evsize);
+	} else {
+		lock(&quarantine.lock);
+		ne = qlist_put(&quarantine.q, QUARANTINE_BYTES, c, size, evict, evsize);
+		unlock(&quarantine.lock);
 	}
-	unlock(&quarantine.lock);
 	for (int i = 0; i < ne; i++)
 		rtfree(evict[i], evsize[i]);
 }

@@ -25,6 +25,10 @@ static const uint32_t class_size[NUM_SIZE_CLASSES] = {
  * release after the table, and read with acquire before it is used. */
 static uint8_t size_to_class16[MAX_SMALL / 16 + 1];
 static uint32_t class_inited;
+/* Objects per refill of class c: REFILL_BYTES / size, at least 4. A table,
+ * not the division, since rtfree asks on every free; filled with
+ * size_to_class16. */
+static uint32_t class_refill[NUM_SIZE_CLASSES];
 static struct mutex class_lock = MUTEX_INIT(lockRankMallocClass);
 
 /* Central free list per class, under its own lock (a heap lock). */
@@ -51,8 +55,11 @@ void mallocinit(void)
 				c++;
 			size_to_class16[i] = (uint8_t)c;
 		}
-		for (c = 0; c < NUM_SIZE_CLASSES; c++)
+		for (c = 0; c < NUM_SIZE_CLASSES; c++) {
 			lockInit(&central[c].lock, lockRankMcentral);
+			uint32_t n = REFILL_BYTES / class_size[c];
+			class_refill[c] = n < 4 ? 4 : n;
+		}
 		a_store_rel(&class_inited, 1);   /* release: publishes the tables and locks */
 	}
 	unlock(&class_lock);
@@ -88,8 +95,7 @@ out:
 
 static uint32_t refill_count(int c)
 {
-	uint32_t n = REFILL_BYTES / class_size[c];
-	return n < 4 ? 4 : n;
+	return class_refill[c];
 }
 
 /* mcentral.cacheSpan, roughly: take up to want objects of class c, carving

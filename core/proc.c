@@ -1575,11 +1575,9 @@ static void exitsyscall(void)
  * is in Gsyscall with no P, so parking would break casgstatus (procs=1) or
  * run it on without a P. Go cannot get here (a system call does not call
  * back into Go), so this is misuse: fatal, naming the call, every time. */
-void blockingcheck(const char *call)
+void blockingcheck_fail(const char *call)
 {
-	struct m *mp = getm();
-	if (mp != NULL && mp->syscalldepth > 0)
-		throw_call(call, " called between goro_blocking_begin and goro_blocking_end");
+	throw_call(call, " called between goro_blocking_begin and goro_blocking_end");
 }
 
 void goro_blocking_begin(void) { entersyscall(); }

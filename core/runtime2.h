@@ -512,8 +512,16 @@ static inline int misuse(int status, int bad, const char *call, const char *what
 }
 #define INVAL_WHAT ": invalid argument (GORO_DEBUG=strict=1)"
 /* A goro call that may park, made inside goro_blocking_begin/end: fatal,
- * naming call (proc.c). */
-void blockingcheck(const char *call);
+ * naming call (blockingcheck_fail, proc.c). Inline: it is on every
+ * blocking channel call's fast path, and one TLS load and a predictable
+ * branch is all it costs there. */
+_Noreturn void blockingcheck_fail(const char *call);
+static inline void blockingcheck(const char *call)
+{
+	struct m *mp = getm();
+	if (__builtin_expect(mp != NULL && mp->syscalldepth > 0, 0))
+		blockingcheck_fail(call);
+}
 void printstr(const char *s);
 void printu64(uint64_t v);
 struct printline {
