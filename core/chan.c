@@ -273,33 +273,29 @@ static bool chanparkcommit(struct g *gp, void *chanlock)
 
 /* The blocking half of chansend and chanrecv: queue a sudog for the caller
  * on q and park until a peer completes the exchange (OK) or close wakes us
- * (CLOSED). c->lock is held on entry and released by the park. */
+ * (CLOSED). c->lock is held on entry and released by the park.
+ *
+ * The sudog is on this frame rather than from the P's cache (Go's
+ * acquireSudog), which Go needs because its stacks move; goro's never do.
+ * A peer touches it only between taking it off q under c->lock and the
+ * goready that lets us return (ready_peer, goro_chan_close), so it is gone
+ * no earlier than it would be released. This saves the cache's round trip
+ * on every park, and a parked goroutine holds no heap memory for it. */
 static int chanpark(struct hchan *c, struct waitq *q, void *ep, enum waitreason reason)
 {
 	struct g standin;
 	struct g *gp = getg_or(&standin);
-	struct sudog *mysg = acquireSudog();
-	if (mysg == NULL) {
-		unlock(&c->lock);
-		return GORO_NOMEM;
-	}
-	mysg->elem = ep;
-	mysg->g = gp;
-	mysg->c = c;
-	gp->waiting = mysg;
+	struct sudog mysg = { .g = gp, .elem = ep, .c = c };
+	gp->waiting = &mysg;
 	gp->param = NULL;
-	waitq_enqueue(q, mysg);
+	waitq_enqueue(q, &mysg);
 	gopark(gp, chanparkcommit, &c->lock, reason);
 
-	if (mysg != gp->waiting)
+	if (&mysg != gp->waiting)
 		throw("G waiting list is corrupted");
 	gp->waiting = NULL;
-	bool success = mysg->success;
 	gp->param = NULL;
-	mysg->c = NULL;
-	mysg->elem = NULL;
-	releaseSudog(mysg);
-	return success ? GORO_OK : GORO_CLOSED;
+	return mysg.success ? GORO_OK : GORO_CLOSED;
 }
 
 int chansend(struct hchan *c, const void *ep, bool block)
