@@ -232,7 +232,7 @@ static void ready_peer(struct sudog *sg, void (*unlockf)(void *), void *arg)
 void chan_send_to(struct hchan *c, struct sudog *sg, const void *ep, void (*unlockf)(void *), void *arg)
 {
 	if (sg->elem != NULL) {
-		memcpy(sg->elem, ep, c->elemsize);
+		elem_copy(sg->elem, ep, c->elemsize);
 		sg->elem = NULL;
 	}
 	ready_peer(sg, unlockf, arg);
@@ -245,12 +245,12 @@ void chan_recv_from(struct hchan *c, struct sudog *sg, void *ep, void (*unlockf)
 {
 	if (c->dataqsiz == 0) {
 		if (ep != NULL)
-			memcpy(ep, sg->elem, c->elemsize);
+			elem_copy(ep, sg->elem, c->elemsize);
 	} else {
 		char *qp = chanbuf(c, c->recvx);
 		if (ep != NULL)
-			memcpy(ep, qp, c->elemsize);
-		memcpy(qp, sg->elem, c->elemsize);
+			elem_copy(ep, qp, c->elemsize);
+		elem_copy(qp, sg->elem, c->elemsize);
 		if (++c->recvx == c->dataqsiz)
 			c->recvx = 0;
 		c->sendx = c->recvx;
