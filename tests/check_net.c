@@ -884,7 +884,8 @@ GORO_TEST(TestRegularFile, 2)
 }
 
 /* ---- TestManyConns: 2,000 connections (500 under qemu) with their server
- * goroutines blocked reading, on at most procs + 8 threads ---- */
+ * goroutines blocked reading, on at most procs + 8 threads (+ 32 under
+ * GORO_DEBUG=migrate=1) ---- */
 
 #define MC_N TEST_SCALE(2000, 500)
 static goro_fd mc_cli[MC_N];
@@ -916,7 +917,12 @@ static int many_conns_main(void *arg)
 	int threads = proc_threads_now();
 	printf("TestManyConns: procs %d, %d connections blocked reading, %d threads\n",
 	       goro_procs(), MC_N, threads);
-	ck_assert_msg(threads <= goro_procs() + 8, "%d threads", threads);
+	/* GORO_DEBUG=migrate=1 hands the P on at every blocking call's end,
+	 * each a new M's wake-up, so a few more threads come and go; still
+	 * nothing like one per connection */
+	const char *dbg = getenv("GORO_DEBUG");
+	int slack = dbg != NULL && strstr(dbg, "migrate=1") != NULL ? 32 : 8;
+	ck_assert_msg(threads <= goro_procs() + slack, "%d threads", threads);
 	/* and they all still echo */
 	for (int i = 0; i < MC_N; i++)
 		ck_assert_int_eq(goro_write(mc_cli[i], &i, sizeof i, NULL), GORO_OK);
