@@ -1707,6 +1707,7 @@ struct newproc_args {
 	const goro_spawn_opts *opts;   /* goro_spawn_with's, or NULL */
 	uint64_t parentgoid;
 	uintptr_t pc;                  /* the go statement: goro_spawn*'s return address */
+	bool tail;                     /* queue at the ring's tail, not in runnext */
 };
 
 _Static_assert(sizeof ((struct g *)0)->name == GORO_NAME_MAX, "goro.h's GORO_NAME_MAX");
@@ -1722,7 +1723,8 @@ static void setgname(struct g *gp, const char *name)
 	gp->name[i] = '\0';
 }
 
-/* newproc, on g0: create the G and queue it to run next on this P. */
+/* newproc, on g0: create the G and queue it to run next on this P (or
+ * last, for spawn_timerfn). */
 static void newproc_m(void *v)
 {
 	struct newproc_args *a = v;
@@ -1741,7 +1743,7 @@ static void newproc_m(void *v)
 		injectg(gp);
 		return;
 	}
-	runqput(pp, gp, true);
+	runqput(pp, gp, !a->tail);
 	if (a_load(&main_started))   /* Go's mainStarted; always set here, as spawn checked running() */
 		wakep();
 }
@@ -1764,7 +1766,7 @@ static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size,
 		         "it returned); nothing spawned\n");
 		return GORO_INVAL;
 	}
-	struct newproc_args a = { fn, arg, args, size, GORO_OK, opts, goro_id(), pc };
+	struct newproc_args a = { fn, arg, args, size, GORO_OK, opts, goro_id(), pc, false };
 	systemstack(newproc_m, &a);
 
 	/* A preemption point: a goroutine that has held its P for 10 ms while
@@ -1773,6 +1775,22 @@ static int spawn(void (*fn)(void *), void *arg, const void *args, size_t size,
 	/* relaxed: sysmon's hint, as schedule's */
 	if (mp != NULL && mp->curg != NULL && mp->p != NULL && a_load_relaxed(&mp->p->preempt))
 		mcall(gosched_m);
+	return a.status;
+}
+
+/* goFunc's `go f(arg)`, from a timer pass on g0. Unlike Go's newproc the G
+ * goes to the tail of the ring, not runnext: a pass firing many AfterFuncs
+ * then queues them in order, each one lengthening the ring, which is what
+ * checkTimers counts to stop and let them run (in runnext each would push
+ * the one before into the ring, and the newest always run first). INVAL
+ * when the runtime is exiting, silently: fn would not run anyway. */
+int spawn_timerfn(void (*fn)(void *), void *arg)
+{
+	if (!running())
+		return GORO_INVAL;
+	struct newproc_args a = { fn, arg, NULL, 0, GORO_OK, NULL, goro_id(),
+	                          (uintptr_t)__builtin_return_address(0), true };
+	systemstack(newproc_m, &a);
 	return a.status;
 }
 

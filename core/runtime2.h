@@ -463,6 +463,7 @@ int64_t when_after(int64_t ns);       /* now + ns, saturating at INT64_MAX */
 /* sleep.c */
 bool timers_ready(void);              /* goro_main has made the Ps timers live on */
 bool checkTimers(struct p *pp, int64_t now);   /* run pp's due timers; true if any ran */
+int spawn_timerfn(void (*fn)(void *), void *arg);   /* goFunc's go statement: queued last */
 int64_t timeSleepUntil(void);         /* earliest timer of all Ps, or 0 */
 
 /* runq.c (proc.go's run-queue section) */

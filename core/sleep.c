@@ -92,7 +92,7 @@ static void goFunc(void *arg, uintptr_t seq)
 	goro_timer *t = arg;
 	if (!a_cas(&t->live, seq, 0))
 		return;
-	int st = goro_spawn(t->fn, t->fnarg);
+	int st = spawn_timerfn(t->fn, t->fnarg);
 	if (st == GORO_NOMEM)
 		throw("goro_after_func: out of memory starting the function");
 	/* INVAL: the program is exiting; fn would not run anyway. */

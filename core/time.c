@@ -429,11 +429,39 @@ int64_t when_after(int64_t ns)
 	return ns > INT64_MAX - now ? INT64_MAX : now + ns;
 }
 
+/* How many goroutines one checkTimers pass may add to the current P's ring
+ * before it stops and leaves the rest due. Not in Go, whose pass fires all.
+ * A burst of AfterFuncs all due at once would otherwise spawn one goroutine
+ * per timer before any of them runs, each taking a fresh G and stack (a
+ * first touch of its pages: page faults, most of the cost); stopping lets
+ * the first ones run and exit, and the next pass reuses their Gs from the
+ * P's free list (GFREE_LOCAL_KEEP of them stay there), warm. */
+enum { TIMERS_READY_MAX = 32 };
+
+/* The length of the current P's ring, runnext aside; read by its owner. */
+static int32_t runq_len(const struct p *cur)
+{
+	/* relaxed: the owner's tail; a stealer's head advance only makes the
+	 * ring look shorter, so the pass runs a little longer */
+	return (int32_t)(a_load_relaxed(&cur->runqtail) - a_load_relaxed(&cur->runqhead));
+}
+
 /* checkTimers: run pp's timers due at now (0: read the clock if need be),
  * as Go's checkTimers and runtimer. Called with a P held, pp being it or a
  * victim of stealWork. Nothing due costs one relaxed load and a compare
  * (a stale read is made good by wakeNetPoller, see struct timer). True if
- * any f ran, which may have readied goroutines onto the current P. */
+ * any f ran, which may have readied goroutines onto the current P.
+ *
+ * A pass stops once its fires have added TIMERS_READY_MAX goroutines to the
+ * current P's ring, leaving the rest due: timer0When stays in the past, so
+ * the next schedule on this P (which has those goroutines to run first)
+ * fires more, direct_next sends every switch through schedule meanwhile,
+ * other Ps steal the rest (stealWork, checkTimersOthers, sysmon's wakep for
+ * overdue timers), and an M that finds nothing else to run never sleeps
+ * for them (idlepoll's delay is 0). Fires that ready nothing locally
+ * (sends nobody waits for, stale AfterFuncs, goroutines readied onto a
+ * full ring, spilled globally) do not count, so the pass does not stop
+ * while the P has nothing of its making to run. */
 bool checkTimers(struct p *pp, int64_t now)
 {
 	int64_t next = a_load_relaxed(&pp->timer0When);
@@ -444,6 +472,8 @@ bool checkTimers(struct p *pp, int64_t now)
 	if (next > now)
 		return false;
 	bool ran = false;
+	struct p *cur = getm()->p;
+	int32_t q0 = runq_len(cur);
 	lock(&pp->timersLock);
 	while (pp->numTimers > 0) {
 		if (pp->timers[0].when > now)
@@ -479,6 +509,9 @@ bool checkTimers(struct p *pp, int64_t now)
 		f(arg, seq);
 		a_xadd(&t->nrunning, (uint32_t)-1);   /* after this, t may be gone */
 		ran = true;
+		int32_t q = runq_len(cur);
+		if (q > q0 && q >= TIMERS_READY_MAX)
+			return true;
 		lock(&pp->timersLock);
 	}
 	unlock(&pp->timersLock);
