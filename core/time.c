@@ -452,16 +452,19 @@ static int32_t runq_len(const struct p *cur)
  * (a stale read is made good by wakeNetPoller, see struct timer). True if
  * any f ran, which may have readied goroutines onto the current P.
  *
- * A pass stops once its fires have added TIMERS_READY_MAX goroutines to the
- * current P's ring, leaving the rest due: timer0When stays in the past, so
- * the next schedule on this P (which has those goroutines to run first)
- * fires more, direct_next sends every switch through schedule meanwhile,
- * other Ps steal the rest (stealWork, checkTimersOthers, sysmon's wakep for
- * overdue timers), and an M that finds nothing else to run never sleeps
- * for them (idlepoll's delay is 0). Fires that ready nothing locally
- * (sends nobody waits for, stale AfterFuncs, goroutines readied onto a
- * full ring, spilled globally) do not count, so the pass does not stop
- * while the P has nothing of its making to run. */
+ * A pass stops once a fire has lengthened the current P's ring and it holds
+ * TIMERS_READY_MAX or more, leaving the rest due. So every pass that has
+ * due timers fires until one readies a goroutine here, however long the
+ * ring was (a busy P's timers still advance, one per schedule at least),
+ * and fires that ready nothing here (sends nobody waits for, stale
+ * AfterFuncs, Gs spilled to the global queue) do not stop it. timer0When
+ * stays in the past: the next schedule on this P (which has the ring to
+ * run first) fires more, direct_next sends every switch through schedule
+ * meanwhile, other Ps steal the rest (stealWork, checkTimersOthers,
+ * sysmon's wakep for overdue timers), and an M that finds nothing else to
+ * run never sleeps for them (idlepoll's delay is 0). AfterFunc Gs go to
+ * the ring's tail (spawn_timerfn) so that each one counts and they run in
+ * order; a goready puts its G in runnext, and the one it displaces counts. */
 bool checkTimers(struct p *pp, int64_t now)
 {
 	int64_t next = a_load_relaxed(&pp->timer0When);

@@ -544,6 +544,119 @@ GORO_TEST(TestAfterFuncStop, _i + 1)
 	return 0;
 }
 
+/* ---- TestAfterFuncBurst: thousands of AfterFuncs due at once do not
+ * all become goroutines before the first runs: the timer pass stops to let
+ * them run, so their Gs and stacks are reused (each fresh stack costs page
+ * faults). Counted as the most goroutines alive while a fn runs. ---- */
+
+#define AB_N 4000
+static atomic_long ab_done;
+static atomic_int ab_max;
+
+static void ab_fn(void *arg)
+{
+	(void)arg;
+	int n = goro_num_goroutine();
+	int m = atomic_load(&ab_max);
+	while (n > m && !atomic_compare_exchange_weak(&ab_max, &m, n))
+		;
+	atomic_fetch_add_explicit(&ab_done, 1, memory_order_release);
+}
+
+static goro_timer *ab_t[AB_N];
+
+GORO_TEST(TestAfterFuncBurst, _i + 1)
+{
+	/* One when for all: they come due together whatever the creation
+	 * costs, and while main creates them (it never yields) none fires on
+	 * its P. */
+	int64_t d = 20 * MS;
+	for (int i = 0; i < AB_N; i++) {
+		ab_t[i] = goro_after_func(d, ab_fn, NULL);
+		ck_assert_ptr_nonnull(ab_t[i]);
+		d = 0;   /* what is left of the first's 20 ms: due no later than it */
+	}
+	ck_assert(test_wait_atleast(&ab_done, AB_N));
+	/* Two Ps' rings of 32 and what they run; all AB_N when the pass
+	 * spawns every due fn before any runs. */
+	ck_assert_msg(atomic_load(&ab_max) <= AB_N / 8, "%d goroutines alive at once",
+	              atomic_load(&ab_max));
+	for (int i = 0; i < AB_N; i++)
+		goro_timer_free(ab_t[i]);
+	return 0;
+}
+
+/* ---- TestTimersBusyP: a P whose run queue is never short still runs its
+ * due timers, of every kind: the pass that stops after readying enough
+ * always fires at least one ---- */
+
+#define BP_YIELDERS 128
+#define BP_AF 200
+static atomic_int bp_stop, bp_gaveup;
+static int64_t bp_deadline;
+static goro_waitgroup bp_timers = GORO_WAITGROUP_INIT, bp_yielders = GORO_WAITGROUP_INIT;
+
+static void bp_yielder(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&bp_stop)) {
+		if (goro_now() > bp_deadline) {
+			atomic_store(&bp_gaveup, 1);
+			break;
+		}
+		goro_yield();
+	}
+	goro_wg_done(&bp_yielders);
+}
+
+static void bp_af(void *arg)
+{
+	(void)arg;
+	goro_wg_done(&bp_timers);
+}
+
+static void bp_sleeper(void *arg)
+{
+	(void)arg;
+	goro_sleep(1 * MS);
+	goro_wg_done(&bp_timers);
+}
+
+static void bp_chan(void *arg)
+{
+	goro_timer *t = arg;
+	ck_assert_int_eq(goro_chan_recv(goro_timer_chan(t), NULL), GORO_OK);
+	goro_wg_done(&bp_timers);
+}
+
+GORO_TEST(TestTimersBusyP, _i + 1)
+{
+	bp_deadline = goro_now() + LATE;
+	goro_wg_add(&bp_yielders, BP_YIELDERS);
+	for (int i = 0; i < BP_YIELDERS; i++)
+		ck_assert_int_eq(goro_spawn(bp_yielder, NULL), GORO_OK);
+	goro_wg_add(&bp_timers, BP_AF + 2);
+	static goro_timer *af[BP_AF];
+	for (int i = 0; i < BP_AF; i++)
+		ck_assert_ptr_nonnull(af[i] = goro_after_func(1 * MS, bp_af, NULL));
+	goro_timer *ct = goro_timer_make(1 * MS);
+	ck_assert_ptr_nonnull(ct);
+	ck_assert_int_eq(goro_spawn(bp_sleeper, NULL), GORO_OK);
+	ck_assert_int_eq(goro_spawn(bp_chan, ct), GORO_OK);
+	/* The yielders keep every ring longer than a pass's quota meanwhile;
+	 * should the timers wait for a short queue, they wait for the
+	 * yielders to give up. */
+	goro_wg_wait(&bp_timers);
+	atomic_store(&bp_stop, 1);
+	goro_wg_wait(&bp_yielders);
+	ck_assert_msg(!atomic_load(&bp_gaveup), "the timers waited %lld ms for the yielders",
+	              (long long)(LATE / MS));
+	for (int i = 0; i < BP_AF; i++)
+		goro_timer_free(af[i]);
+	goro_timer_free(ct);
+	return 0;
+}
+
 /* ---- TestAfterStress / TestManyTimers: 100,000 AfterFunc timers with
  * random 1-10 ms deadlines each fire exactly once and never early ---- */
 
@@ -787,6 +900,8 @@ int main(void)
 	tcase_add_loop_test(tc, TestAfterFunc, 0, 2);
 	tcase_add_loop_test(tc, TestAfterFuncSelf, 0, 2);
 	tcase_add_loop_test(tc, TestAfterFuncStop, 0, 2);
+	tcase_add_loop_test(tc, TestAfterFuncBurst, 0, 2);
+	tcase_add_loop_test(tc, TestTimersBusyP, 0, 2);
 	tcase_add_loop_test(tc, TestOverflowTimer, 0, 2);
 	tcase_add_loop_test(tc, TestTimerForeignThread, 0, 2);
 	suite_add_tcase(s, tc);
