@@ -596,10 +596,13 @@ static int nothread_main(void *arg)
 	return 4;   /* every thread was made: the test shows nothing */
 }
 
-/* GORO_DEBUG=migrate=1 (a CI run's) sends each blocking call's end through
- * a stopm that leaves its M idle, and idle Ms serve every hand-off: the
- * child runs without it, so that new threads are needed. */
-static void nt_no_debug(void)
+/* For a child that must run without GORO_DEBUG (a CI run's migrate=1):
+ * here because migrate sends each blocking call's end through a stopm that
+ * leaves its M idle, and idle Ms serve every hand-off, so no new thread is
+ * needed; in the pair test below because it moves the P to another thread
+ * at every hand-off of the pair, so sysmon seldom finds an M to flag for
+ * preemption, which is what that test is about. */
+static void without_goro_debug(void)
 {
 	unsetenv("GORO_DEBUG");
 }
@@ -612,7 +615,7 @@ START_TEST(test_newosproc_says_why)
 	return;
 #endif
 	test_child c;
-	test_run_child(1, nothread_main, nt_no_debug, &c);
+	test_run_child(1, nothread_main, without_goro_debug, &c);
 	test_expect_exit(&c, 2);
 	static const char prefix[] = "goro: fatal error: newosproc: cannot create thread: errno ";
 	ck_assert_msg(strncmp(c.first, prefix, sizeof prefix - 1) == 0, "first line \"%s\"; stderr:\n%s", c.first, c.err);
@@ -812,7 +815,7 @@ static int pair_main(void *arg)
 START_TEST(test_pair_does_not_starve_others)
 {
 	test_child c;
-	test_run_child(1, pair_main, NULL, &c);
+	test_run_child(1, pair_main, without_goro_debug, &c);
 	char d[64];
 	ck_assert_msg(test_child_result(&c) == 0, "child: %s, result %d; stderr:\n%s",
 	              test_child_describe(&c, d, sizeof d), test_child_result(&c), c.err);
