@@ -429,8 +429,8 @@ int64_t when_after(int64_t ns)
 	return ns > INT64_MAX - now ? INT64_MAX : now + ns;
 }
 
-/* How many goroutines one checkTimers pass may add to the current P's ring
- * before it stops and leaves the rest due. Not in Go, whose pass fires all.
+/* The ring length at which a checkTimers pass stops and leaves the rest
+ * due (see checkTimers). Not in Go, whose pass fires all.
  * A burst of AfterFuncs all due at once would otherwise spawn one goroutine
  * per timer before any of them runs, each taking a fresh G and stack (a
  * first touch of its pages: page faults, most of the cost); stopping lets
