@@ -214,8 +214,15 @@ GORO_TEST(TestDeltimerUnderFLock, 2)
 		atomic_store(&dl_lock, 1);   /* the owner's lock, taken before f can run */
 		dl_t = (struct timer){ .when = when_after(1 * MS), .f = dl_f };
 		addtimer(&dl_t);
-		while (!atomic_load_explicit(&dl_entered, memory_order_acquire))
-			goro_yield();
+		/* Wait without yielding: f fires on the other M (which sleeps
+		 * until dl_t is due) and spins there. Were we to yield, this P
+		 * could fire f itself, on its g0, with us queued behind it and
+		 * only a thief to run us: a hang no public call can make, as
+		 * only runtime code runs on g0. */
+		int64_t deadline = goro_now() + TEST_WAIT_NS;
+		while (!atomic_load_explicit(&dl_entered, memory_order_acquire) && goro_now() < deadline)
+			sched_yield();
+		ck_assert_msg(atomic_load(&dl_entered), "round %d: f never ran", round);
 		ck_assert(!deltimer(&dl_t));   /* f is running, waiting for our lock */
 		atomic_store(&dl_lock, 0);
 		timerwait(&dl_t);
